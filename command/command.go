@@ -1,0 +1,242 @@
+// Package command runs the fwapply commands: it glues parsed arguments
+// (package arguments), the loader, the engine and the views together, and
+// picks exit statuses.
+//
+// Contract: Run never calls os.Exit and never changes the process's working
+// directory; -chdir is applied by resolving paths against Meta.WorkDir.
+// Errors go to Meta.Stderr with exit status 1 unless a command documents
+// another status.
+package command
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"golang.org/x/term"
+
+	"github.com/frameworm/frameworm/command/arguments"
+	"github.com/frameworm/frameworm/command/views"
+	fwhcl "github.com/frameworm/frameworm/hcl"
+	"github.com/frameworm/frameworm/version"
+)
+
+// Meta is the environment a command runs in.
+type Meta struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	// WorkDir is the directory the command works in ("." by default).
+	WorkDir string
+	// Environ is the environment, as os.Environ gives it.
+	Environ []string
+}
+
+type cmd struct {
+	synopsis string
+	help     string
+	run      func(m *Meta, args []string) int
+}
+
+var commands map[string]cmd
+
+func init() {
+	commands = map[string]cmd{
+		"validate": {"Check that the search files are valid", validateHelp, runValidate},
+		"fmt":      {"Rewrite search files in the canonical format", fmtHelp, runFmt},
+		"version":  {"Print the fwapply version", versionHelp, runVersion},
+	}
+}
+
+// Run runs `fwapply ARGS` and returns the exit status.
+func Run(args []string, m Meta) int {
+	if m.WorkDir == "" {
+		m.WorkDir = "."
+	}
+	g, diags := arguments.ParseGlobal(args)
+	view := m.view(false)
+	if diags.HasErrors() {
+		view.Diagnostics(diags)
+		return 1
+	}
+	if g.Chdir != "" {
+		dir := m.abs(g.Chdir)
+		if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+			view.Diagnostics(hcl.Diagnostics{{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid -chdir",
+				Detail:   fmt.Sprintf("-chdir=%s is not a directory.", g.Chdir),
+			}})
+			return 1
+		}
+		m.WorkDir = dir
+	}
+	switch {
+	case g.Version:
+		return runVersion(&m, nil)
+	case g.Help || g.Command == "" || g.Command == "help" && len(g.Args) == 0:
+		fmt.Fprint(m.Stdout, usage())
+		if g.Command == "" && !g.Help {
+			return 1
+		}
+		return 0
+	case g.Command == "help":
+		return m.help(g.Args[0])
+	}
+	c, ok := commands[g.Command]
+	if !ok {
+		view.Diagnostics(hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Unknown command",
+			Detail:   fmt.Sprintf("fwapply has no command %q.%s Run \"fwapply help\" for the list.", g.Command, suggestCommand(g.Command)),
+		}})
+		return 1
+	}
+	return c.run(&m, g.Args)
+}
+
+func (m *Meta) help(name string) int {
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(m.Stderr, "fwapply has no command %q.%s\n", name, suggestCommand(name))
+		return 1
+	}
+	fmt.Fprint(m.Stdout, strings.TrimLeft(c.help, "\n"))
+	return 0
+}
+
+// parseFailed renders argument diagnostics, or the command's help when help
+// was asked for, and returns the exit status.
+func (m *Meta) parseFailed(name string, diags hcl.Diagnostics, noColor bool) int {
+	if arguments.IsHelp(diags) {
+		return m.help(name)
+	}
+	m.view(noColor).Diagnostics(diags)
+	return 1
+}
+
+func usage() string {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString(`Usage: fwapply [-chdir=DIR] COMMAND [flags]
+
+Frameworm search: hyperparameter search as code. fwapply reads every *.fw.hcl
+file of the working directory.
+
+Commands:
+`)
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].synopsis)
+	}
+	b.WriteString(`
+Global flags:
+  -chdir=DIR  switch to DIR before running the command
+  -version    print the version
+  -help       print this help
+
+Run "fwapply help COMMAND" or "fwapply COMMAND -help" for a command's flags.
+`)
+	return b.String()
+}
+
+func suggestCommand(name string) string {
+	best, bestDist := "", 3
+	for n := range commands {
+		if d := editDistance(name, n); d < bestDist || d == bestDist && n < best {
+			best, bestDist = n, d
+		}
+	}
+	if best == "" {
+		return ""
+	}
+	return fmt.Sprintf(" Did you mean %q?", best)
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
+}
+
+// abs resolves a user-given path against the working directory.
+func (m *Meta) abs(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(m.WorkDir, p)
+}
+
+// view returns a view on the command's streams. Colour is on unless
+// -no-color is given or NO_COLOR is set in the environment.
+func (m *Meta) view(noColor bool) *views.View {
+	color := !noColor
+	for _, kv := range m.Environ {
+		if strings.HasPrefix(kv, "NO_COLOR=") && kv != "NO_COLOR=" {
+			color = false
+		}
+	}
+	width := 0
+	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
+			width = min(w-1, 120)
+		}
+	}
+	return &views.View{Stdout: m.Stdout, Stderr: m.Stderr, Color: color, Width: width}
+}
+
+// load loads the search files of the working directory.
+func (m *Meta) load(vars arguments.Vars) (*fwhcl.Result, hcl.Diagnostics) {
+	files := make([]string, len(vars.Files))
+	for i, f := range vars.Files {
+		files[i] = m.abs(f)
+	}
+	return fwhcl.LoadDir(m.WorkDir, fwhcl.Options{VarFlags: vars.Flags, VarFiles: files, Environ: m.Environ})
+}
+
+const versionHelp = `
+Usage: fwapply version [-json]
+
+  Prints the version of fwapply.
+
+Flags:
+  -json  print {"format_version", "version", "go", "platform"}
+`
+
+func runVersion(m *Meta, args []string) int {
+	a, diags := arguments.ParseVersion(args)
+	if diags.HasErrors() {
+		return m.parseFailed("version", diags, false)
+	}
+	if a.JSON {
+		v := m.view(true)
+		doc := map[string]string{"format_version": views.FormatVersion, "version": version.Version, "text": version.String("fwapply")}
+		if err := v.JSON(doc); err != nil {
+			fmt.Fprintln(m.Stderr, err)
+			return 1
+		}
+		return 0
+	}
+	fmt.Fprintln(m.Stdout, version.String("fwapply"))
+	return 0
+}

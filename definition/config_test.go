@@ -1,0 +1,129 @@
+package definition
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/frameworm/frameworm/space"
+)
+
+func testSearch(t *testing.T) *Search {
+	t.Helper()
+	lr, err := space.NewReal("training.lr", 1e-4, 1e-1, true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt, err := space.NewCategorical("optimizer", []space.Value{"adam", "sgd"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	leaf, err := space.NewInteger("training.warmup", 0, 10, false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, err := space.New(lr, opt, leaf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &Search{
+		Name:       "s",
+		BaseConfig: map[string]any{"training": map[string]any{"lr": 0.001, "epochs": int64(5)}, "optimizer": "adam"},
+		Params: []Param{
+			{Path: "training.lr", Segments: []string{"training", "lr"}, Dim: lr},
+			{Path: "optimizer", Segments: []string{"optimizer"}, Dim: opt},
+			{Path: "training.warmup", Segments: []string{"training", "warmup"}, Dim: leaf},
+		},
+		Space: sp,
+	}
+}
+
+func TestResolve(t *testing.T) {
+	s := testSearch(t)
+	got, err := s.Resolve(space.Point{0.01, "sgd", int64(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"training": map[string]any{"lr": 0.01, "epochs": int64(5), "warmup": int64(3)}, "optimizer": "sgd"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if s.BaseConfig["training"].(map[string]any)["lr"] != 0.001 {
+		t.Error("Resolve modified the base config")
+	}
+	if _, err := s.Resolve(space.Point{0.01}); err == nil {
+		t.Error("short point accepted")
+	}
+	if d := cmp.Diff(map[string]any{"training.lr": 0.01, "optimizer": "sgd", "training.warmup": int64(3)}, s.ParamMap(space.Point{0.01, "sgd", int64(3)})); d != "" {
+		t.Errorf("ParamMap (-want +got):\n%s", d)
+	}
+}
+
+func TestSetAndLookupPath(t *testing.T) {
+	cfg := map[string]any{"a": map[string]any{"b": int64(1)}, "s": "x"}
+	tests := []struct {
+		path    string
+		wantErr string
+	}{
+		{"a.b", ""},
+		{"a.c", ""},
+		{"new", ""},
+		{"s.x", "s is not an object"},
+		{"missing.x", "missing is not an object"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			err := SetPath(cfg, strings.Split(tt.path, "."), "v")
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if v, ok := LookupPath(cfg, strings.Split(tt.path, ".")); !ok || v != "v" {
+					t.Errorf("lookup after set: %v %v", v, ok)
+				}
+				return
+			}
+			if err == nil || err.Error() != tt.wantErr {
+				t.Errorf("error %v, want %q", err, tt.wantErr)
+			}
+		})
+	}
+	if _, ok := LookupPath(cfg, []string{"s", "x"}); ok {
+		t.Error("lookup through a scalar succeeded")
+	}
+}
+
+func TestHashCanonical(t *testing.T) {
+	a := map[string]any{"x": int64(2), "y": []any{1.5, "s"}, "z": map[string]any{"b": true, "a": nil}}
+	b := map[string]any{"z": map[string]any{"a": nil, "b": true}, "y": []any{1.5, "s"}, "x": 2.0}
+	ha, err := Hash(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hb, _ := Hash(b)
+	if ha != hb {
+		t.Error("equal configs hash differently")
+	}
+	c := CopyValue(a).(map[string]any)
+	c["z"].(map[string]any)["b"] = false
+	if hc, _ := Hash(c); hc == ha {
+		t.Error("different configs hash equally")
+	}
+	if a["z"].(map[string]any)["b"] != true {
+		t.Error("CopyValue shares nested maps")
+	}
+}
+
+func TestFingerprintIgnoresParallelism(t *testing.T) {
+	s := testSearch(t)
+	fp := s.Fingerprint()
+	s.Parallelism = 8
+	if s.Fingerprint() != fp {
+		t.Error("parallelism changed the fingerprint")
+	}
+	s.Trials = 3
+	if s.Fingerprint() == fp {
+		t.Error("trials did not change the fingerprint")
+	}
+}

@@ -1,0 +1,123 @@
+// Package definition holds the typed, validated form of a directory of
+// *.fw.hcl files: the searches, their base configs, their spaces and their
+// trial commands. It is what the loader (package hcl) produces and what the
+// planner, the runtime and the generator consume.
+//
+// Contract:
+//   - A Definition is immutable once loaded; nothing here reads files.
+//   - Config values are plain Go values: map[string]any for objects, []any for
+//     lists, string, bool, int64 for whole numbers that fit in 53 bits, and
+//     float64 for every other number. JSON encoding of a config is canonical
+//     (sorted keys), so equal configs give equal bytes and equal hashes.
+//   - Search.Fingerprint is stable: the same meaning gives the same hash,
+//     whatever the source formatting, attribute order or file names.
+package definition
+
+import (
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/frameworm/frameworm/space"
+)
+
+// Strategy names a search strategy.
+type Strategy string
+
+// The strategies of the language.
+const (
+	Grid     Strategy = "grid"
+	Random   Strategy = "random"
+	Bayesian Strategy = "bayesian"
+)
+
+// Mode says whether the metric is minimized or maximized.
+type Mode string
+
+// The modes of the language.
+const (
+	Min Mode = "min"
+	Max Mode = "max"
+)
+
+// Acquisition functions of the Bayesian strategy.
+const (
+	AcquisitionEI  = "ei"
+	AcquisitionLCB = "lcb"
+	AcquisitionPI  = "pi"
+)
+
+// Definition is every search of one directory, in source order.
+type Definition struct {
+	Dir      string
+	Searches []*Search
+}
+
+// Search returns the search with the given name, or nil.
+func (d *Definition) Search(name string) *Search {
+	for _, s := range d.Searches {
+		if s.Name == name {
+			return s
+		}
+	}
+	return nil
+}
+
+// Search is one `search` block.
+type Search struct {
+	Name        string
+	Strategy    Strategy
+	Metric      string
+	Mode        Mode
+	Trials      int // budget; 0 for grid, which runs every point
+	Seed        int64
+	Parallelism int // 0 when unset; -1 means all CPUs
+
+	// BaseConfig is the nested base configuration.
+	BaseConfig map[string]any
+	// Params are the searched parameters in source order; Space holds one
+	// dimension per param, in the same order, named by the param path.
+	Params []Param
+	Space  *space.Space
+
+	Trial    Trial
+	Bayesian *BayesianOptions // nil unless Strategy is Bayesian
+
+	// Dir is the directory trials run in: the directory of the file.
+	Dir       string
+	DeclRange hcl.Range
+}
+
+// Param is one `param` block.
+type Param struct {
+	Path      string   // dotted path, as written
+	Segments  []string // Path split at dots
+	Dim       space.Dimension
+	DeclRange hcl.Range
+}
+
+// Trial is the `trial` block: how one trial runs.
+type Trial struct {
+	Command []string
+	Timeout time.Duration // 0: none
+	Env     map[string]string
+}
+
+// BayesianOptions is the `bayesian` block, with defaults filled in.
+type BayesianOptions struct {
+	InitialPoints int
+	Acquisition   string
+	Xi            float64 // exploration for ei and pi, in standardized units
+	Kappa         float64 // exploration for lcb
+}
+
+// Default Bayesian options.
+const (
+	DefaultXi    = 0.01
+	DefaultKappa = 1.96
+)
+
+// DefaultInitialPoints is the number of space-filling points a Bayesian
+// search starts with when `initial_points` is not set: 10, or the budget
+// when it is smaller.
+func DefaultInitialPoints(trials int) int { return min(10, trials) }

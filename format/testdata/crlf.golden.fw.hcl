@@ -1,0 +1,4 @@
+search "crlf" {
+  trials = 20
+  seed   = 1
+}

@@ -1,0 +1,3 @@
+search "n" {
+  trials = 20
+}

@@ -1,0 +1,6 @@
+search "n" {
+  trials = 20
+}
+
+
+  

@@ -1,0 +1,5 @@
+search "t" {   
+  trials = 20	
+  
+  seed   = 1 	 
+}  

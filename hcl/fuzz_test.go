@@ -1,0 +1,136 @@
+package hcl
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/frameworm/frameworm/definition"
+)
+
+// FuzzLoad feeds arbitrary bytes to the loader as a search file. It must
+// never panic, and a load without errors must give a usable definition.
+func FuzzLoad(f *testing.F) {
+	seeds, _ := filepath.Glob("testdata/diagnostics/*.fw.hcl")
+	more, _ := filepath.Glob("../examples/*/*.fw.hcl")
+	for _, name := range append(seeds, more...) {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(base))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, src []byte) {
+		res, diags := Load(dir, []Source{{Name: "fuzz.fw.hcl", Bytes: src}}, Options{})
+		if res == nil {
+			t.Fatal("nil result")
+		}
+		for _, d := range diags {
+			if d.Subject != nil && d.Subject.Filename == "" {
+				t.Errorf("diagnostic %q has a range without a file name", d.Summary)
+			}
+		}
+		if diags.HasErrors() {
+			if res.Definition != nil {
+				t.Fatal("definition returned with errors")
+			}
+			return
+		}
+		checkDefinition(t, res.Definition)
+	})
+}
+
+// checkDefinition exercises what later stages do with a definition.
+func checkDefinition(t *testing.T, d *definition.Definition) {
+	t.Helper()
+	if d == nil {
+		t.Fatal("nil definition without errors")
+	}
+	for _, s := range d.Searches {
+		if s.Space == nil || s.Space.Len() != len(s.Params) {
+			t.Fatalf("search %q: space does not match params", s.Name)
+		}
+		_ = s.Fingerprint()
+		_ = s.SpaceFingerprint()
+		if s.Space.Len() == 0 {
+			continue
+		}
+		if s.Strategy == definition.Grid {
+			if _, err := s.Space.GridSize(); err != nil {
+				t.Fatalf("search %q: grid accepted but GridSize fails: %v", s.Name, err)
+			}
+			p := s.Space.GridPoint(0)
+			if _, err := s.Resolve(p); err != nil {
+				t.Fatalf("search %q: resolve grid point: %v", s.Name, err)
+			}
+		}
+	}
+}
+
+// FuzzVarFlag feeds arbitrary -var arguments to variables of several types.
+// It must never panic; accepted values must have the declared type.
+func FuzzVarFlag(f *testing.F) {
+	for _, s := range []string{"epochs=5", "layers=[1, 2]", "name=x", "tags={a = \"b\"}", "epochs", "=", "epochs=", "layers=[", "flag=true", "epochs=1e400", "name=${x}", "layers=[var.x]", "tags={a = file(\"x\")}"} {
+		f.Add(s)
+	}
+	src := []byte(`variable "epochs" {
+  type    = number
+  default = 1
+}
+variable "layers" {
+  type    = list(number)
+  default = []
+}
+variable "name" {
+  default = "n"
+}
+variable "flag" {
+  type    = bool
+  default = false
+}
+variable "tags" {
+  type    = map(string)
+  default = {}
+}
+search "s" {
+  strategy    = "random"
+  metric      = "loss"
+  mode        = "min"
+  trials      = 1
+  base_config = { epochs = var.epochs, layers = var.layers, name = var.name, flag = var.flag, tags = var.tags }
+  trial {
+    command = ["true"]
+  }
+}
+`)
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, arg string) {
+		res, diags := Load(dir, []Source{{Name: "vars.fw.hcl", Bytes: src}}, Options{VarFlags: []string{arg}})
+		if diags.HasErrors() {
+			return
+		}
+		cfg := res.Definition.Search("s").BaseConfig
+		switch cfg["epochs"].(type) {
+		case int64, float64:
+		default:
+			t.Fatalf("epochs is %T", cfg["epochs"])
+		}
+		if _, ok := cfg["name"].(string); !ok && cfg["name"] != nil {
+			t.Fatalf("name is %T", cfg["name"])
+		}
+		if _, ok := cfg["flag"].(bool); !ok {
+			t.Fatalf("flag is %T", cfg["flag"])
+		}
+		if l, ok := cfg["layers"].([]any); ok {
+			for _, e := range l {
+				switch e.(type) {
+				case int64, float64, nil:
+				default:
+					t.Fatalf("layers element is %T", e)
+				}
+			}
+		}
+	})
+}

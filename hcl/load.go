@@ -1,0 +1,210 @@
+package hcl
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/frameworm/frameworm/definition"
+)
+
+// FileSuffix is the suffix of the files a directory load reads.
+const FileSuffix = ".fw.hcl"
+
+// Options are the inputs of a load besides the search files.
+type Options struct {
+	// VarFlags are the -var arguments, "name=value", in command-line order.
+	VarFlags []string
+	// VarFiles are the -var-file arguments in command-line order, relative
+	// to the current directory.
+	VarFiles []string
+	// Environ is the environment searched for FW_VAR_name, as os.Environ
+	// gives it; nil means none.
+	Environ []string
+}
+
+// Result is what a load produced. Files holds every file parsed (search
+// files and -var-file files) by name, for rendering diagnostics with their
+// source snippets; it is set even when the load failed.
+type Result struct {
+	Definition *definition.Definition
+	Files      map[string]*hcl.File
+}
+
+// LoadDir loads every *.fw.hcl file of dir.
+func LoadDir(dir string, opts Options) (*Result, hcl.Diagnostics) {
+	names, err := ListDir(dir)
+	if err != nil {
+		return &Result{Files: map[string]*hcl.File{}}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "Cannot read the search directory",
+			Detail:   fmt.Sprintf("%s. Run fwapply in the directory that holds your *%s files, or pass -chdir=DIR.", err, FileSuffix),
+		}}
+	}
+	if len(names) == 0 {
+		abs, _ := filepath.Abs(dir)
+		return &Result{Files: map[string]*hcl.File{}}, hcl.Diagnostics{{
+			Severity: hcl.DiagError,
+			Summary:  "No search files",
+			Detail:   fmt.Sprintf("The directory %s has no *%s files. Run fwapply in the directory that holds them, or pass -chdir=DIR.", abs, FileSuffix),
+		}}
+	}
+	sources := make([]Source, 0, len(names))
+	var diags hcl.Diagnostics
+	for _, n := range names {
+		b, err := os.ReadFile(n)
+		if err != nil {
+			diags = append(diags, &hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Cannot read a search file",
+				Detail:   fmt.Sprintf("%s. Check the file's permissions.", err),
+			})
+			continue
+		}
+		// Diagnostics name files relative to the search directory, as
+		// Terraform does after -chdir.
+		sources = append(sources, Source{Name: filepath.Base(n), Bytes: b})
+	}
+	res, more := Load(dir, sources, opts)
+	return res, append(diags, more...)
+}
+
+// ListDir returns the *.fw.hcl files of dir, sorted, as paths joined to dir.
+func ListDir(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && strings.HasSuffix(e.Name(), FileSuffix) && !strings.HasPrefix(e.Name(), ".") {
+			names = append(names, filepath.Join(dir, e.Name()))
+		}
+	}
+	sort.Strings(names)
+	return names, nil
+}
+
+// Source is one search file's name and contents.
+type Source struct {
+	Name  string
+	Bytes []byte
+}
+
+// Load loads search files given as bytes; dir is the directory they belong
+// to, which file() paths and trial commands are relative to.
+func Load(dir string, sources []Source, opts Options) (*Result, hcl.Diagnostics) {
+	absDir, err := filepath.Abs(dir)
+	if err != nil {
+		absDir = dir
+	}
+	l := &loader{
+		parser: hclparse.NewParser(),
+		dir:    absDir,
+		opts:   opts,
+	}
+	def := l.load(sources)
+	res := &Result{Files: l.parser.Files()}
+	if l.diags.HasErrors() {
+		return res, l.diags
+	}
+	res.Definition = def
+	return res, l.diags
+}
+
+type loader struct {
+	parser *hclparse.Parser
+	dir    string
+	opts   Options
+	diags  hcl.Diagnostics
+}
+
+func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
+
+func (l *loader) load(sources []Source) *definition.Definition {
+	var files []*hcl.File
+	for _, src := range sources {
+		f, diags := l.parser.ParseHCL(src.Bytes, src.Name)
+		l.add(diags...)
+		if f != nil && f.Body != nil {
+			files = append(files, f)
+		}
+	}
+	if l.diags.HasErrors() {
+		// Like Terraform: with syntax errors, the rest of the checks
+		// would mostly report their consequences.
+		return nil
+	}
+	var varBlocks, searchBlocks []*hcl.Block
+	for _, f := range files {
+		content, diags := f.Body.Content(rootSchema)
+		l.add(diags...)
+		for _, b := range content.Blocks {
+			switch b.Type {
+			case "variable":
+				varBlocks = append(varBlocks, b)
+			case "search":
+				searchBlocks = append(searchBlocks, b)
+			}
+		}
+	}
+	vars := l.decodeVariables(varBlocks)
+	ctx := l.evalContext(vars)
+	def := &definition.Definition{Dir: l.dir}
+	seen := map[string]*hcl.Block{}
+	for _, b := range searchBlocks {
+		name := b.Labels[0]
+		if !l.checkName(b, "search") {
+			continue
+		}
+		if prev, ok := seen[name]; ok {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Duplicate search",
+				Detail:   fmt.Sprintf("A search named %q was already declared at %s. Search names must be unique within a directory; rename one of them.", name, prev.DefRange),
+				Subject:  b.LabelRanges[0].Ptr(),
+			})
+			continue
+		}
+		seen[name] = b
+		if s := l.decodeSearch(b, ctx); s != nil {
+			def.Searches = append(def.Searches, s)
+		}
+	}
+	return def
+}
+
+// checkName reports a label that is not a valid identifier-like name.
+func (l *loader) checkName(b *hcl.Block, what string) bool {
+	name := b.Labels[0]
+	if validName(name) {
+		return true
+	}
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Invalid %s name", what),
+		Detail:   fmt.Sprintf("%q is not a valid %s name: a name starts with a letter or underscore and holds only letters, digits, underscores and dashes.", name, what),
+		Subject:  b.LabelRanges[0].Ptr(),
+	})
+	return false
+}
+
+func validName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i, r := range s {
+		switch {
+		case r == '_' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z'):
+		case i > 0 && (r == '-' || (r >= '0' && r <= '9')):
+		default:
+			return false
+		}
+	}
+	return true
+}

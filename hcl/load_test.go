@@ -1,0 +1,284 @@
+package hcl
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/space"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// base is a valid search; the table cases edit one line of it. Its lines:
+//
+//	1  search "s" {
+//	2    strategy    = "random"
+//	3    metric      = "loss"
+//	4    mode        = "min"
+//	5    trials      = 10
+//	6    base_config = { lr = 0.1, name = "x", opt = { beta = 0.9 }, layers = 2 }
+//	7    param "lr" {
+//	8      type = real
+//	9      low  = 0.001
+//	10     high = 1
+//	11     log  = true
+//	12   }
+//	13   trial {
+//	14     command = ["true"]
+//	15   }
+//	16 }
+const base = `search "s" {
+  strategy    = "random"
+  metric      = "loss"
+  mode        = "min"
+  trials      = 10
+  base_config = { lr = 0.1, name = "x", opt = { beta = 0.9 }, layers = 2 }
+  param "lr" {
+    type = real
+    low  = 0.001
+    high = 1
+    log  = true
+  }
+  trial {
+    command = ["true"]
+  }
+}
+`
+
+// edit replaces old (which must occur once in base) with new.
+func edit(t *testing.T, old, new string) string {
+	t.Helper()
+	if strings.Count(base, old) != 1 {
+		t.Fatalf("edit: %q occurs %d times in base", old, strings.Count(base, old))
+	}
+	return strings.Replace(base, old, new, 1)
+}
+
+func loadString(t *testing.T, src string, opts Options) (*Result, hcl.Diagnostics) {
+	t.Helper()
+	dir := t.TempDir()
+	name := filepath.Join(dir, "main.fw.hcl")
+	if err := os.WriteFile(name, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return LoadDir(dir, opts)
+}
+
+func TestLoadValid(t *testing.T) {
+	res, diags := loadString(t, base, Options{})
+	if diags.HasErrors() {
+		t.Fatalf("unexpected diagnostics: %s", diags)
+	}
+	s := res.Definition.Search("s")
+	if s == nil {
+		t.Fatal("search s missing")
+	}
+	want := map[string]any{"lr": 0.1, "name": "x", "opt": map[string]any{"beta": 0.9}, "layers": int64(2)}
+	if d := cmp.Diff(want, s.BaseConfig); d != "" {
+		t.Errorf("base config (-want +got):\n%s", d)
+	}
+	if s.Strategy != definition.Random || s.Metric != "loss" || s.Mode != definition.Min || s.Trials != 10 {
+		t.Errorf("attributes: %+v", s)
+	}
+	r, ok := s.Params[0].Dim.(*space.Real)
+	if !ok || r.Low != 0.001 || r.High != 1 || !r.Log {
+		t.Errorf("param lr: %#v", s.Params[0].Dim)
+	}
+	if d := cmp.Diff([]string{"true"}, s.Trial.Command); d != "" {
+		t.Errorf("command: %s", d)
+	}
+}
+
+// TestDiagnostics covers every bad input of the language: each case gives
+// the summary and line of the diagnostic it must produce.
+func TestDiagnostics(t *testing.T) {
+	tests := []struct {
+		name        string
+		src         string
+		opts        Options
+		wantSummary string
+		wantLine    int    // 0: no source range (command-line input)
+		wantDetail  string // substring of the detail
+	}{
+		{"unknown attribute", edit(t, "  strategy ", "  stratgy  "), Options{}, "Unsupported argument", 2, `Did you mean "strategy"?`},
+		{"unknown block", edit(t, `  param "lr" {`, `  parm "lr" {`), Options{}, "Unsupported block type", 7, `Did you mean "param"?`},
+		{"unknown param attribute", edit(t, "    log  = true", "    logg = true"), Options{}, "Unsupported argument", 11, `Did you mean "log"?`},
+		{"duplicate search", base + strings.Replace(base, "\n", "\n", 1), Options{}, "Duplicate search", 17, "already declared at"},
+		{"duplicate param", edit(t, "  trial {", "  param \"lr\" {\n    values = [1, 2]\n  }\n  trial {"), Options{}, "Duplicate param", 13, "already declared"},
+		{"missing metric", edit(t, "  metric      = \"loss\"\n", ""), Options{}, "Missing required argument", 1, `"metric" is required`},
+		{"missing mode", edit(t, "  mode        = \"min\"\n", ""), Options{}, "Missing required argument", 1, `"mode" is required`},
+		{"bad mode", edit(t, `"min"`, `"minimize"`), Options{}, "Invalid mode", 4, `Use "min" or "max"`},
+		{"unknown strategy", edit(t, `"random"`, `"randon"`), Options{}, "Invalid strategy", 2, `Did you mean "random"?`},
+		{"trials on grid", edit(t, `"random"`, `"grid"`), Options{}, "trials is not allowed for grid search", 5, "runs every point"},
+		{"no trials on random", edit(t, "  trials      = 10\n", ""), Options{}, "Missing trials", 2, "budget"},
+		{"no trials on bayesian", strings.Replace(edit(t, "  trials      = 10\n", ""), `"random"`, `"bayesian"`, 1), Options{}, "Missing trials", 2, "budget"},
+		{"trials not whole", edit(t, "= 10\n", "= 2.5\n"), Options{}, "Invalid trials", 5, "whole number"},
+		{"low equal high", edit(t, "    high = 1\n", "    high = 0.001\n"), Options{}, "Invalid low", 9, "less than"},
+		{"low above high", edit(t, "    low  = 0.001", "    low  = 5"), Options{}, "Invalid low", 9, "less than"},
+		{"log with low zero", edit(t, "    low  = 0.001", "    low  = 0"), Options{}, "Invalid low", 9, "log"},
+		{"log with negative low", edit(t, "    low  = 0.001", "    low  = -1"), Options{}, "Invalid low", 9, "log"},
+		{"integer low not whole", edit(t, "    type = real\n    low  = 0.001", "    type = integer\n    low  = 1.5"), Options{}, "Invalid low", 9, "whole"},
+		{"integer high not whole", edit(t, "    type = real\n    low  = 0.001\n    high = 1", "    type = integer\n    low  = 1\n    high = 7.5"), Options{}, "Invalid high", 10, "whole"},
+		{"step not dividing", edit(t, "    log  = true", "    step = 0.3"), Options{}, "Invalid step", 11, "divid"},
+		{"zero step", edit(t, "    log  = true", "    step = 0"), Options{}, "Invalid step", 11, "greater than 0"},
+		{"empty values", edit(t, "    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "    values = []"), Options{}, "Invalid values", 8, "at least one value"},
+		{"duplicate values", edit(t, "    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "    values = [0.1, 0.2, 0.1]"), Options{}, "Invalid values", 8, "repeats values[0]"},
+		{"mixed values", edit(t, "    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "    values = [0.1, \"a\"]"), Options{}, "Mixed value types", 8, "element 0"},
+		{"values with type", edit(t, "    low  = 0.001\n    high = 1\n    log  = true", "    values = [0.1, 0.2]"), Options{}, "type is not allowed with values", 8, "categorical"},
+		{"missing param type", edit(t, "    type = real\n", ""), Options{}, "Missing param type", 7, "type = real"},
+		{"quoted param type", edit(t, "type = real", `type = "real"`), Options{}, "Invalid param type", 8, "without quotes"},
+		{"unknown param type", edit(t, "type = real", `type = reel`), Options{}, "Invalid param type", 8, `Did you mean "real"?`},
+		{"missing low", edit(t, "    low  = 0.001\n", ""), Options{}, "Missing low", 7, "low and high"},
+		{"grid over real without step", strings.Replace(edit(t, "  trials      = 10\n", ""), `"random"`, `"grid"`, 1), Options{}, "Grid search over a continuous param", 6, "step"},
+		{"grid too large", strings.Replace(edit(t, "  param \"lr\" {\n    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "  param \"layers\" {\n    type = integer\n    low  = 1\n    high = 1000000000"), "  strategy    = \"random\"\n  metric      = \"loss\"\n  mode        = \"min\"\n  trials      = 10\n", "  strategy    = \"grid\"\n  metric      = \"loss\"\n  mode        = \"min\"\n", 1), Options{}, "Grid too large", 1, "1000000000 points"},
+		{"param path through scalar", edit(t, `param "lr" {`, `param "lr.x" {`), Options{}, "Param path through a scalar", 7, "not an object"},
+		{"param path missing object", edit(t, `param "lr" {`, `param "sched.lr" {`), Options{}, "Param path not in base_config", 7, "no object"},
+		{"param replaces object", edit(t, `param "lr" {`, `param "opt" {`), Options{}, "Param type does not match base_config", 7, "an object"},
+		{"type clash real on string", edit(t, `param "lr" {`, `param "name" {`), Options{}, "Param type does not match base_config", 7, "needs a number"},
+		{"type clash integer on fraction", edit(t, "  param \"lr\" {\n    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "  param \"lr\" {\n    type = integer\n    low  = 1\n    high = 8"), Options{}, "Param type does not match base_config", 7, "fractional"},
+		{"type clash categorical", edit(t, "  param \"lr\" {\n    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "  param \"name\" {\n    values = [1, 2]"), Options{}, "Param type does not match base_config", 7, "numbers"},
+		{"bayesian block on random", edit(t, "  trial {", "  bayesian {\n    initial_points = 3\n  }\n  trial {"), Options{}, "bayesian block on a non-Bayesian search", 13, "strategy = \"bayesian\""},
+		{"unknown acquisition", strings.Replace(edit(t, "  trial {", "  bayesian {\n    acquisition = \"ucb\"\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "Invalid acquisition", 14, `"ei", "lcb" or "pi"`},
+		{"initial points above trials", strings.Replace(edit(t, "  trial {", "  bayesian {\n    initial_points = 11\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "initial_points exceeds trials", 14, "budget of 10"},
+		{"unknown variable", edit(t, "= 10\n", "= var.budget\n"), Options{}, "Reference to undeclared input variable", 5, `"budget" is not declared`},
+		{"unknown variable suggestion", "variable \"budget\" {\n  default = 3\n}\n" + edit(t, "= 10\n", "= var.budgt\n"), Options{}, "Reference to undeclared input variable", 8, `Did you mean "budget"?`},
+		{"malformed var flag", base, Options{VarFlags: []string{"epochs"}}, "Invalid -var option", 0, "equals sign"},
+		{"undeclared var flag", base, Options{VarFlags: []string{"epochs=3"}}, "Value for undeclared variable", 0, "declare"},
+		{"required variable without value", "variable \"epochs\" {\n  type = number\n}\n" + base, Options{}, "No value for required variable", 1, "-var"},
+		{"bad var value type", "variable \"epochs\" {\n  type = number\n}\n" + base, Options{VarFlags: []string{"epochs=many"}}, "Invalid value for variable", 0, "number"},
+		{"missing trial command", edit(t, "    command = [\"true\"]\n", ""), Options{}, "Missing required argument", 13, `"command" is required`},
+		{"empty trial command", edit(t, `command = ["true"]`, `command = []`), Options{}, "Empty trial command", 14, "at least the program"},
+		{"empty trial program", edit(t, `command = ["true"]`, `command = ["", "x"]`), Options{}, "Empty trial program", 14, "cannot be empty"},
+		{"trial command not a list", edit(t, `command = ["true"]`, `command = "python3 train.py"`), Options{}, "Incorrect attribute value type", 14, "list of strings"},
+		{"missing trial block", edit(t, "  trial {\n    command = [\"true\"]\n  }\n", ""), Options{}, "Missing trial block", 1, "trial {"},
+		{"bad timeout", edit(t, `command = ["true"]`, "command = [\"true\"]\n    timeout = \"30 minutes\""), Options{}, "Invalid timeout", 15, "30m"},
+		{"negative timeout", edit(t, `command = ["true"]`, "command = [\"true\"]\n    timeout = \"-5s\""), Options{}, "Invalid timeout", 15, "positive"},
+		{"unreadable file", edit(t, "base_config = { lr = 0.1, name = \"x\", opt = { beta = 0.9 }, layers = 2 }", "base_config = jsondecode(file(\"missing.json\"))"), Options{}, "Invalid function argument", 6, "no such file"},
+		{"base_config not an object", edit(t, "base_config = { lr = 0.1, name = \"x\", opt = { beta = 0.9 }, layers = 2 }", "base_config = [1, 2]"), Options{}, "Invalid base_config", 6, "must be an object"},
+		{"parallelism zero", edit(t, "  trials      = 10\n", "  trials      = 10\n  parallelism = 0\n"), Options{}, "Invalid parallelism", 6, "-1"},
+		{"empty metric", edit(t, `"loss"`, `""`), Options{}, "Empty metric", 3, "cannot be empty"},
+		{"duplicate trial block", edit(t, "  trial {", "  trial {\n    command = [\"x\"]\n  }\n  trial {"), Options{}, "Duplicate trial block", 16, "at most one"},
+		{"invalid search name", strings.Replace(base, `search "s"`, `search "1s"`, 1), Options{}, "Invalid search name", 1, "starts with a letter"},
+		{"syntax error", edit(t, "  trials      = 10\n", "  trials      = \n"), Options{}, "Invalid expression", 5, ""},
+		{"empty param path segment", edit(t, `param "lr" {`, `param "opt..beta" {`), Options{}, "Invalid param path", 7, "empty parts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, diags := loadString(t, tt.src, tt.opts)
+			if !diags.HasErrors() {
+				t.Fatalf("no error; want %q", tt.wantSummary)
+			}
+			if res.Definition != nil {
+				t.Errorf("a definition was returned with errors")
+			}
+			var found *hcl.Diagnostic
+			for _, d := range diags {
+				if d.Summary == tt.wantSummary {
+					found = d
+					break
+				}
+			}
+			if found == nil {
+				t.Fatalf("no diagnostic %q; got:\n%s", tt.wantSummary, render(res.Files, diags))
+			}
+			if !strings.Contains(found.Detail, tt.wantDetail) {
+				t.Errorf("detail %q does not contain %q", found.Detail, tt.wantDetail)
+			}
+			switch {
+			case tt.wantLine == 0 && found.Subject != nil:
+				t.Errorf("diagnostic has a range %s; want none", found.Subject)
+			case tt.wantLine != 0 && found.Subject == nil:
+				t.Errorf("diagnostic has no range; want line %d", tt.wantLine)
+			case tt.wantLine != 0 && found.Subject.Start.Line != tt.wantLine:
+				t.Errorf("diagnostic at line %d; want %d\n%s", found.Subject.Start.Line, tt.wantLine, render(res.Files, diags))
+			}
+		})
+	}
+}
+
+// TestAllErrorsReported checks that a load reports every error, not the first.
+func TestAllErrorsReported(t *testing.T) {
+	src := `search "a" {
+  strategy = "randon"
+  metric   = "loss"
+  mode     = "maximum"
+  trials   = 0
+  base_config = { lr = 0.1 }
+  param "lr" {
+    type = real
+    low  = 1
+    high = 0
+  }
+  trial {
+    command = []
+    timeout = "soon"
+  }
+}
+`
+	_, diags := loadString(t, src, Options{})
+	var got []string
+	for _, d := range diags {
+		got = append(got, d.Summary)
+	}
+	want := []string{"Invalid strategy", "Invalid mode", "Invalid trials", "Empty trial command", "Invalid timeout", "Invalid low"}
+	for _, w := range want {
+		found := false
+		for _, g := range got {
+			found = found || g == w
+		}
+		if !found {
+			t.Errorf("missing %q in %q", w, got)
+		}
+	}
+}
+
+// TestGoldenDiagnostics renders the diagnostics of each testdata/diagnostics
+// file with snippets and compares them with the .golden file beside it.
+func TestGoldenDiagnostics(t *testing.T) {
+	files, err := filepath.Glob("testdata/diagnostics/*.fw.hcl")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no test files: %v", err)
+	}
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".fw.hcl")
+		t.Run(name, func(t *testing.T) {
+			src, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, diags := Load("testdata/diagnostics", []Source{{Name: filepath.ToSlash(f), Bytes: src}}, Options{})
+			got := render(res.Files, diags)
+			golden := strings.TrimSuffix(f, ".fw.hcl") + ".golden"
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run go test ./hcl -update to create it)", err)
+			}
+			if d := cmp.Diff(string(want), got); d != "" {
+				t.Errorf("rendered diagnostics differ (-want +got); run go test ./hcl -run TestGoldenDiagnostics -update if this is intended:\n%s", d)
+			}
+		})
+	}
+}
+
+func render(files map[string]*hcl.File, diags hcl.Diagnostics) string {
+	var b bytes.Buffer
+	w := hcl.NewDiagnosticTextWriter(&b, files, 78, false)
+	for _, d := range diags {
+		_ = w.WriteDiagnostic(d)
+	}
+	return b.String()
+}

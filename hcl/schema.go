@@ -1,0 +1,68 @@
+package hcl
+
+import "github.com/hashicorp/hcl/v2"
+
+// The block schemas of the language (DESIGN.md §1). hclsyntax reports any
+// attribute or block outside them, with a "did you mean" suggestion.
+var (
+	rootSchema = &hcl.BodySchema{
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "variable", LabelNames: []string{"name"}},
+			{Type: "search", LabelNames: []string{"name"}},
+		},
+	}
+
+	variableSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "type"},
+			{Name: "default"},
+			{Name: "description"},
+		},
+	}
+
+	searchSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "strategy", Required: true},
+			{Name: "metric", Required: true},
+			{Name: "mode", Required: true},
+			{Name: "trials"},
+			{Name: "seed"},
+			{Name: "parallelism"},
+			{Name: "base_config"},
+		},
+		Blocks: []hcl.BlockHeaderSchema{
+			{Type: "param", LabelNames: []string{"path"}},
+			{Type: "trial"},
+			{Type: "bayesian"},
+		},
+	}
+
+	paramSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "type"},
+			{Name: "low"},
+			{Name: "high"},
+			{Name: "log"},
+			{Name: "step"},
+			{Name: "values"},
+		},
+	}
+
+	trialSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "command", Required: true},
+			{Name: "timeout"},
+			{Name: "env"},
+		},
+	}
+
+	bayesianSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "initial_points"},
+			{Name: "acquisition"},
+			{Name: "xi"},
+			{Name: "kappa"},
+		},
+	}
+
+)

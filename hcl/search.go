@@ -1,0 +1,434 @@
+package hcl
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/zclconf/go-cty/cty"
+
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/space"
+)
+
+// MaxGridSize is the largest grid a search may enumerate.
+const MaxGridSize = 1_000_000
+
+var (
+	strategies   = []string{string(definition.Grid), string(definition.Random), string(definition.Bayesian)}
+	modes        = []string{string(definition.Min), string(definition.Max)}
+	acquisitions = []string{definition.AcquisitionEI, definition.AcquisitionLCB, definition.AcquisitionPI}
+)
+
+func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Search {
+	errsBefore := len(l.diags.Errs())
+	content, diags := b.Body.Content(searchSchema)
+	l.add(diags...)
+	s := &definition.Search{Name: b.Labels[0], Dir: l.dir, DeclRange: b.DefRange, BaseConfig: map[string]any{}}
+	attrs := content.Attributes
+
+	strategyKnown := false
+	if a := attrs["strategy"]; a != nil {
+		if v, ok := l.enumAttr(a, ctx, "strategy", strategies); ok {
+			s.Strategy, strategyKnown = definition.Strategy(v), true
+		}
+	}
+	if a := attrs["metric"]; a != nil {
+		if v, ok := l.stringAttr(a, ctx); ok {
+			if strings.TrimSpace(v) == "" {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty metric",
+					Detail:   "metric names the key, in the metrics a trial reports, that the search optimizes; it cannot be empty.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+			s.Metric = v
+		}
+	}
+	if a := attrs["mode"]; a != nil {
+		if v, ok := l.enumAttr(a, ctx, "mode", modes); ok {
+			s.Mode = definition.Mode(v)
+		}
+	}
+	if a := attrs["seed"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, math.MinInt64, math.MaxInt64, "a whole number"); ok {
+			s.Seed = v
+		}
+	}
+	if a := attrs["parallelism"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, -1, 1<<16, "a positive number, or -1 for all CPUs"); ok {
+			if v == 0 {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid parallelism",
+					Detail:   "parallelism must be a positive number of trials run at once, or -1 for one per CPU; 0 would run nothing.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+			s.Parallelism = int(v)
+		}
+	}
+	trialsAttr := attrs["trials"]
+	if strategyKnown {
+		switch {
+		case s.Strategy == definition.Grid && trialsAttr != nil:
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "trials is not allowed for grid search",
+				Detail:   "A grid search runs every point of its grid, so it has no budget. Remove trials, or use strategy = \"random\" to sample a budget of points.",
+				Subject:  trialsAttr.Range.Ptr(),
+			})
+			trialsAttr = nil
+		case s.Strategy != definition.Grid && trialsAttr == nil:
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Missing trials",
+				Detail:   fmt.Sprintf("A %s search needs a budget: add trials = N, the number of trials to run.", s.Strategy),
+				Subject:  attrs["strategy"].Range.Ptr(),
+			})
+		}
+	}
+	if trialsAttr != nil {
+		if v, ok := l.intAttr(trialsAttr, ctx, 1, 1<<31-1, "at least 1"); ok {
+			s.Trials = int(v)
+		}
+	}
+	if a := attrs["base_config"]; a != nil {
+		if v, ok := l.eval(a.Expr, ctx); ok {
+			if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid base_config",
+					Detail:   fmt.Sprintf("base_config must be an object, like { training = { lr = 0.001 } }; got %s.", friendlyType(v)),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else if gv, err := goValue(v, ""); err != nil {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid base_config",
+					Detail:   fmt.Sprintf("%s.", err),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				s.BaseConfig = gv.(map[string]any)
+			}
+		}
+	}
+
+	var trialBlock, bayesBlock *hcl.Block
+	params := map[string]*hcl.Block{}
+	var dims []space.Dimension
+	for _, blk := range content.Blocks {
+		switch blk.Type {
+		case "trial":
+			if trialBlock != nil {
+				l.duplicateBlock(blk, trialBlock)
+				continue
+			}
+			trialBlock = blk
+			l.decodeTrial(blk, ctx, s)
+		case "bayesian":
+			if bayesBlock != nil {
+				l.duplicateBlock(blk, bayesBlock)
+				continue
+			}
+			bayesBlock = blk
+		case "param":
+			path := blk.Labels[0]
+			if prev, ok := params[path]; ok {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Duplicate param",
+					Detail:   fmt.Sprintf("The param %q was already declared at %s. Each path is searched by one param block; remove one of them.", path, prev.DefRange),
+					Subject:  blk.LabelRanges[0].Ptr(),
+				})
+				continue
+			}
+			params[path] = blk
+			if p, ok := l.decodeParam(blk, ctx, s); ok {
+				s.Params = append(s.Params, p)
+				dims = append(dims, p.Dim)
+			}
+		}
+	}
+	if trialBlock == nil {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing trial block",
+			Detail:   "A search needs a trial block that says how to run one trial, like trial { command = [\"python3\", \"train.py\"] }.",
+			Subject:  b.DefRange.Ptr(),
+		})
+	}
+	if len(content.Blocks.OfType("param")) == 0 {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagWarning,
+			Summary:  "Search without params",
+			Detail:   "This search declares no param block, so every trial runs the base config.",
+			Subject:  b.DefRange.Ptr(),
+		})
+	}
+	if bayesBlock != nil {
+		if strategyKnown && s.Strategy != definition.Bayesian {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "bayesian block on a non-Bayesian search",
+				Detail:   fmt.Sprintf("The bayesian block only applies with strategy = \"bayesian\"; this search uses %q. Remove the block or change the strategy.", s.Strategy),
+				Subject:  bayesBlock.DefRange.Ptr(),
+			})
+		} else {
+			s.Bayesian = l.decodeBayesian(bayesBlock, ctx, s)
+		}
+	}
+	if s.Strategy == definition.Bayesian && s.Bayesian == nil && bayesBlock == nil {
+		s.Bayesian = &definition.BayesianOptions{
+			InitialPoints: definition.DefaultInitialPoints(s.Trials),
+			Acquisition:   definition.AcquisitionEI,
+			Xi:            definition.DefaultXi,
+			Kappa:         definition.DefaultKappa,
+		}
+	}
+
+	if len(l.diags.Errs()) > errsBefore {
+		return nil
+	}
+	sp, err := space.New(dims...)
+	if err != nil {
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid search space", Detail: err.Error(), Subject: b.DefRange.Ptr()})
+		return nil
+	}
+	s.Space = sp
+	if s.Strategy == definition.Grid {
+		if !l.checkGrid(s) {
+			return nil
+		}
+	}
+	return s
+}
+
+func (l *loader) checkGrid(s *definition.Search) bool {
+	for _, p := range s.Params {
+		if _, finite := p.Dim.GridSize(); !finite {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Grid search over a continuous param",
+				Detail:   fmt.Sprintf("The param %q is a real range without a step, so a grid cannot enumerate it. Add step = ... (a divisor of high - low), give it values = [...], or use strategy = \"random\".", p.Path),
+				Subject:  p.DeclRange.Ptr(),
+			})
+			return false
+		}
+	}
+	n, err := s.Space.GridSize()
+	if err == nil && n > MaxGridSize {
+		err = fmt.Errorf("the grid has %d points, more than the %d a grid search may run", n, MaxGridSize)
+	}
+	if err != nil {
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Grid too large",
+			Detail:   fmt.Sprintf("%s. Use coarser steps or fewer values, or strategy = \"random\" with a budget.", err),
+			Subject:  s.DeclRange.Ptr(),
+		})
+		return false
+	}
+	return true
+}
+
+func (l *loader) duplicateBlock(b, prev *hcl.Block) {
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Duplicate %s block", b.Type),
+		Detail:   fmt.Sprintf("A search has at most one %s block; the first one is at %s.", b.Type, prev.DefRange),
+		Subject:  b.DefRange.Ptr(),
+	})
+}
+
+// enumAttr decodes a string that must be one of allowed.
+func (l *loader) enumAttr(a *hcl.Attribute, ctx *hcl.EvalContext, what string, allowed []string) (string, bool) {
+	v, ok := l.stringAttr(a, ctx)
+	if !ok {
+		return "", false
+	}
+	for _, x := range allowed {
+		if v == x {
+			return v, true
+		}
+	}
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  fmt.Sprintf("Invalid %s", what),
+		Detail:   fmt.Sprintf("Unknown %s %q.%s Use %s.", what, v, suggest(v, append([]string(nil), allowed...)), quoteList(allowed)),
+		Subject:  a.Expr.Range().Ptr(),
+	})
+	return "", false
+}
+
+func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.Search) {
+	content, diags := b.Body.Content(trialSchema)
+	l.add(diags...)
+	if a := content.Attributes["command"]; a != nil {
+		v, ok := l.evalAs(a, ctx, cty.List(cty.String), "a list of strings")
+		if ok {
+			var argv []string
+			if !v.IsNull() {
+				for it := v.ElementIterator(); it.Next(); {
+					_, e := it.Element()
+					if e.IsNull() {
+						argv = append(argv, "")
+						continue
+					}
+					argv = append(argv, e.AsString())
+				}
+			}
+			switch {
+			case len(argv) == 0:
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty trial command",
+					Detail:   "command is the argv of one trial and needs at least the program, like [\"python3\", \"train.py\"].",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			case strings.TrimSpace(argv[0]) == "":
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty trial program",
+					Detail:   "The first element of command is the program to run; it cannot be empty.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+			s.Trial.Command = argv
+		}
+	}
+	if a := content.Attributes["timeout"]; a != nil {
+		if v, ok := l.stringAttr(a, ctx); ok {
+			d, err := time.ParseDuration(v)
+			switch {
+			case err != nil:
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid timeout",
+					Detail:   fmt.Sprintf("%q is not a duration. Write a number with a unit, like \"90s\", \"30m\" or \"2h30m\".", v),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			case d <= 0:
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid timeout",
+					Detail:   fmt.Sprintf("The timeout must be positive, got %q. Remove timeout for no limit.", v),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			default:
+				s.Trial.Timeout = d
+			}
+		}
+	}
+	if a := content.Attributes["env"]; a != nil {
+		v, ok := l.evalAs(a, ctx, cty.Map(cty.String), "a map of strings")
+		if ok && !v.IsNull() {
+			env := map[string]string{}
+			for it := v.ElementIterator(); it.Next(); {
+				k, e := it.Element()
+				name := k.AsString()
+				if name == "" || strings.ContainsAny(name, "=\x00") {
+					l.add(&hcl.Diagnostic{
+						Severity: hcl.DiagError,
+						Summary:  "Invalid environment variable name",
+						Detail:   fmt.Sprintf("%q cannot name an environment variable: names are non-empty and hold no '=' or NUL.", name),
+						Subject:  a.Expr.Range().Ptr(),
+					})
+					continue
+				}
+				if e.IsNull() {
+					env[name] = ""
+				} else {
+					env[name] = e.AsString()
+				}
+			}
+			s.Trial.Env = env
+		}
+	}
+}
+
+func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definition.Search) *definition.BayesianOptions {
+	content, diags := b.Body.Content(bayesianSchema)
+	l.add(diags...)
+	o := &definition.BayesianOptions{
+		InitialPoints: definition.DefaultInitialPoints(s.Trials),
+		Acquisition:   definition.AcquisitionEI,
+		Xi:            definition.DefaultXi,
+		Kappa:         definition.DefaultKappa,
+	}
+	attrs := content.Attributes
+	if a := attrs["initial_points"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, 1, 1<<31-1, "at least 1"); ok {
+			o.InitialPoints = int(v)
+			if s.Trials > 0 && o.InitialPoints > s.Trials {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "initial_points exceeds trials",
+					Detail:   fmt.Sprintf("initial_points (%d) is more than the budget of %d trials, so the model would never be used. Lower initial_points or raise trials.", o.InitialPoints, s.Trials),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			}
+		}
+	}
+	if a := attrs["acquisition"]; a != nil {
+		if v, ok := l.enumAttr(a, ctx, "acquisition", acquisitions); ok {
+			o.Acquisition = v
+		}
+	}
+	for _, name := range []string{"xi", "kappa"} {
+		a := attrs[name]
+		if a == nil {
+			continue
+		}
+		v, ok := l.floatAttr(a, ctx)
+		if !ok {
+			continue
+		}
+		if v < 0 {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagError,
+				Summary:  "Invalid " + name,
+				Detail:   fmt.Sprintf("%s sets how much the acquisition explores and cannot be negative, got %g.", name, v),
+				Subject:  a.Expr.Range().Ptr(),
+			})
+			continue
+		}
+		wrong := (name == "xi" && o.Acquisition == definition.AcquisitionLCB) || (name == "kappa" && o.Acquisition != definition.AcquisitionLCB)
+		if wrong {
+			l.add(&hcl.Diagnostic{
+				Severity: hcl.DiagWarning,
+				Summary:  fmt.Sprintf("%s has no effect with acquisition %q", name, o.Acquisition),
+				Detail:   "xi tunes ei and pi; kappa tunes lcb.",
+				Subject:  a.Range.Ptr(),
+			})
+		}
+		if name == "xi" {
+			o.Xi = v
+		} else {
+			o.Kappa = v
+		}
+	}
+	return o
+}
+
+func friendlyType(v cty.Value) string {
+	if v.IsNull() {
+		return "null"
+	}
+	return v.Type().FriendlyName()
+}
+
+func quoteList(xs []string) string {
+	q := make([]string, len(xs))
+	for i, x := range xs {
+		q[i] = fmt.Sprintf("%q", x)
+	}
+	if len(q) <= 1 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

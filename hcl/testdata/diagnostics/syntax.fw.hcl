@@ -1,0 +1,4 @@
+search "broken" {
+  strategy = "random
+  metric = "loss"
+}
