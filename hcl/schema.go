@@ -64,5 +64,4 @@ var (
 			{Name: "kappa"},
 		},
 	}
-
 )
