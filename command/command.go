@@ -33,6 +33,9 @@ type Meta struct {
 	WorkDir string
 	// Environ is the environment, as os.Environ gives it.
 	Environ []string
+	// Interrupts delivers interrupt signals to apply; nil means the
+	// process's SIGINT and SIGTERM.
+	Interrupts <-chan os.Signal
 }
 
 type cmd struct {
@@ -45,9 +48,17 @@ var commands map[string]cmd
 
 func init() {
 	commands = map[string]cmd{
-		"validate": {"Check that the search files are valid", validateHelp, runValidate},
-		"fmt":      {"Rewrite search files in the canonical format", fmtHelp, runFmt},
-		"version":  {"Print the fwapply version", versionHelp, runVersion},
+		"validate":     {"Check that the search files are valid", validateHelp, runValidate},
+		"fmt":          {"Rewrite search files in the canonical format", fmtHelp, runFmt},
+		"version":      {"Print the fwapply version", versionHelp, runVersion},
+		"plan":         {"Show which trials an apply would run", planHelp, runPlan},
+		"apply":        {"Run the planned trials and record them in the state", applyHelp, runApply},
+		"show":         {"Show the trials and the best of each search", showHelp, runShow},
+		"output":       {"Print a search's best config, params or score", outputHelp, runOutput},
+		"state":        {"Inspect and edit trials: list, show, rm, taint", stateHelp, runState},
+		"force-unlock": {"Remove a stale state lock", forceUnlockHelp, runForceUnlock},
+		"export":       {"Write the definition and trials to a JSON file", exportHelp, runExport},
+		"import":       {"Add trials from an exported JSON file", importHelp, runImport},
 	}
 }
 
@@ -133,7 +144,7 @@ file of the working directory.
 Commands:
 `)
 	for _, n := range names {
-		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].synopsis)
+		fmt.Fprintf(&b, "  %-13s %s\n", n, commands[n].synopsis)
 	}
 	b.WriteString(`
 Global flags:
@@ -197,12 +208,18 @@ func (m *Meta) view(noColor bool) *views.View {
 		}
 	}
 	width := 0
-	if f, ok := m.Stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+	if f, ok := m.Stderr.(*os.File); ok && isTerminal(f) {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
 			width = min(w-1, 120)
 		}
 	}
 	return &views.View{Stdout: m.Stdout, Stderr: m.Stderr, Color: color, Width: width}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // load loads the search files of the working directory.

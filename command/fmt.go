@@ -9,6 +9,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 
+	"github.com/frameworm/frameworm/atomicfile"
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/format"
 	"github.com/frameworm/frameworm/textdiff"
@@ -105,7 +106,7 @@ func runFmt(m *Meta, args []string) int {
 			continue
 		}
 		if a.Write {
-			if err := writeFileKeepMode(path, out); err != nil {
+			if err := atomicfile.Write(path, out, 0o644); err != nil {
 				allDiags = append(allDiags, &hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Cannot write file",
@@ -152,40 +153,10 @@ func (m *Meta) display(path string) string {
 	if err != nil {
 		return path
 	}
-	if rel, err := filepath.Rel(wd, path); err == nil && !filepath.IsAbs(rel) && rel != ".." && !bytes.HasPrefix([]byte(rel), []byte("../")) {
+	if rel, err := filepath.Rel(wd, path); err == nil && filepath.IsLocal(rel) {
 		return rel
 	}
 	return path
-}
-
-// writeFileKeepMode replaces path's contents atomically (temp file in the
-// same directory, fsync, rename), keeping its permission bits.
-func writeFileKeepMode(path string, data []byte) error {
-	st, err := os.Stat(path)
-	if err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(st.Mode().Perm()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func colorDiff(color bool, diff string) string {

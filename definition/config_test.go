@@ -127,3 +127,20 @@ func TestFingerprintIgnoresParallelism(t *testing.T) {
 		t.Error("trials did not change the fingerprint")
 	}
 }
+
+func TestDiffConfigs(t *testing.T) {
+	old := map[string]any{"a": int64(1), "b": map[string]any{"c": "x", "d": 0.5}, "gone": true, "l": []any{int64(1)}}
+	new := map[string]any{"a": 1.0, "b": map[string]any{"c": "y", "d": 0.5, "e": int64(3)}, "l": []any{int64(2)}}
+	want := []ConfigChange{
+		{Path: "b.c", Old: "x", New: "y"},
+		{Path: "b.e", New: int64(3)},
+		{Path: "gone", Old: true},
+		{Path: "l", Old: []any{int64(1)}, New: []any{int64(2)}},
+	}
+	if d := cmp.Diff(want, DiffConfigs(old, new)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+	if got := DiffConfigs(old, old); len(got) != 0 {
+		t.Errorf("diff of equal configs: %v", got)
+	}
+}

@@ -14,6 +14,8 @@
 package definition
 
 import (
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -83,9 +85,23 @@ type Search struct {
 	Trial    Trial
 	Bayesian *BayesianOptions // nil unless Strategy is Bayesian
 
+	// ExperimentRoot is the absolute directory that holds the trial
+	// directories, <root>/<search>/<number>; by default .fw/trials in
+	// the directory of the file.
+	ExperimentRoot string
+
 	// Dir is the directory trials run in: the directory of the file.
 	Dir       string
 	DeclRange hcl.Range
+}
+
+// DefaultExperimentRoot is where trial directories go, relative to the
+// directory of the search files, when experiment_root is not set.
+const DefaultExperimentRoot = ".fw/trials"
+
+// TrialDir returns the directory of one trial.
+func (s *Search) TrialDir(number int) string {
+	return filepath.Join(s.ExperimentRoot, s.Name, strconv.Itoa(number))
 }
 
 // Param is one `param` block.

@@ -24,7 +24,7 @@ func (s *Search) Fingerprint() string {
 		Trials     int               `json:"trials"`
 		Seed       int64             `json:"seed"`
 		BaseConfig map[string]any    `json:"base_config"`
-		Params     []paramDoc        `json:"params"`
+		Params     []ParamSpec       `json:"params"`
 		Command    []string          `json:"command"`
 		TimeoutNS  int64             `json:"timeout_ns"`
 		Env        map[string]string `json:"env"`
@@ -53,7 +53,7 @@ func (s *Search) Fingerprint() string {
 func (s *Search) SpaceFingerprint() string {
 	doc := struct {
 		BaseConfig map[string]any `json:"base_config"`
-		Params     []paramDoc     `json:"params"`
+		Params     []ParamSpec    `json:"params"`
 	}{BaseConfig: s.BaseConfig}
 	for _, p := range s.Params {
 		doc.Params = append(doc.Params, describeParam(p))
@@ -65,7 +65,8 @@ func (s *Search) SpaceFingerprint() string {
 	return h
 }
 
-type paramDoc struct {
+// ParamSpec describes a param as plain data, for fingerprints and exports.
+type ParamSpec struct {
 	Path   string        `json:"path"`
 	Kind   string        `json:"kind"`
 	Low    any           `json:"low,omitempty"`
@@ -75,8 +76,11 @@ type paramDoc struct {
 	Values []space.Value `json:"values,omitempty"`
 }
 
-func describeParam(p Param) paramDoc {
-	d := paramDoc{Path: p.Path}
+// Spec describes the param as plain data.
+func (p Param) Spec() ParamSpec { return describeParam(p) }
+
+func describeParam(p Param) ParamSpec {
+	d := ParamSpec{Path: p.Path}
 	switch dim := p.Dim.(type) {
 	case *space.Real:
 		d.Kind, d.Low, d.High, d.Log = "real", dim.Low, dim.High, dim.Log

@@ -29,6 +29,7 @@ var (
 			{Name: "seed"},
 			{Name: "parallelism"},
 			{Name: "base_config"},
+			{Name: "experiment_root"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "param", LabelNames: []string{"path"}},

@@ -3,6 +3,7 @@ package hcl
 import (
 	"fmt"
 	"math"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -26,8 +27,23 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	errsBefore := len(l.diags.Errs())
 	content, diags := b.Body.Content(searchSchema)
 	l.add(diags...)
-	s := &definition.Search{Name: b.Labels[0], Dir: l.dir, DeclRange: b.DefRange, BaseConfig: map[string]any{}}
+	s := &definition.Search{Name: b.Labels[0], Dir: l.dir, DeclRange: b.DefRange, BaseConfig: map[string]any{},
+		ExperimentRoot: filepath.Join(l.dir, filepath.FromSlash(definition.DefaultExperimentRoot))}
 	attrs := content.Attributes
+	if a := attrs["experiment_root"]; a != nil {
+		if v, ok := l.stringAttr(a, ctx); ok {
+			if strings.TrimSpace(v) == "" {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Empty experiment_root",
+					Detail:   "experiment_root is the directory that holds the trial directories; remove it for the default .fw/trials.",
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				s.ExperimentRoot = resolvePath(l.dir, v)
+			}
+		}
+	}
 
 	strategyKnown := false
 	if a := attrs["strategy"]; a != nil {

@@ -12,8 +12,9 @@ import (
 	"testing"
 )
 
-// binary is the fwapply binary built once for the end-to-end tests.
-var binary string
+// binary is the fwapply binary built once for the end-to-end tests, and
+// trialBinary the trial program of testdata/trial.
+var binary, trialBinary string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "fwapply-e2e")
@@ -24,11 +25,14 @@ func TestMain(m *testing.M) {
 	if runtime.GOOS == "windows" {
 		binary += ".exe"
 	}
-	build := exec.Command("go", "build", "-o", binary, ".")
-	build.Stderr = os.Stderr
-	if err := build.Run(); err != nil {
-		os.RemoveAll(dir)
-		panic("building fwapply: " + err.Error())
+	trialBinary = filepath.Join(dir, "trial")
+	for _, b := range [][2]string{{binary, "."}, {trialBinary, "./testdata/trial"}} {
+		build := exec.Command("go", "build", "-o", b[0], b[1])
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			os.RemoveAll(dir)
+			panic("building " + b[1] + ": " + err.Error())
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)
@@ -84,5 +88,27 @@ func TestE2EFmtCheckExamples(t *testing.T) {
 	code, out, errs := fwapply(t, "../..", "fmt", "-check", "-recursive", "examples")
 	if code != 0 {
 		t.Fatalf("examples are not formatted (exit %d): run fwapply fmt -recursive examples\n%s%s", code, out, errs)
+	}
+}
+
+// TestE2EQuickstart runs the README's first command: the example search,
+// end to end (with its state in a temp dir, so the example stays clean).
+func TestE2EQuickstart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs 20 trials through go run")
+	}
+	statePath := filepath.Join(t.TempDir(), "quickstart.fwstate")
+	fwDir := "../../examples/quickstart/.fw"
+	if _, err := os.Stat(fwDir); os.IsNotExist(err) {
+		t.Cleanup(func() { os.RemoveAll(fwDir) })
+	}
+	code, out, errs := fwapply(t, "../..", "-chdir=examples/quickstart", "apply", "-auto-approve", "-state="+statePath)
+	if code != 0 || !strings.Contains(out, "Apply complete! 20 trials completed, 0 failed.") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	code, out, _ = fwapply(t, "../..", "-chdir=examples/quickstart", "output", "-state="+statePath, "search.quickstart.best_config")
+	var cfg map[string]any
+	if code != 0 || json.Unmarshal([]byte(out), &cfg) != nil || cfg["optimizer"] == nil {
+		t.Fatalf("output best_config: exit %d\n%s", code, out)
 	}
 }

@@ -1,0 +1,363 @@
+// Package apply executes a plan: it runs the planned trials through an
+// executor, in parallel, and records each one in the state as it starts and
+// as it ends.
+//
+// Contract:
+//   - Every trial is recorded twice through the Journal: as running when it
+//     starts, and with its outcome when it ends. After a crash the state
+//     holds every ended trial; the ones it shows running are planned again.
+//   - Closing the drain channel stops scheduling: running trials finish and
+//     are recorded, the rest of the plan is left for the next apply.
+//     Cancelling the context also stops the running trials; they are
+//     recorded as interrupted.
+//   - A search stops early after MaxFailures failed trials in this apply.
+//   - Trials whose params are known only after apply are proposed by the
+//     search's strategy when a worker is free, from the history in the
+//     state at that moment (running trials count as pending).
+//   - Apply never writes the state except through the Journal, and never
+//     touches the plan's definition.
+package apply
+
+import (
+	"context"
+	"fmt"
+	goruntime "runtime"
+	"sync"
+	"time"
+
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/runtime"
+	"github.com/frameworm/frameworm/state"
+)
+
+// Journal records state changes durably.
+type Journal interface {
+	Append(ctx context.Context, c state.Change) error
+}
+
+// Observer is told about every trial start and end, under no lock that
+// matters: it must return quickly.
+type Observer interface {
+	Observe(Event)
+}
+
+// EventKind says what happened.
+type EventKind int
+
+// The events of an apply.
+const (
+	TrialStarted EventKind = iota
+	TrialEnded
+	SearchEnded
+)
+
+// Event is one thing that happened during an apply.
+type Event struct {
+	Kind   EventKind
+	Search string
+	Trial  *state.Trial // a copy; nil for SearchEnded
+	Progress
+}
+
+// Progress is a search's progress in this apply.
+type Progress struct {
+	Total     int // planned trials
+	Done      int // ended (completed, failed or interrupted)
+	Failed    int
+	Running   int
+	Best      *state.Trial // best matching trial so far, nil if none
+	Started   time.Time
+	StoppedBy string // why the search stopped early, if it did
+}
+
+// Options tune an apply.
+type Options struct {
+	// Parallelism overrides each search's parallelism when non-zero; -1
+	// means one trial per CPU.
+	Parallelism int
+	// MaxFailures stops a search after that many failed trials in this
+	// apply; 0 means no limit.
+	MaxFailures int
+}
+
+// Runner executes plans.
+type Runner struct {
+	Def      *definition.Definition
+	State    *state.State // updated as trials start and end
+	Journal  Journal
+	Executor runtime.Executor
+	Observer Observer // may be nil
+	Options  Options
+
+	mu sync.Mutex // guards State and serializes Journal appends
+}
+
+// SearchResult is what an apply did for one search.
+type SearchResult struct {
+	Name        string
+	Completed   int
+	Failed      int
+	Interrupted int
+	NotRun      int // planned but not started (interrupt or early stop)
+	Kept        int // completed trials from earlier applies
+	BestBefore  *state.Trial
+	BestAfter   *state.Trial
+	StoppedBy   string // why the search stopped early, if it did
+	// HitMaxFailures is set when the search stopped at MaxFailures.
+	HitMaxFailures bool
+}
+
+// Result is what an apply did.
+type Result struct {
+	Searches []*SearchResult
+}
+
+// Run executes the plan. It returns an error only when the state could not
+// be written; trial failures are results.
+func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (*Result, error) {
+	res := &Result{}
+	runCtx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var wg sync.WaitGroup
+	for _, ps := range p.Searches {
+		s := r.Def.Search(ps.Name)
+		if s == nil {
+			return nil, fmt.Errorf("the plan names search %q, which the definition lacks", ps.Name)
+		}
+		sr := &SearchResult{Name: s.Name, Kept: ps.Kept}
+		r.mu.Lock()
+		sr.BestBefore = cloneOrNil(plan.Best(s, r.State.Trials(s.Name)))
+		r.mu.Unlock()
+		res.Searches = append(res.Searches, sr)
+		wg.Go(func() {
+			if err := r.runSearch(runCtx, drain, s, ps, sr); err != nil {
+				cancel(err)
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(runCtx); err != nil && ctx.Err() == nil {
+		return res, err
+	}
+	return res, nil
+}
+
+func cloneOrNil(t *state.Trial) *state.Trial {
+	if t == nil {
+		return nil
+	}
+	return t.Clone()
+}
+
+func (r *Runner) parallelism(s *definition.Search) int {
+	n := r.Options.Parallelism
+	if n == 0 {
+		n = s.Parallelism
+	}
+	switch {
+	case n < 0:
+		return goruntime.NumCPU()
+	case n == 0:
+		return 1
+	}
+	return n
+}
+
+// searchRun is one search's apply in progress, guarded by Runner.mu.
+type searchRun struct {
+	s        *definition.Search
+	queue    []plan.Trial
+	next     int
+	progress Progress
+	stopped  bool
+}
+
+func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *definition.Search, ps *plan.Search, sr *SearchResult) error {
+	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...)}
+	run.progress.Total = len(run.queue)
+	run.progress.Started = time.Now()
+	run.progress.Best = sr.BestBefore
+	workers := min(r.parallelism(s), max(1, len(run.queue)))
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	for range workers {
+		wg.Go(func() {
+			if err := r.worker(ctx, drain, run, sr); err != nil {
+				errs <- err
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	r.mu.Lock()
+	sr.NotRun = len(run.queue) - run.next
+	sr.BestAfter = cloneOrNil(plan.Best(s, r.State.Trials(s.Name)))
+	sr.StoppedBy = run.progress.StoppedBy
+	if sr.StoppedBy == "" && sr.NotRun > 0 {
+		sr.StoppedBy = "interrupted"
+	}
+	run.progress.StoppedBy = sr.StoppedBy
+	ev := Event{Kind: SearchEnded, Search: s.Name, Progress: run.progress}
+	r.mu.Unlock()
+	r.observe(ev)
+	return <-errs
+}
+
+func (r *Runner) observe(ev Event) {
+	if r.Observer != nil {
+		r.Observer.Observe(ev)
+	}
+}
+
+func stopping(ctx context.Context, drain <-chan struct{}) bool {
+	select {
+	case <-ctx.Done():
+		return true
+	case <-drain:
+		return true
+	default:
+		return false
+	}
+}
+
+func (r *Runner) worker(ctx context.Context, drain <-chan struct{}, run *searchRun, sr *SearchResult) error {
+	for {
+		if stopping(ctx, drain) {
+			return nil
+		}
+		t, spec, ok, err := r.start(ctx, run)
+		if err != nil || !ok {
+			return err
+		}
+		result := r.Executor.Run(ctx, spec)
+		if err := r.end(ctx, run, sr, t, result); err != nil {
+			return err
+		}
+	}
+}
+
+// start takes the next planned trial, records it as running, and returns
+// it with its executor spec; ok is false when nothing is left.
+func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runtime.Spec, bool, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := run.s
+	if run.stopped || run.next >= len(run.queue) {
+		return nil, runtime.Spec{}, false, nil
+	}
+	pt := run.queue[run.next]
+	if pt.Point == nil {
+		strategy, err := plan.StrategyFor(s)
+		if err != nil {
+			return nil, runtime.Spec{}, false, err
+		}
+		req := plan.Classify(s, r.State.Trials(s.Name)).Request(s)
+		points, err := strategy.Propose(req, 1)
+		if err != nil {
+			return nil, runtime.Spec{}, false, fmt.Errorf("search %q: proposing trial %d: %w", s.Name, pt.Number, err)
+		}
+		if len(points) == 0 {
+			run.stopped = true
+			return nil, runtime.Spec{}, false, nil
+		}
+		pt.Point = points[0]
+	}
+	run.next++
+	cfg, err := s.Resolve(pt.Point)
+	if err != nil {
+		return nil, runtime.Spec{}, false, fmt.Errorf("search %q trial %d: %w", s.Name, pt.Number, err)
+	}
+	hash, err := definition.Hash(cfg)
+	if err != nil {
+		return nil, runtime.Spec{}, false, err
+	}
+	params := s.ParamMap(pt.Point)
+	t := &state.Trial{
+		Search: s.Name, Number: pt.Number, Params: params, Config: cfg, ConfigHash: hash,
+		Status: state.Running, Attempts: pt.Attempt, Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number),
+	}
+	if err := r.record(ctx, t); err != nil {
+		return nil, runtime.Spec{}, false, err
+	}
+	run.progress.Running++
+	r.observeLocked(TrialStarted, run, t)
+	spec := runtime.Spec{
+		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt,
+		Command: s.Trial.Command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
+		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
+	}
+	return t, spec, true, nil
+}
+
+func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *state.Trial, res runtime.Result) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	done := t.Clone()
+	done.Status = state.Status(res.Outcome)
+	done.Metrics = res.Metrics
+	done.Error = res.Error
+	done.Started, done.Ended = res.Started.UTC(), res.Ended.UTC()
+	done.Host = res.Host
+	// The outcome must reach the state even when the context is already
+	// cancelled by an interrupt.
+	if err := r.record(context.WithoutCancel(ctx), done); err != nil {
+		return err
+	}
+	run.progress.Running--
+	run.progress.Done++
+	switch done.Status {
+	case state.Completed:
+		sr.Completed++
+		if better(run.s, done, run.progress.Best) {
+			run.progress.Best = done.Clone()
+		}
+	case state.Failed:
+		sr.Failed++
+		run.progress.Failed++
+		if m := r.Options.MaxFailures; m > 0 && run.progress.Failed >= m && !run.stopped {
+			run.stopped = true
+			sr.HitMaxFailures = true
+			run.progress.StoppedBy = fmt.Sprintf("%d failed trials reached -max-failures=%d", run.progress.Failed, m)
+		}
+	case state.Interrupted:
+		sr.Interrupted++
+	}
+	r.observeLocked(TrialEnded, run, done)
+	return nil
+}
+
+func better(s *definition.Search, t, best *state.Trial) bool {
+	v, ok := t.Metrics[s.Metric]
+	if !ok {
+		return false
+	}
+	if best == nil {
+		return true
+	}
+	return plan.Objective(s, v) < plan.Objective(s, best.Metrics[s.Metric])
+}
+
+func (r *Runner) observeLocked(kind EventKind, run *searchRun, t *state.Trial) {
+	if r.Observer == nil {
+		return
+	}
+	p := run.progress
+	if p.Best != nil {
+		p.Best = p.Best.Clone()
+	}
+	r.Observer.Observe(Event{Kind: kind, Search: run.s.Name, Trial: t.Clone(), Progress: p})
+}
+
+// record applies a change to the in-memory state and appends it to the
+// journal. The caller holds r.mu.
+func (r *Runner) record(ctx context.Context, t *state.Trial) error {
+	c := state.Change{Put: t.Clone()}
+	if err := r.State.Apply(c); err != nil {
+		return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)
+	}
+	if err := r.Journal.Append(ctx, c); err != nil {
+		return fmt.Errorf("writing the state: %w; trials already recorded are safe, run fwapply apply again once the state can be written", err)
+	}
+	return nil
+}

@@ -1,0 +1,221 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/runtime"
+	"github.com/frameworm/frameworm/space"
+	"github.com/frameworm/frameworm/state"
+)
+
+// memJournal records changes in memory.
+type memJournal struct {
+	mu      sync.Mutex
+	changes []state.Change
+	fail    error
+}
+
+func (j *memJournal) Append(_ context.Context, c state.Change) error {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.fail != nil {
+		return j.fail
+	}
+	j.changes = append(j.changes, c)
+	return nil
+}
+
+// fakeExecutor runs trials in memory: the loss is the param x, and the
+// outcome comes from outcome (default completed).
+type fakeExecutor struct {
+	running, maxRunning atomic.Int32
+	delay               time.Duration
+	started             chan int
+	outcome             func(spec runtime.Spec) runtime.Outcome
+}
+
+func (f *fakeExecutor) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
+	n := f.running.Add(1)
+	defer f.running.Add(-1)
+	for {
+		m := f.maxRunning.Load()
+		if n <= m || f.maxRunning.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	if f.started != nil {
+		f.started <- spec.Number
+	}
+	res := runtime.Result{Started: time.Now(), Host: "fake"}
+	select {
+	case <-ctx.Done():
+		res.Outcome, res.Error = runtime.Interrupted, "interrupted"
+		return res
+	case <-time.After(f.delay):
+	}
+	res.Ended = time.Now()
+	res.Outcome = runtime.Completed
+	if f.outcome != nil {
+		res.Outcome = f.outcome(spec)
+	}
+	if res.Outcome == runtime.Completed {
+		res.Metrics = map[string]float64{"loss": spec.Params["x"].(float64)}
+	} else {
+		res.Error = "exit status 3"
+	}
+	return res
+}
+
+func testDef(t *testing.T, trials, parallelism int) *definition.Definition {
+	t.Helper()
+	x, err := space.NewReal("x", 0, 1, false, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sp, _ := space.New(x)
+	s := &definition.Search{
+		Name: "s", Strategy: definition.Random, Metric: "loss", Mode: definition.Min, Trials: trials, Parallelism: parallelism,
+		BaseConfig: map[string]any{"x": 0.5},
+		Params:     []definition.Param{{Path: "x", Segments: []string{"x"}, Dim: x}},
+		Space:      sp, Trial: definition.Trial{Command: []string{"true"}}, Dir: t.TempDir(), ExperimentRoot: t.TempDir(),
+	}
+	return &definition.Definition{Searches: []*definition.Search{s}}
+}
+
+func newRunner(t *testing.T, def *definition.Definition, ex runtime.Executor) (*Runner, *memJournal, *plan.Plan) {
+	t.Helper()
+	st := state.New()
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	j := &memJournal{}
+	return &Runner{Def: def, State: st, Journal: j, Executor: ex}, j, p
+}
+
+func TestRunRecordsEveryTrialTwice(t *testing.T) {
+	def := testDef(t, 8, 3)
+	ex := &fakeExecutor{delay: 5 * time.Millisecond}
+	r, j, p := newRunner(t, def, ex)
+	res, err := r.Run(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Searches[0]
+	if sr.Completed != 8 || sr.Failed != 0 || sr.NotRun != 0 || sr.BestAfter == nil || sr.BestBefore != nil {
+		t.Fatalf("result: %+v", sr)
+	}
+	if m := ex.maxRunning.Load(); m > 3 || m < 2 {
+		t.Errorf("max concurrent trials %d, want parallelism 3 (at least 2)", m)
+	}
+	if len(j.changes) != 16 {
+		t.Fatalf("%d journal records, want 16", len(j.changes))
+	}
+	first := map[int]state.Status{}
+	for _, c := range j.changes {
+		if _, ok := first[c.Put.Number]; !ok {
+			first[c.Put.Number] = c.Put.Status
+		}
+	}
+	for n, st := range first {
+		if st != state.Running {
+			t.Errorf("trial %d first recorded as %s, want running", n, st)
+		}
+	}
+	best := plan.Best(def.Searches[0], r.State.Trials("s"))
+	if best.Number != sr.BestAfter.Number {
+		t.Errorf("best %d, result says %d", best.Number, sr.BestAfter.Number)
+	}
+}
+
+func TestMaxFailures(t *testing.T) {
+	def := testDef(t, 10, 1)
+	ex := &fakeExecutor{outcome: func(runtime.Spec) runtime.Outcome { return runtime.Failed }}
+	r, _, p := newRunner(t, def, ex)
+	r.Options.MaxFailures = 3
+	res, err := r.Run(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Searches[0]
+	if sr.Failed != 3 || sr.NotRun != 7 || !sr.HitMaxFailures || sr.StoppedBy == "" {
+		t.Fatalf("result: %+v", sr)
+	}
+}
+
+func TestDrainAndKill(t *testing.T) {
+	def := testDef(t, 10, 2)
+	ex := &fakeExecutor{delay: time.Hour, started: make(chan int, 10)}
+	r, j, p := newRunner(t, def, ex)
+	ctx, kill := context.WithCancel(context.Background())
+	drain := make(chan struct{})
+	done := make(chan *Result)
+	go func() {
+		res, err := r.Run(ctx, drain, p)
+		if err != nil {
+			t.Error(err)
+		}
+		done <- res
+	}()
+	<-ex.started
+	<-ex.started
+	close(drain) // no new trial starts
+	kill()       // the running ones stop
+	res := <-done
+	sr := res.Searches[0]
+	if sr.Interrupted != 2 || sr.Completed != 0 || sr.NotRun != 8 {
+		t.Fatalf("result: %+v", sr)
+	}
+	for _, tr := range r.State.Trials("s") {
+		if tr.Status != state.Interrupted {
+			t.Errorf("trial %d is %s", tr.Number, tr.Status)
+		}
+	}
+	if len(j.changes) != 4 {
+		t.Errorf("%d journal records, want 4", len(j.changes))
+	}
+	// The next plan retries them.
+	next, _ := plan.Make(def, r.State, plan.Options{})
+	if len(next.Searches[0].ToRetry) != 2 || len(next.Searches[0].ToRun) != 8 {
+		t.Errorf("next plan: %+v", next.Searches[0])
+	}
+}
+
+func TestAdaptivePointsProposedAtRunTime(t *testing.T) {
+	def := testDef(t, 5, 2)
+	r, _, p := newRunner(t, def, &fakeExecutor{})
+	for i := range p.Searches[0].ToRun {
+		p.Searches[0].ToRun[i].Point = nil
+	}
+	if _, err := r.Run(context.Background(), nil, p); err != nil {
+		t.Fatal(err)
+	}
+	trials := r.State.Trials("s")
+	if len(trials) != 5 {
+		t.Fatalf("%d trials", len(trials))
+	}
+	seen := map[any]bool{}
+	for _, tr := range trials {
+		if seen[tr.Params["x"]] {
+			t.Errorf("duplicate proposal %v", tr.Params["x"])
+		}
+		seen[tr.Params["x"]] = true
+	}
+}
+
+func TestJournalFailureStops(t *testing.T) {
+	def := testDef(t, 5, 1)
+	r, j, p := newRunner(t, def, &fakeExecutor{})
+	j.fail = errors.New("disk full")
+	_, err := r.Run(context.Background(), nil, p)
+	if err == nil || !errors.Is(err, j.fail) {
+		t.Fatalf("error %v, want the journal's", err)
+	}
+}

@@ -1,0 +1,84 @@
+package command
+
+import (
+	"context"
+
+	"github.com/frameworm/frameworm/command/arguments"
+	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/plan"
+)
+
+const planHelp = `
+Usage: fwapply [-chdir=DIR] plan [flags]
+
+  Shows which trials an apply would run: for each search the new trials with
+  their exact params (grid, random, and a Bayesian search's initial design;
+  the rest are "known after apply"), the trials to retry (interrupted, left
+  running by a crash, tainted, or failed fewer than 2 times), and how many
+  trials are kept or excluded because they no longer match the definition.
+
+  Exit status: 0 on success (with -detailed-exitcode: 0 nothing to do,
+  2 trials to run), 1 on error.
+
+Flags:
+  -out=FILE            save the plan; fwapply apply FILE runs exactly it
+  -json                print the plan as JSON
+  -detailed-exitcode   exit 2 when there are trials to run
+  -target=search.NAME  plan only that search (repeatable)
+  -full                list every trial (the default shows 10 per list)
+  -var 'NAME=VALUE'    set a variable (repeatable)
+  -var-file=FILE       set variables from a file (repeatable)
+  -state=PATH          state file (default frameworm.fwstate)
+  -lock=false          do not lock the state
+  -lock-timeout=DUR    wait this long for a locked state (default 0s)
+  -no-color            no colour in the output
+`
+
+func runPlan(m *Meta, args []string) int {
+	a, diags := arguments.ParsePlan(args)
+	if diags.HasErrors() {
+		return m.parseFailed("plan", diags, a.NoColor)
+	}
+	view := m.view(a.NoColor)
+	res := m.loadDefinition(a.Vars, view)
+	if res == nil {
+		return 1
+	}
+	ctx := context.Background()
+	o, err := m.openState(ctx, a.State, "plan", true, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	p, err := plan.Make(res.Definition, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)}})
+	if err != nil {
+		return fail(view, "Cannot plan", err)
+	}
+	if a.JSON {
+		if err := view.JSON(views.NewPlanJSON(p, res.Definition)); err != nil {
+			return fail(view, "Cannot write the plan", err)
+		}
+	} else {
+		view.Plan(p, res.Definition, a.Full)
+	}
+	if a.Out != "" {
+		if err := plan.WriteFile(m.abs(a.Out), p, res.Definition); err != nil {
+			return fail(view, "Cannot save the plan", err)
+		}
+		if !a.JSON {
+			view.Printf("\nSaved the plan to %s. Run it exactly with:\n    fwapply apply %s\n", a.Out, a.Out)
+		}
+	}
+	if a.DetailedExitCode && p.Changes() {
+		return 2
+	}
+	return 0
+}
+
+func (m *Meta) absAll(paths []string) []string {
+	out := make([]string, len(paths))
+	for i, p := range paths {
+		out[i] = m.abs(p)
+	}
+	return out
+}

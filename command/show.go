@@ -1,0 +1,167 @@
+package command
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+
+	"github.com/frameworm/frameworm/command/arguments"
+	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/state"
+)
+
+const showHelp = `
+Usage: fwapply [-chdir=DIR] show [-json] [search.NAME]
+
+  Shows the trials in the state: number, status, params, metric and
+  duration, and each search's best trial. Trials that no longer match the
+  definition are marked excluded; they count neither for the best nor for
+  the budget.
+
+Flags:
+  -json         print {"format_version", "searches": {NAME: {"metric",
+                "mode", "best", "trials"}}}
+  -state=PATH   state file (default frameworm.fwstate)
+  -no-color     no colour in the output
+`
+
+func runShow(m *Meta, args []string) int {
+	a, diags := arguments.ParseShow(args)
+	if diags.HasErrors() {
+		return m.parseFailed("show", diags, a.NoColor)
+	}
+	view := m.view(a.NoColor)
+	res := m.loadDefinition(arguments.Vars{}, view)
+	if res == nil {
+		return 1
+	}
+	def := res.Definition
+	o, err := m.openState(context.Background(), a.State, "show", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	names := searchNames(def, o.st)
+	if a.Search != "" {
+		if !contains(names, a.Search) {
+			return fail(view, "No such search", fmt.Errorf("search.%s is neither defined nor in the state; the searches are %v", a.Search, names))
+		}
+		names = []string{a.Search}
+	}
+	doc := views.NewShowJSON(def, o.st, names)
+	if a.JSON {
+		if err := view.JSON(doc); err != nil {
+			return fail(view, "Cannot write output", err)
+		}
+		return 0
+	}
+	view.Show(doc, def)
+	return 0
+}
+
+// searchNames lists the defined searches in source order, then searches
+// that only the state knows, sorted.
+func searchNames(def *definition.Definition, st *state.State) []string {
+	var names []string
+	for _, s := range def.Searches {
+		names = append(names, s.Name)
+	}
+	for _, n := range st.Searches() {
+		if def.Search(n) == nil {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+func contains(xs []string, x string) bool {
+	for _, y := range xs {
+		if x == y {
+			return true
+		}
+	}
+	return false
+}
+
+const outputHelp = `
+Usage: fwapply [-chdir=DIR] output [-json] search.NAME.OUTPUT
+
+  Prints one output of a search, for the full-length training run:
+    best_config   the best trial's whole nested config (JSON)
+    best_params   the best trial's params, flat dotted keys (JSON)
+    best_score    the best trial's metric
+
+  Exit status 1 when the search has no completed trial.
+
+Flags:
+  -json         print the value as JSON (compact)
+  -state=PATH   state file (default frameworm.fwstate)
+  -no-color     no colour in the output
+`
+
+func runOutput(m *Meta, args []string) int {
+	a, diags := arguments.ParseOutput(args)
+	if diags.HasErrors() {
+		return m.parseFailed("output", diags, a.NoColor)
+	}
+	view := m.view(a.NoColor)
+	res := m.loadDefinition(arguments.Vars{}, view)
+	if res == nil {
+		return 1
+	}
+	s := res.Definition.Search(a.Search)
+	if s == nil {
+		return fail(view, "No such search", fmt.Errorf("search.%s is not defined", a.Search))
+	}
+	o, err := m.openState(context.Background(), a.State, "output", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	best := plan.Best(s, o.st.Trials(s.Name))
+	if best == nil {
+		return fail(view, "No best trial", fmt.Errorf("search.%s has no completed trial that matches its definition yet; run fwapply apply", s.Name))
+	}
+	var value any
+	switch a.Name {
+	case "best_config":
+		value = best.Config
+	case "best_params":
+		value = best.Params
+	case "best_score":
+		value = best.Metrics[s.Metric]
+	}
+	if a.JSON {
+		return jsonLine(m, view, value)
+	}
+	if a.Name == "best_score" {
+		fmt.Fprintln(m.Stdout, strconv.FormatFloat(value.(float64), 'g', -1, 64))
+		return 0
+	}
+	if err := view.JSON(value); err != nil {
+		return fail(view, "Cannot write output", err)
+	}
+	return 0
+}
+
+// addressRE matches search.NAME and search.NAME[N].
+var addressRE = regexp.MustCompile(`^search\.([A-Za-z_][A-Za-z0-9_-]*)(?:\[(\d+)\])?$`)
+
+// parseAddress splits a trial address; number is -1 for a whole search.
+func parseAddress(addr string) (search string, number int, err error) {
+	m := addressRE.FindStringSubmatch(addr)
+	if m == nil {
+		return "", 0, fmt.Errorf("%q is not a trial address; write search.NAME[N] for one trial or search.NAME for all of a search", addr)
+	}
+	if m[2] == "" {
+		return m[1], -1, nil
+	}
+	n, err := strconv.Atoi(m[2])
+	if err != nil {
+		return "", 0, fmt.Errorf("%q: trial number out of range", addr)
+	}
+	return m[1], n, nil
+}

@@ -1,0 +1,218 @@
+package command
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/frameworm/frameworm/command/arguments"
+	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/state"
+)
+
+const stateHelp = `
+Usage: fwapply [-chdir=DIR] state SUBCOMMAND [flags] [ADDRESS...]
+
+  Inspects and edits the trials in the state. An ADDRESS is search.NAME[N]
+  for one trial or search.NAME for every trial of a search.
+
+Subcommands:
+  list [-json] [ADDRESS...]   one line per trial: address, status, metric
+  show [-json] ADDRESS...     every recorded field of the trials
+  rm [-purge] ADDRESS...      remove trials from the state; their trial
+                              directories are kept unless -purge
+  taint ADDRESS...            mark trials to run again on the next apply
+  untaint ADDRESS...          undo taint
+
+Flags:
+  -state=PATH         state file (default frameworm.fwstate)
+  -lock=false         do not lock the state (rm, taint, untaint)
+  -lock-timeout=DUR   wait this long for a locked state
+  -no-color           no colour in the output
+`
+
+func runState(m *Meta, args []string) int {
+	a, diags := arguments.ParseState(args)
+	if diags.HasErrors() {
+		return m.parseFailed("state", diags, a.NoColor)
+	}
+	view := m.view(a.NoColor)
+	ctx := context.Background()
+	edits := a.Sub == "rm" || a.Sub == "taint" || a.Sub == "untaint"
+	if edits && !m.stateExists(a.State) {
+		return fail(view, "No state", fmt.Errorf("%s does not exist; there is nothing to %s", a.State.Path, a.Sub))
+	}
+	o, err := m.openState(ctx, a.State, "state "+a.Sub, edits, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	trials, err := selectTrials(o.st, a.Addresses)
+	if err != nil {
+		return fail(view, "Invalid address", err)
+	}
+	switch a.Sub {
+	case "list":
+		if a.JSON {
+			return jsonLine(m, view, stateListJSON(trials))
+		}
+		for _, t := range trials {
+			status := string(t.Status)
+			if t.Tainted {
+				status += ", tainted"
+			}
+			fmt.Fprintf(m.Stdout, "search.%s[%d]\t%s\n", t.Search, t.Number, status)
+		}
+	case "show":
+		if a.JSON {
+			return jsonLine(m, view, trials)
+		}
+		for i, t := range trials {
+			if i > 0 {
+				fmt.Fprintln(m.Stdout)
+			}
+			fmt.Fprintf(m.Stdout, "# search.%s[%d]\n", t.Search, t.Number)
+			b, _ := json.MarshalIndent(t, "", "  ")
+			fmt.Fprintf(m.Stdout, "%s\n", b)
+		}
+	case "rm", "taint", "untaint":
+		for _, t := range trials {
+			var c state.Change
+			switch a.Sub {
+			case "rm":
+				c.Remove = &state.TrialRef{Search: t.Search, Number: t.Number}
+			default:
+				u := t.Clone()
+				u.Tainted = a.Sub == "taint"
+				c.Put = u
+			}
+			if err := o.st.Apply(c); err != nil {
+				return fail(view, "Cannot change the state", err)
+			}
+			if err := o.backend.Append(ctx, c); err != nil {
+				return fail(view, "Cannot write the state", err)
+			}
+			if a.Sub == "rm" && a.Purge && t.Dir != "" {
+				if err := os.RemoveAll(t.Dir); err != nil {
+					return fail(view, "Cannot delete a trial directory", err)
+				}
+			}
+		}
+		if err := o.backend.Compact(ctx, o.st); err != nil {
+			return fail(view, "Cannot compact the state", err)
+		}
+		verb := map[string]string{"rm": "Removed", "taint": "Tainted", "untaint": "Untainted"}[a.Sub]
+		fmt.Fprintf(m.Stdout, "%s %d trial(s).\n", verb, len(trials))
+		if a.Sub == "rm" && !a.Purge {
+			var kept []string
+			for _, t := range trials {
+				if t.Dir != "" {
+					if _, err := os.Stat(t.Dir); err == nil {
+						kept = append(kept, m.display(t.Dir))
+					}
+				}
+			}
+			if len(kept) > 0 {
+				fmt.Fprintf(m.Stdout, "Their trial directories are kept (-purge deletes them): %s\n", strings.Join(kept, ", "))
+			}
+		}
+	}
+	return 0
+}
+
+// selectTrials resolves addresses; no address means every trial.
+func selectTrials(st *state.State, addrs []string) ([]*state.Trial, error) {
+	if len(addrs) == 0 {
+		var all []*state.Trial
+		for _, s := range st.Searches() {
+			all = append(all, st.Trials(s)...)
+		}
+		return all, nil
+	}
+	var out []*state.Trial
+	seen := map[state.TrialRef]bool{}
+	for _, addr := range addrs {
+		search, number, err := parseAddress(addr)
+		if err != nil {
+			return nil, err
+		}
+		var ts []*state.Trial
+		if number < 0 {
+			ts = st.Trials(search)
+		} else if t := st.Trial(search, number); t != nil {
+			ts = []*state.Trial{t}
+		}
+		if len(ts) == 0 {
+			return nil, fmt.Errorf("no trial in the state matches %s; fwapply state list shows the addresses", addr)
+		}
+		for _, t := range ts {
+			if !seen[t.Ref()] {
+				seen[t.Ref()] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out, nil
+}
+
+func stateListJSON(trials []*state.Trial) []map[string]any {
+	out := []map[string]any{}
+	for _, t := range trials {
+		out = append(out, map[string]any{"address": fmt.Sprintf("search.%s[%d]", t.Search, t.Number), "search": t.Search, "number": t.Number, "status": t.Status, "tainted": t.Tainted})
+	}
+	return out
+}
+
+// jsonLine prints v as compact JSON on one line.
+func jsonLine(m *Meta, view *views.View, v any) int {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fail(view, "Cannot encode output", err)
+	}
+	fmt.Fprintf(m.Stdout, "%s\n", b)
+	return 0
+}
+
+const forceUnlockHelp = `
+Usage: fwapply [-chdir=DIR] force-unlock [-force]
+
+  Removes the state lock left by an apply that can no longer release it.
+  Only use it when the process named in the lock error is gone: two applies
+  on one state can run trials twice.
+
+Flags:
+  -force        do not ask for confirmation
+  -state=PATH   state file (default frameworm.fwstate)
+  -no-color     no colour in the output
+`
+
+func runForceUnlock(m *Meta, args []string) int {
+	a, diags := arguments.ParseForceUnlock(args)
+	if diags.HasErrors() {
+		return m.parseFailed("force-unlock", diags, a.NoColor)
+	}
+	view := m.view(a.NoColor)
+	path := m.abs(a.State.Path)
+	lockInfo := ""
+	if b, err := os.ReadFile(path + ".lock"); err == nil {
+		lockInfo = strings.TrimSpace(string(b))
+	}
+	if lockInfo == "" {
+		lockInfo = "(no lock information)"
+	}
+	if !a.Force {
+		view.Printf("Lock of %s: %s\n\nRemove it? Only 'yes' will be accepted.\n  Enter a value: ", filepath.Base(path), lockInfo)
+		if !m.readYes() {
+			view.Printf("\nforce-unlock cancelled.\n")
+			return 1
+		}
+	}
+	if err := state.NewFile(path).ForceUnlock(context.Background()); err != nil {
+		return fail(view, "Cannot remove the lock", err)
+	}
+	view.Printf("The state lock was removed.\n")
+	return 0
+}

@@ -1,0 +1,111 @@
+package views
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/vbauerster/mpb/v8"
+	"github.com/vbauerster/mpb/v8/decor"
+
+	"github.com/frameworm/frameworm/apply"
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/state"
+)
+
+// ApplyBars is the progress view for a terminal: a bar per search with
+// done/total, failures, best so far and ETA; failed trials are printed
+// above the bars.
+type ApplyBars struct {
+	def      *definition.Definition
+	view     *View
+	progress *mpb.Progress
+	mu       sync.Mutex
+	bars     map[string]*mpb.Bar
+	latest   map[string]apply.Progress
+}
+
+// NewApplyBars starts the bars of a plan's searches on w.
+func NewApplyBars(v *View, w io.Writer, def *definition.Definition, p *plan.Plan) *ApplyBars {
+	b := &ApplyBars{
+		def: def, view: v,
+		progress: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond)),
+		bars:     map[string]*mpb.Bar{},
+		latest:   map[string]apply.Progress{},
+	}
+	width := 0
+	for _, s := range p.Searches {
+		width = max(width, len("search.")+len(s.Name))
+	}
+	for _, s := range p.Searches {
+		name := s.Name
+		total := int64(len(s.ToRun) + len(s.ToRetry))
+		b.bars[name] = b.progress.AddBar(total,
+			mpb.PrependDecorators(
+				decor.Name("search."+name, decor.WC{W: width + 1, C: decor.DindentRight}),
+				decor.CountersNoUnit("%d/%d", decor.WCSyncWidth),
+			),
+			mpb.AppendDecorators(decor.Any(func(decor.Statistics) string { return b.status(name) })),
+		)
+	}
+	return b
+}
+
+func (b *ApplyBars) status(name string) string {
+	b.mu.Lock()
+	p := b.latest[name]
+	b.mu.Unlock()
+	s := b.def.Search(name)
+	var parts []string
+	if p.Running > 0 {
+		parts = append(parts, fmt.Sprintf("%d running", p.Running))
+	}
+	if p.Failed > 0 {
+		parts = append(parts, b.view.Colorize("red", fmt.Sprintf("%d failed", p.Failed)))
+	}
+	if p.Best != nil {
+		parts = append(parts, fmt.Sprintf("best %s=%s", s.Metric, FormatScore(p.Best.Metrics[s.Metric])))
+	}
+	if eta := ETA(p); eta > 0 {
+		parts = append(parts, "ETA "+eta.Round(time.Second).String())
+	}
+	if p.StoppedBy != "" {
+		parts = append(parts, "stopped: "+p.StoppedBy)
+	}
+	return strings.Join(parts, ", ")
+}
+
+// Observe implements apply.Observer.
+func (b *ApplyBars) Observe(ev apply.Event) {
+	b.mu.Lock()
+	b.latest[ev.Search] = ev.Progress
+	bar := b.bars[ev.Search]
+	b.mu.Unlock()
+	if bar == nil {
+		return
+	}
+	switch ev.Kind {
+	case apply.TrialEnded:
+		bar.Increment()
+		if ev.Trial.Status == state.Failed {
+			fmt.Fprintf(b.progress, "search.%s: trial %d %s: %s\n", ev.Search, ev.Trial.Number, b.view.Colorize("red", "failed"), ev.Trial.Error)
+		}
+	case apply.SearchEnded:
+		if !bar.Completed() {
+			bar.Abort(false)
+		}
+	}
+}
+
+// Wait stops the bars after the last update has been drawn.
+func (b *ApplyBars) Wait() {
+	for _, bar := range b.bars {
+		if !bar.AbortedOrCompleted() {
+			bar.Abort(false)
+		}
+	}
+	b.progress.Wait()
+}

@@ -1,0 +1,119 @@
+package views
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/frameworm/frameworm/apply"
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/space"
+	"github.com/frameworm/frameworm/state"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	// go-cmp randomly swaps spaces for non-breaking ones to keep its
+	// output from being relied on; the golden files hold plain spaces.
+	got = strings.ReplaceAll(got, "\u00a0", " ")
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./command/views -update creates it)", err)
+	}
+	if d := cmp.Diff(string(want), got); d != "" {
+		t.Errorf("%s differs (-want +got); go test ./command/views -update if intended:\n%s", name, d)
+	}
+}
+
+func fixture(t *testing.T) (*definition.Definition, *state.State) {
+	t.Helper()
+	lr, _ := space.NewReal("training.lr", 1e-4, 1e-1, true, 0)
+	opt, _ := space.NewCategorical("optimizer", []space.Value{"adam", "sgd"})
+	sp, _ := space.New(lr, opt)
+	s := &definition.Search{
+		Name: "coarse", Strategy: definition.Random, Metric: "val_loss", Mode: definition.Min, Trials: 14, Seed: 3,
+		BaseConfig: map[string]any{"training": map[string]any{"lr": 0.001, "epochs": int64(5)}, "optimizer": "adam"},
+		Params: []definition.Param{
+			{Path: "training.lr", Segments: []string{"training", "lr"}, Dim: lr},
+			{Path: "optimizer", Segments: []string{"optimizer"}, Dim: opt},
+		},
+		Space: sp, Trial: definition.Trial{Command: []string{"./train"}},
+	}
+	def := &definition.Definition{Searches: []*definition.Search{s}}
+	st := state.New()
+	st.Lineage = "00000000-0000-4000-8000-000000000000"
+	p, _ := plan.Make(def, st, plan.Options{})
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	for i, tr := range p.Searches[0].ToRun[:4] {
+		cfg, _ := s.Resolve(tr.Point)
+		h, _ := definition.Hash(cfg)
+		rec := &state.Trial{Search: s.Name, Number: tr.Number, Params: s.ParamMap(tr.Point), Config: cfg, ConfigHash: h,
+			Status: state.Completed, Attempts: 1, Started: t0, Ended: t0.Add(time.Duration(i+1) * time.Second),
+			Metrics: map[string]float64{"val_loss": 1 / float64(i+2)}}
+		switch i {
+		case 2:
+			rec.Status, rec.Metrics, rec.Error = state.Failed, nil, "exit status 3"
+		case 3:
+			rec.Status, rec.Metrics, rec.Ended = state.Running, nil, time.Time{}
+		}
+		if err := st.Apply(state.Change{Put: rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return def, st
+}
+
+func render(f func(v *View)) string {
+	var out bytes.Buffer
+	v := &View{Stdout: &out, Stderr: &out}
+	f(v)
+	return out.String()
+}
+
+func TestPlanGolden(t *testing.T) {
+	def, st := fixture(t)
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "plan", render(func(v *View) { v.Plan(p, def, false) }))
+	golden(t, "plan_full", render(func(v *View) { v.Plan(p, def, true) }))
+	golden(t, "plan_json", render(func(v *View) { v.JSON(NewPlanJSON(p, def)) }))
+	empty := &plan.Plan{Searches: []*plan.Search{{Name: "coarse", Kept: 3}}}
+	golden(t, "plan_nochanges", render(func(v *View) { v.Plan(empty, def, false) }))
+}
+
+func TestShowGolden(t *testing.T) {
+	def, st := fixture(t)
+	doc := NewShowJSON(def, st, []string{"coarse"})
+	golden(t, "show", render(func(v *View) { v.Show(doc, def) }))
+	golden(t, "show_json", render(func(v *View) { v.JSON(doc) }))
+}
+
+func TestApplySummaryGolden(t *testing.T) {
+	def, st := fixture(t)
+	trials := st.Trials("coarse")
+	res := &apply.Result{Searches: []*apply.SearchResult{{
+		Name: "coarse", Completed: 2, Failed: 1, Kept: 1, BestBefore: trials[0], BestAfter: trials[1],
+	}}}
+	golden(t, "apply_summary", render(func(v *View) { v.ApplySummary(res, def) }))
+	golden(t, "apply_json", render(func(v *View) { v.JSON(NewApplyJSON(res, def)) }))
+	first := &apply.Result{Searches: []*apply.SearchResult{{Name: "coarse", Completed: 1, BestAfter: trials[0]}}}
+	golden(t, "apply_summary_first", render(func(v *View) { v.ApplySummary(first, def) }))
+}

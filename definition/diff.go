@@ -1,0 +1,76 @@
+package definition
+
+import (
+	"reflect"
+	"slices"
+	"strings"
+)
+
+// ConfigChange is one difference between two configs: the dotted path of
+// a leaf (or of a subtree added or removed whole) with its old and new
+// values; Old or New is nil when the path is absent on that side.
+type ConfigChange struct {
+	Path string `json:"path"`
+	Old  any    `json:"old"`
+	New  any    `json:"new"`
+}
+
+// DiffConfigs lists the differences between two configs, sorted by path.
+// Objects are compared key by key; lists and scalars as a whole. int64(2)
+// and float64(2) are equal, as in JSON.
+func DiffConfigs(old, new map[string]any) []ConfigChange {
+	var out []ConfigChange
+	diffValue("", old, new, &out)
+	slices.SortFunc(out, func(a, b ConfigChange) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+func diffValue(path string, a, b any, out *[]ConfigChange) {
+	am, aObj := a.(map[string]any)
+	bm, bObj := b.(map[string]any)
+	if aObj && bObj {
+		for k, av := range am {
+			bv, ok := bm[k]
+			if !ok {
+				*out = append(*out, ConfigChange{Path: JoinPath(path, k), Old: av})
+				continue
+			}
+			diffValue(JoinPath(path, k), av, bv, out)
+		}
+		for k, bv := range bm {
+			if _, ok := am[k]; !ok {
+				*out = append(*out, ConfigChange{Path: JoinPath(path, k), New: bv})
+			}
+		}
+		return
+	}
+	if !equalValues(a, b) {
+		*out = append(*out, ConfigChange{Path: path, Old: a, New: b})
+	}
+}
+
+func equalValues(a, b any) bool {
+	if af, ok := asFloat(a); ok {
+		bf, ok := asFloat(b)
+		return ok && af == bf
+	}
+	return reflect.DeepEqual(a, b)
+}
+
+func asFloat(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+// JoinPath joins a dotted path and a key.
+func JoinPath(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

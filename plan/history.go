@@ -1,0 +1,141 @@
+package plan
+
+import (
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/search"
+	"github.com/frameworm/frameworm/space"
+	"github.com/frameworm/frameworm/state"
+)
+
+// Matched is a state trial that matches the current definition, with its
+// point in the current space.
+type Matched struct {
+	Trial  *state.Trial
+	Point  space.Point
+	Reason string // for retries
+}
+
+// History is a search's trials sorted by what the plan does with them.
+type History struct {
+	Kept     []Matched // completed
+	Failed   []Matched // failed MaxAttempts times
+	Retry    []Matched // to run again
+	Excluded int
+}
+
+// Classify sorts a search's trials (in number order) by the retry policy.
+func Classify(s *definition.Search, trials []*state.Trial) History {
+	var h History
+	for _, t := range trials {
+		pt, ok := Match(s, t)
+		if !ok {
+			h.Excluded++
+			continue
+		}
+		m := Matched{Trial: t, Point: pt}
+		switch {
+		case t.Tainted:
+			m.Reason = "tainted"
+			h.Retry = append(h.Retry, m)
+		case t.Status == state.Completed:
+			h.Kept = append(h.Kept, m)
+		case t.Status == state.Running:
+			m.Reason = "left running by an apply that did not finish"
+			h.Retry = append(h.Retry, m)
+		case t.Status == state.Interrupted:
+			m.Reason = "interrupted"
+			h.Retry = append(h.Retry, m)
+		case t.Attempts < MaxAttempts:
+			m.Reason = "failed: " + t.Error
+			h.Retry = append(h.Retry, m)
+		default:
+			h.Failed = append(h.Failed, m)
+		}
+	}
+	return h
+}
+
+// Request builds the strategy request from the history: completed and
+// failed trials are observations, retries are pending.
+func (h History) Request(s *definition.Search) search.Request {
+	req := search.Request{Space: s.Space, Seed: s.Seed}
+	for _, m := range merge(h.Kept, h.Failed) {
+		o := search.Observation{Point: m.Point, Failed: m.Trial.Status != state.Completed}
+		if !o.Failed {
+			o.Value = Objective(s, m.Trial.Metrics[s.Metric])
+		}
+		req.Observations = append(req.Observations, o)
+	}
+	for _, m := range h.Retry {
+		req.Pending = append(req.Pending, m.Point)
+	}
+	return req
+}
+
+// merge merges two number-sorted lists.
+func merge(a, b []Matched) []Matched {
+	out := make([]Matched, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if a[0].Trial.Number < b[0].Trial.Number {
+			out, a = append(out, a[0]), a[1:]
+		} else {
+			out, b = append(out, b[0]), b[1:]
+		}
+	}
+	return append(append(out, a...), b...)
+}
+
+// Objective turns a metric into a value to minimize.
+func Objective(s *definition.Search, metric float64) float64 {
+	if s.Mode == definition.Max {
+		return -metric
+	}
+	return metric
+}
+
+// Match reports whether a state trial is one the current definition can
+// produce, and returns its point in the current space.
+func Match(s *definition.Search, t *state.Trial) (space.Point, bool) {
+	if len(t.Params) != len(s.Params) {
+		return nil, false
+	}
+	raw := make(space.Point, len(s.Params))
+	for i, p := range s.Params {
+		v, ok := t.Params[p.Path]
+		if !ok {
+			return nil, false
+		}
+		raw[i] = v
+	}
+	pt, ok := s.Space.Normalize(raw)
+	if !ok {
+		return nil, false
+	}
+	cfg, err := s.Resolve(pt)
+	if err != nil {
+		return nil, false
+	}
+	h, err := definition.Hash(cfg)
+	if err != nil || h != t.ConfigHash {
+		return nil, false
+	}
+	return pt, true
+}
+
+// Best returns the best completed matching trial, ties broken by the lower
+// trial number, or nil.
+func Best(s *definition.Search, trials []*state.Trial) *state.Trial {
+	var best *state.Trial
+	var bestVal float64
+	for _, m := range Classify(s, trials).Kept {
+		v, ok := m.Trial.Metrics[s.Metric]
+		if !ok {
+			continue
+		}
+		o := Objective(s, v)
+		if best == nil || o < bestVal {
+			best, bestVal = m.Trial, o
+		}
+	}
+	return best
+}

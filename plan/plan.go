@@ -1,0 +1,197 @@
+// Package plan computes what an apply would do: definition + state -> plan.
+//
+// Contract:
+//   - Make is deterministic: the same definition and state give the same
+//     plan, with the exact params of every trial a grid or random search
+//     (and a Bayesian search's initial design) will run.
+//   - A trial in the state counts for a search only when it matches the
+//     current definition: its params are a point of the current space and
+//     the config they resolve to hashes to the trial's config hash. Other
+//     trials are excluded: kept as history, out of the budget and the best.
+//   - Retry policy: a matching trial is planned again when it was left
+//     running (a crash) or interrupted, when it is tainted, or when it failed
+//     and has been attempted fewer than MaxAttempts times. A trial that
+//     failed MaxAttempts times stays failed (taint it to run it again), so
+//     no apply loops on a failing trial.
+//   - The budget counts matching trials (kept, failed or retried); raising
+//     trials plans only the difference. Grid search's budget is its grid.
+//   - Nothing here runs trials or writes files, except WriteFile.
+package plan
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/search"
+	"github.com/frameworm/frameworm/space"
+	"github.com/frameworm/frameworm/state"
+)
+
+// MaxAttempts is how many times a failing trial is run before it stays
+// failed.
+const MaxAttempts = 2
+
+// Plan is what an apply would do, for the targeted searches.
+type Plan struct {
+	// Lineage and Serial of the state the plan was made against.
+	Lineage string
+	Serial  uint64
+	// Vars are the variable inputs the definition was loaded with.
+	Vars     Vars
+	Searches []*Search
+}
+
+// Vars records -var and -var-file, so apply of a saved plan loads the
+// definition the same way.
+type Vars struct {
+	Flags []string `json:"flags,omitempty"`
+	Files []string `json:"files,omitempty"`
+}
+
+// Search is the plan of one search.
+type Search struct {
+	Name        string
+	Strategy    definition.Strategy
+	Metric      string
+	Mode        definition.Mode
+	Fingerprint string
+	Budget      int
+	ToRun       []Trial // new trial numbers
+	ToRetry     []Trial // existing trial numbers, run again
+	Kept        int     // completed, matching, not run again
+	Failed      int     // failed MaxAttempts times, matching
+	Excluded    int     // no longer match the definition
+	// Exhausted is set when the space has fewer unseen points than the
+	// budget asks for.
+	Exhausted bool
+}
+
+// Trial is one planned run.
+type Trial struct {
+	Number int
+	// Point is nil when the params are known only after apply (an
+	// adaptive strategy's proposals).
+	Point   space.Point
+	Attempt int    // 1 for a new trial
+	Reason  string // why a retry runs again
+}
+
+// Changes reports whether the plan would run anything.
+func (p *Plan) Changes() bool {
+	for _, s := range p.Searches {
+		if len(s.ToRun)+len(s.ToRetry) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Totals returns the counts of the summary line.
+func (p *Plan) Totals() (toRun, toRetry, excluded int) {
+	for _, s := range p.Searches {
+		toRun += len(s.ToRun)
+		toRetry += len(s.ToRetry)
+		excluded += s.Excluded
+	}
+	return
+}
+
+// Options select what to plan.
+type Options struct {
+	// Targets are search names; empty means every search.
+	Targets []string
+	Vars    Vars
+}
+
+// Make plans every targeted search of def against st.
+func Make(def *definition.Definition, st *state.State, opts Options) (*Plan, error) {
+	p := &Plan{Lineage: st.Lineage, Serial: st.Serial, Vars: opts.Vars}
+	for _, name := range opts.Targets {
+		if def.Search(name) == nil {
+			return nil, fmt.Errorf("no search %q to target; the searches are %v", name, searchNames(def))
+		}
+	}
+	for _, s := range def.Searches {
+		if len(opts.Targets) > 0 && !slices.Contains(opts.Targets, s.Name) {
+			continue
+		}
+		sp, err := makeSearch(s, st)
+		if err != nil {
+			return nil, fmt.Errorf("planning search %q: %w", s.Name, err)
+		}
+		p.Searches = append(p.Searches, sp)
+	}
+	return p, nil
+}
+
+func searchNames(def *definition.Definition) []string {
+	var out []string
+	for _, s := range def.Searches {
+		out = append(out, s.Name)
+	}
+	return out
+}
+
+// Budget is the number of matching trials a search may hold.
+func Budget(s *definition.Search) (int, error) {
+	if s.Strategy != definition.Grid {
+		return s.Trials, nil
+	}
+	n, err := s.Space.GridSize()
+	if err != nil {
+		return 0, err
+	}
+	if n > math.MaxInt32 {
+		return 0, fmt.Errorf("grid of %d points is too large", n)
+	}
+	return int(n), nil
+}
+
+func makeSearch(s *definition.Search, st *state.State) (*Search, error) {
+	budget, err := Budget(s)
+	if err != nil {
+		return nil, err
+	}
+	out := &Search{
+		Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
+		Fingerprint: s.Fingerprint(), Budget: budget,
+	}
+	h := Classify(s, st.Trials(s.Name))
+	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), h.Excluded
+	for _, t := range h.Retry {
+		out.ToRetry = append(out.ToRetry, Trial{Number: t.Trial.Number, Point: t.Point, Attempt: t.Trial.Attempts + 1, Reason: t.Reason})
+	}
+	used := len(h.Kept) + len(h.Failed) + len(h.Retry)
+	n := max(0, budget-used)
+	if n == 0 {
+		return out, nil
+	}
+	strategy, err := StrategyFor(s)
+	if err != nil {
+		return nil, err
+	}
+	req := h.Request(s)
+	points, err := strategy.Propose(req, n)
+	if err != nil {
+		return nil, err
+	}
+	out.Exhausted = search.Exhausted(points, n)
+	next := st.NextNumber(s.Name)
+	for i, pt := range points {
+		out.ToRun = append(out.ToRun, Trial{Number: next + i, Point: pt, Attempt: 1})
+	}
+	return out, nil
+}
+
+// StrategyFor returns the strategy of a search.
+func StrategyFor(s *definition.Search) (search.Strategy, error) {
+	switch s.Strategy {
+	case definition.Grid:
+		return search.Grid{}, nil
+	case definition.Random:
+		return search.Random{}, nil
+	}
+	return nil, fmt.Errorf("the %s strategy is not available in this version of fwapply", s.Strategy)
+}

@@ -1,0 +1,47 @@
+// Package runtime runs trials by the trial protocol (DESIGN.md §2).
+//
+// An Executor runs one trial described by a Spec and reports a Result.
+// Local, the embedded executor, runs the trial as a child process of this
+// one. For every Spec, Local.Run guarantees:
+//
+//   - The trial directory exists and holds config.json (the whole nested
+//     config, indented, keys sorted) and params.json (the sampled params,
+//     flat dotted keys), both written atomically. A metrics.json left by an
+//     earlier attempt is removed and progress.jsonl is truncated before the
+//     process starts, so a retried trial never sees old metrics. For
+//     attempt N > 1 the previous attempt's stdout.log and stderr.log are
+//     kept as stdout.<N-1>.log and stderr.<N-1>.log; on attempt 1 any old
+//     logs are truncated.
+//   - The process gets the parent's environment, then Spec.Env, then
+//     FW_TRIAL_DIR, FW_CONFIG, FW_PARAMS, FW_METRICS, FW_PROGRESS,
+//     FW_SEARCH and FW_TRIAL (later entries win; every path is absolute).
+//   - Command is run directly, never through a shell, in WorkDir, with
+//     stdin from /dev/null and stdout and stderr written to stdout.log and
+//     stderr.log in the trial directory. A program path containing a slash
+//     is resolved against WorkDir; a bare name is looked up in the PATH the
+//     trial will see (Spec.Env's PATH when it sets one).
+//   - The process leads a process group of its own. On timeout or when
+//     the context is cancelled the whole group gets SIGTERM, then SIGKILL
+//     after the grace period. Processes of the group that outlive the
+//     leader (a background helper, a leaked data loader) get the same
+//     treatment when the leader exits, so Run never hangs on them and
+//     nothing of the group is left running when Run returns (SIGKILL, once
+//     sent, is not waited for; a process that moved itself to another
+//     group or session with setsid is out of reach). Should the trial
+//     process itself not exit even after SIGKILL (stuck in the kernel),
+//     Run gives up after a few seconds and says so in the reason.
+//   - The Result is Completed only when the process exited with status 0
+//     and the metrics file holds a JSON object in which Spec.Metric is a
+//     finite number. A context cancelled before the process exited by
+//     itself gives Interrupted, whatever the exit status (a cancelled
+//     context before the start gives Interrupted without running
+//     anything); a timeout is Failed. Everything else is Failed with a one-line
+//     reason (at most about 200 characters) fit for a state file and a
+//     table.
+//
+// Run never panics on bad input and never returns without a Result; a
+// panic is a bug.
+//
+// Trials written in Go report through WriteMetrics; live views read
+// progress with ReadProgress.
+package runtime

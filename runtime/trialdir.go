@@ -1,0 +1,143 @@
+package runtime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+
+	"github.com/frameworm/frameworm/atomicfile"
+)
+
+// Names of the files in a trial directory.
+const (
+	ConfigFile   = "config.json"
+	ParamsFile   = "params.json"
+	MetricsFile  = "metrics.json"
+	ProgressFile = "progress.jsonl"
+	StdoutFile   = "stdout.log"
+	StderrFile   = "stderr.log"
+)
+
+// trialPaths are the absolute paths of one trial's files.
+type trialPaths struct {
+	dir, config, params, metrics, progress, stdout, stderr string
+}
+
+func pathsFor(dir string) trialPaths {
+	return trialPaths{
+		dir:      dir,
+		config:   filepath.Join(dir, ConfigFile),
+		params:   filepath.Join(dir, ParamsFile),
+		metrics:  filepath.Join(dir, MetricsFile),
+		progress: filepath.Join(dir, ProgressFile),
+		stdout:   filepath.Join(dir, StdoutFile),
+		stderr:   filepath.Join(dir, StderrFile),
+	}
+}
+
+// prepare makes the trial directory ready for attempt spec.Attempt: the
+// input files written, the outputs of an earlier attempt out of the way,
+// and the log files open for the process. The caller closes the logs.
+func prepare(spec Spec) (p trialPaths, stdout, stderr *os.File, err error) {
+	if spec.TrialDir == "" {
+		return p, nil, nil, errors.New("the trial directory is not set (Spec.TrialDir)")
+	}
+	dir, err := filepath.Abs(spec.TrialDir)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	p = pathsFor(dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return p, nil, nil, err
+	}
+	if err := writeJSONAtomic(p.config, orEmpty(spec.Config)); err != nil {
+		return p, nil, nil, fmt.Errorf("writing %s: %w", ConfigFile, err)
+	}
+	if err := writeJSONAtomic(p.params, orEmpty(spec.Params)); err != nil {
+		return p, nil, nil, fmt.Errorf("writing %s: %w", ParamsFile, err)
+	}
+	if err := os.Remove(p.metrics); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return p, nil, nil, fmt.Errorf("removing the previous attempt's %s: %w", MetricsFile, err)
+	}
+	if err := os.WriteFile(p.progress, nil, 0o644); err != nil {
+		return p, nil, nil, fmt.Errorf("truncating %s: %w", ProgressFile, err)
+	}
+	if spec.Attempt > 1 {
+		prev := strconv.Itoa(spec.Attempt - 1)
+		for _, name := range []string{"stdout", "stderr"} {
+			old := filepath.Join(dir, name+".log")
+			err := os.Rename(old, filepath.Join(dir, name+"."+prev+".log"))
+			if err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return p, nil, nil, fmt.Errorf("keeping the previous attempt's log: %w", err)
+			}
+		}
+	}
+	stdout, err = createLog(p.stdout)
+	if err != nil {
+		return p, nil, nil, err
+	}
+	stderr, err = createLog(p.stderr)
+	if err != nil {
+		stdout.Close()
+		return p, nil, nil, err
+	}
+	return p, stdout, stderr, nil
+}
+
+func createLog(path string) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// environ is the environment of the trial process: ours, then spec.Env in
+// sorted order, then the protocol's variables. exec.Cmd keeps the last
+// value of a repeated name, so later entries win.
+func environ(spec Spec, p trialPaths) []string {
+	env := os.Environ()
+	keys := make([]string, 0, len(spec.Env))
+	for k := range spec.Env {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		env = append(env, k+"="+spec.Env[k])
+	}
+	return append(env,
+		"FW_TRIAL_DIR="+p.dir,
+		"FW_CONFIG="+p.config,
+		"FW_PARAMS="+p.params,
+		"FW_METRICS="+p.metrics,
+		"FW_PROGRESS="+p.progress,
+		"FW_SEARCH="+spec.Search,
+		"FW_TRIAL="+strconv.Itoa(spec.Number),
+	)
+}
+
+// writeJSONAtomic writes v as indented JSON (map keys sorted) to path by
+// way of a temporary file in the same directory and a rename, so a reader
+// sees the old file or the new one, never a part.
+func writeJSONAtomic(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic replaces path through a temp file and a rename, without
+// fsync: a trial's files are rewritten anyway when a crash makes it run
+// again, and the state, not these files, is the record of its outcome.
+func writeFileAtomic(path string, data []byte) error {
+	return atomicfile.Replace(path, data, 0o644)
+}

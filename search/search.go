@@ -1,0 +1,66 @@
+// Package search holds the search strategies behind one small interface.
+//
+// Contract:
+//   - A Strategy sees only the space, the seed, the past observations and
+//     the pending points; it never touches files, processes or the clock.
+//   - Propose is deterministic: the same request gives the same points.
+//   - Propose never returns a point equal (by space.Key) to an observed or
+//     pending point, nor the same point twice. It returns fewer points than
+//     asked only when the space has no unseen point left; Exhausted says so.
+package search
+
+import (
+	"fmt"
+
+	"github.com/frameworm/frameworm/space"
+)
+
+// Observation is one finished trial.
+type Observation struct {
+	Point space.Point
+	// Value is the objective to minimize: the caller negates the metric of
+	// a "max" search.
+	Value float64
+	// Failed trials carry no value; their points are never proposed again.
+	Failed bool
+}
+
+// Request is what a strategy may look at.
+type Request struct {
+	Space *space.Space
+	Seed  int64
+	// Observations are the finished trials, in trial-number order.
+	Observations []Observation
+	// Pending are points running or already planned, not yet observed.
+	Pending []space.Point
+}
+
+// Strategy proposes the next points of a search.
+type Strategy interface {
+	// Propose returns up to n new points. Fewer than n means the space
+	// is exhausted.
+	Propose(req Request, n int) ([]space.Point, error)
+}
+
+// Exhausted reports whether a proposal of got points for n asked means the
+// space ran out of unseen points.
+func Exhausted(got []space.Point, n int) bool { return len(got) < n }
+
+// seen returns the keys of every observed and pending point.
+func seen(req Request) map[string]bool {
+	m := make(map[string]bool, len(req.Observations)+len(req.Pending))
+	for _, o := range req.Observations {
+		m[req.Space.Key(o.Point)] = true
+	}
+	for _, p := range req.Pending {
+		m[req.Space.Key(p)] = true
+	}
+	return m
+}
+
+func checkN(n int) error {
+	if n < 0 {
+		return fmt.Errorf("search: asked for %d points", n)
+	}
+	return nil
+}

@@ -1,0 +1,80 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Backend stores a State. Implementations: File (the local journal) and,
+// later, PostgreSQL. Package statetest checks the contract.
+type Backend interface {
+	// Load reads the whole state. A missing state is a new, empty State with
+	// a fresh lineage, not an error. Warnings report what Load repaired (a
+	// record torn by a crash) and must reach the user.
+	Load(ctx context.Context) (*State, []Warning, error)
+	// Append durably records one change: once it returns nil, a crash cannot
+	// lose it. It is O(1) in the state size, assigns the change the serial
+	// after the stored one, and is safe to call from several goroutines.
+	// Keeping the in-memory State in step (State.Apply) is the caller's job.
+	Append(ctx context.Context, c Change) error
+}
+
+// Compacter is implemented by backends whose storage grows with every
+// change. Compact replaces the stored changes with one snapshot of s, which
+// must be the stored state (same lineage and serial) with every appended
+// change applied; loading afterwards gives a State equal to s.
+type Compacter interface {
+	Compact(ctx context.Context, s *State) error
+}
+
+// Locker is the lock that stops two applies on one state. Two Lock calls
+// conflict even within one process and on one Locker value.
+type Locker interface {
+	// Lock takes the lock, waiting until ctx is done (the -lock-timeout). It
+	// tries at least once, so an already expired ctx means "do not wait". On
+	// contention it returns a *LockError naming the holder. Unlock releases
+	// the lock; calling it again does nothing.
+	Lock(ctx context.Context, info LockInfo) (unlock func() error, err error)
+	// ForceUnlock removes a lock whose holder is gone. Removing no lock is
+	// not an error.
+	ForceUnlock(ctx context.Context) error
+}
+
+// LockInfo describes a lock holder. Lock fills in the zero fields: a random
+// ID, Who (user@host), PID, Created (now) and Path.
+type LockInfo struct {
+	ID        string    `json:"id"`
+	Who       string    `json:"who"` // user@host
+	PID       int       `json:"pid"`
+	Operation string    `json:"operation"` // "apply", "plan", ...
+	Created   time.Time `json:"created"`
+	Path      string    `json:"path"` // what is locked
+}
+
+// LockError is the error of a Lock that did not get the lock.
+type LockError struct {
+	Info *LockInfo // the holder's, when known
+	Err  error     // why Lock gave up: usually the ctx error
+}
+
+func (e *LockError) Error() string {
+	const advice = "wait for it to finish, retry with -lock-timeout=DURATION, or run fwapply force-unlock if that process is gone"
+	i := e.Info
+	if i == nil {
+		return fmt.Sprintf("state is locked by another process (%v); %s", e.Err, advice)
+	}
+	return fmt.Sprintf("state is locked by %s (pid %d) for %s since %s; lock ID %s; %s",
+		i.Who, i.PID, i.Operation, i.Created.UTC().Format(time.RFC3339), i.ID, advice)
+}
+
+func (e *LockError) Unwrap() error { return e.Err }
+
+// Warning is something the user must hear about although the operation
+// succeeded, such as a torn record dropped on Load.
+type Warning struct {
+	Summary string
+	Detail  string
+}
+
+func (w Warning) String() string { return w.Summary + ": " + w.Detail }

@@ -1,0 +1,150 @@
+package state
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// TrialRef names one trial.
+type TrialRef struct {
+	Search string `json:"search"`
+	Number int    `json:"number"`
+}
+
+func (r TrialRef) String() string { return fmt.Sprintf("%s #%d", r.Search, r.Number) }
+
+// Change is one journal record. Exactly one of its fields is set.
+type Change struct {
+	Put    *Trial    // insert or replace the trial (Search, Number)
+	Remove *TrialRef // delete the trial record
+}
+
+// Validate checks the shape of a change without looking at a state: exactly
+// one field set, a search name, a non-negative number, a known status and
+// finite metrics. It does not check Params and Config (Apply normalizes
+// them).
+func (c Change) Validate() error {
+	switch {
+	case c.Put != nil && c.Remove != nil:
+		return errors.New("invalid change: both Put and Remove are set")
+	case c.Put != nil:
+		t := c.Put
+		if err := checkRef(t.Ref()); err != nil {
+			return err
+		}
+		if !t.Status.valid() {
+			return fmt.Errorf("invalid change: trial %s has status %q (want %q, %q, %q or %q)", t.Ref(), t.Status, Completed, Failed, Running, Interrupted)
+		}
+		for k, v := range t.Metrics {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return fmt.Errorf("invalid change: trial %s metric %q is %v, which cannot be stored (JSON has no NaN or infinity)", t.Ref(), k, v)
+			}
+		}
+		return nil
+	case c.Remove != nil:
+		return checkRef(*c.Remove)
+	}
+	return errors.New("invalid change: neither Put nor Remove is set")
+}
+
+func checkRef(r TrialRef) error {
+	if r.Search == "" {
+		return fmt.Errorf("invalid change: trial #%d has no search name", r.Number)
+	}
+	if r.Number < 0 {
+		return fmt.Errorf("invalid change: trial %s has a negative number", r)
+	}
+	return nil
+}
+
+// Apply applies one change and bumps Serial. A Put stores a normalized deep
+// copy of the trial (see NormalizeValue; empty Metrics are stored as nil and
+// invalid UTF-8 in strings as U+FFFD, as they would read back), so
+// the caller may keep changing its value. Removing a trial that is not there
+// is an error. On error the state is unchanged.
+func (s *State) Apply(c Change) error {
+	if err := c.Validate(); err != nil {
+		return err
+	}
+	if c.Put != nil {
+		t, err := normalizeTrial(c.Put)
+		if err != nil {
+			return err
+		}
+		c = Change{Put: t}
+	}
+	return s.apply(c)
+}
+
+// normalizeTrial returns a normalized deep copy of t.
+func normalizeTrial(t *Trial) (*Trial, error) {
+	c := *t
+	var err error
+	if c.Params, err = normalizeObject(t.Params); err != nil {
+		return nil, fmt.Errorf("trial %s params: %w", t.Ref(), err)
+	}
+	if c.Config, err = normalizeObject(t.Config); err != nil {
+		return nil, fmt.Errorf("trial %s config: %w", t.Ref(), err)
+	}
+	c.Metrics = nil
+	if len(t.Metrics) > 0 {
+		c.Metrics = make(map[string]float64, len(t.Metrics))
+		for k, v := range t.Metrics {
+			c.Metrics[validUTF8(k)] = v
+		}
+	}
+	for _, s := range []*string{&c.Search, &c.ConfigHash, &c.Error, &c.Host, &c.Dir} {
+		*s = validUTF8(*s)
+	}
+	return &c, nil
+}
+
+func normalizeObject(m map[string]any) (map[string]any, error) {
+	if m == nil {
+		return nil, nil
+	}
+	v, err := normalize(m, "")
+	if err != nil {
+		return nil, err
+	}
+	return v.(map[string]any), nil
+}
+
+// apply applies a valid change whose trial the state may keep as it is.
+func (s *State) apply(c Change) error {
+	if c.Put != nil {
+		s.put(c.Put)
+	} else if err := s.remove(*c.Remove); err != nil {
+		return err
+	}
+	s.Serial++
+	return nil
+}
+
+func (s *State) put(t *Trial) {
+	if s.trials == nil {
+		s.trials = map[string]map[int]*Trial{}
+	}
+	if s.next == nil {
+		s.next = map[string]int{}
+	}
+	m := s.trials[t.Search]
+	if m == nil {
+		m = map[int]*Trial{}
+		s.trials[t.Search] = m
+	}
+	m[t.Number] = t
+	s.next[t.Search] = max(s.next[t.Search], t.Number+1)
+}
+
+func (s *State) remove(r TrialRef) error {
+	if s.trials[r.Search][r.Number] == nil {
+		return fmt.Errorf("cannot remove trial %s: there is no such trial", r)
+	}
+	delete(s.trials[r.Search], r.Number)
+	if len(s.trials[r.Search]) == 0 {
+		delete(s.trials, r.Search)
+	}
+	return nil
+}

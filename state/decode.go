@@ -1,0 +1,203 @@
+package state
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"strconv"
+	"time"
+)
+
+// decodeRecord decodes and checks the payload of a record line (the "r"
+// object). It parses by hand into the structs: loading a large state is
+// mostly this, and encoding/json's reflection made it several times slower.
+// Unknown keys are skipped.
+func (p *parser) decodeRecord(payload []byte) (serial uint64, c Change, err error) {
+	p.data, p.pos, p.depth = payload, 0, 0
+	null, err := p.fields(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "serial":
+			var n int64
+			n, err = p.int()
+			if n < 0 {
+				return p.errorf("negative serial")
+			}
+			serial = uint64(n)
+		case "put":
+			c.Put, err = p.trial()
+		case "remove":
+			c.Remove, err = p.ref()
+		default:
+			_, err = p.value()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	})
+	if err == nil && null {
+		err = p.errorf("record is null")
+	}
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
+		return 0, Change{}, fmt.Errorf("not a valid record: %w", err)
+	}
+	if err := c.Validate(); err != nil {
+		return 0, Change{}, err
+	}
+	return serial, c, nil
+}
+
+func (p *parser) trial() (*Trial, error) {
+	t := &Trial{}
+	null, err := p.fields(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "search":
+			t.Search, err = p.string()
+		case "number":
+			t.Number, err = p.intField()
+		case "params":
+			t.Params, err = p.objectOrNull()
+		case "config":
+			t.Config, err = p.objectOrNull()
+		case "config_hash":
+			t.ConfigHash, err = p.string()
+		case "status":
+			var s string
+			s, err = p.string()
+			t.Status = Status(s)
+		case "metrics":
+			t.Metrics, err = p.metrics()
+		case "error":
+			t.Error, err = p.string()
+		case "attempts":
+			t.Attempts, err = p.intField()
+		case "tainted":
+			t.Tainted, err = p.bool()
+		case "started":
+			t.Started, err = p.time()
+		case "ended":
+			t.Ended, err = p.time()
+		case "host":
+			t.Host, err = p.string()
+		case "dir":
+			t.Dir, err = p.string()
+		default:
+			_, err = p.value()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	})
+	if null || err != nil {
+		return nil, err
+	}
+	return t, nil
+}
+
+func (p *parser) ref() (*TrialRef, error) {
+	r := &TrialRef{}
+	null, err := p.fields(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "search":
+			r.Search, err = p.string()
+		case "number":
+			r.Number, err = p.intField()
+		default:
+			_, err = p.value()
+		}
+		return err
+	})
+	if null || err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+func (p *parser) objectOrNull() (map[string]any, error) {
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	m, ok := v.(map[string]any)
+	if v != nil && !ok {
+		return nil, p.errorf("want an object")
+	}
+	return m, nil
+}
+
+func (p *parser) metrics() (map[string]float64, error) {
+	m := map[string]float64{}
+	null, err := p.fields(func(key []byte) error {
+		k := p.intern(key)
+		v, err := p.value()
+		switch v := v.(type) {
+		case float64:
+			m[k] = v
+		case int64:
+			m[k] = float64(v)
+		default:
+			err = cmp.Or(err, p.errorf("metric %q is not a number", k))
+		}
+		return err
+	})
+	if null || err != nil || len(m) == 0 {
+		return nil, err
+	}
+	return m, nil
+}
+
+func (p *parser) int() (int64, error) {
+	v, err := p.value()
+	if err != nil {
+		return 0, err
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return 0, p.errorf("want an integer")
+	}
+	return n, nil
+}
+
+func (p *parser) intField() (int, error) {
+	n, err := p.int()
+	if err == nil && (n < math.MinInt || n > math.MaxInt) {
+		err = p.errorf("integer %d out of range", n)
+	}
+	return int(n), err
+}
+
+func (p *parser) bool() (bool, error) {
+	if _, err := p.peek(); err != nil {
+		return false, err
+	}
+	switch {
+	case p.literal("true"):
+		return true, nil
+	case p.literal("false"):
+		return false, nil
+	}
+	return false, p.errorf("want true or false")
+}
+
+// time parses an RFC 3339 string, as time.Time marshals itself.
+func (p *parser) time() (time.Time, error) {
+	var t time.Time
+	if c, err := p.peek(); err != nil || c != '"' {
+		return t, cmp.Or(err, p.errorf("want a time string"))
+	}
+	b, err := p.rawString()
+	if err != nil {
+		return t, err
+	}
+	if err := t.UnmarshalText(b); err != nil {
+		return t, fmt.Errorf("invalid time %s: %w", strconv.Quote(string(b)), err)
+	}
+	return t, nil
+}

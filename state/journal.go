@@ -1,0 +1,343 @@
+package state
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"maps"
+	"slices"
+	"strconv"
+)
+
+// The journal format, one JSON document per line:
+//
+//	{"format":"frameworm-state","version":1,"c":"<crc>","h":{"lineage":"…","serial":N,"next":{"search":K},"snapshot":M}}
+//	{"c":"<crc>","r":{"serial":N,"put":{…trial…}}}
+//	{"c":"<crc>","r":{"serial":N+1,"remove":{"search":"…","number":K}}}
+//
+// <crc> is the CRC-32C (Castagnoli) of the exact bytes of "h" or "r", as 8
+// lowercase hex digits. The header's "next" holds the next trial numbers and
+// "snapshot" the number of put records that follow it and form the snapshot
+// written by Compact; those carry the header's serial. Every later record is
+// one change and carries the serial after the previous one.
+const (
+	formatName    = "frameworm-state"
+	formatVersion = 1
+)
+
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
+
+type header struct {
+	Lineage  string         `json:"lineage"`
+	Serial   uint64         `json:"serial"`
+	Next     map[string]int `json:"next"`
+	Snapshot int            `json:"snapshot"`
+}
+
+// record is one record's payload ("r").
+type record struct {
+	Serial uint64     `json:"serial"`
+	Put    *wireTrial `json:"put,omitempty"`
+	Remove *TrialRef  `json:"remove,omitempty"`
+}
+
+// encodeHeader returns the header line of a state.
+func encodeHeader(h header) ([]byte, error) {
+	h.Next = maps.Clone(h.Next)
+	if h.Next == nil {
+		h.Next = map[string]int{}
+	}
+	b, err := json.Marshal(h)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state header: %w", err)
+	}
+	line := fmt.Appendf(nil, `{"format":%q,"version":%d,"c":"%08x","h":`, formatName, formatVersion, checksum(b))
+	return append(append(line, b...), "}\n"...), nil
+}
+
+// encodeRecord returns one record line.
+func encodeRecord(serial uint64, c Change) ([]byte, error) {
+	r := record{Serial: serial, Remove: c.Remove}
+	if t := c.Put; t != nil {
+		r.Put = &wireTrial{Trial: *t, Params: t.Params, Config: t.Config}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encoding state record: %w", err)
+	}
+	line := make([]byte, 0, len(b)+len(`{"c":"00000000","r":}`)+2)
+	line = fmt.Appendf(line, `{"c":"%08x","r":`, checksum(b))
+	return append(append(line, b...), "}\n"...), nil
+}
+
+func checksum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
+
+// verify checks a payload against the checksum text of its line.
+func verify(sum string, payload []byte) error {
+	want, err := strconv.ParseUint(sum, 16, 32)
+	if len(sum) != 8 || err != nil {
+		return fmt.Errorf("invalid checksum %q", sum)
+	}
+	if got := checksum(payload); got != uint32(want) {
+		return fmt.Errorf("checksum mismatch: the line says %s, its record has %08x", sum, got)
+	}
+	return nil
+}
+
+// splitRecord returns the checksum text and the payload of a record line
+// (without its newline). It parses the exact layout encodeRecord writes
+// without a JSON decoder, and falls back to one for anything else.
+func splitRecord(line []byte) (sum string, payload []byte, err error) {
+	const prefix, mid = `{"c":"`, `","r":`
+	if n := len(prefix) + 8 + len(mid); len(line) > n && bytes.HasPrefix(line, []byte(prefix)) &&
+		string(line[len(prefix)+8:n]) == mid && line[len(line)-1] == '}' {
+		if sum := line[len(prefix) : len(prefix)+8]; hexDigits(sum) {
+			return string(sum), line[n : len(line)-1], nil
+		}
+	}
+	var l struct {
+		C string          `json:"c"`
+		R json.RawMessage `json:"r"`
+	}
+	if err := json.Unmarshal(line, &l); err != nil {
+		return "", nil, fmt.Errorf("not a valid record: %w", err)
+	}
+	if l.R == nil {
+		return "", nil, errors.New(`not a valid record: no "r"`)
+	}
+	return l.C, l.R, nil
+}
+
+func hexDigits(b []byte) bool {
+	for _, c := range b {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// wireTrial is a Trial as written: Params and Config go through jsonObject,
+// which keeps int64 and float64 apart. Records are read by decodeRecord.
+type wireTrial struct {
+	Trial
+	Params jsonObject `json:"params"`
+	Config jsonObject `json:"config"`
+}
+
+func decodeHeader(line []byte) (header, error) {
+	var l struct {
+		Format  string          `json:"format"`
+		Version int             `json:"version"`
+		C       string          `json:"c"`
+		H       json.RawMessage `json:"h"`
+	}
+	var h header
+	if err := json.Unmarshal(line, &l); err != nil {
+		return h, fmt.Errorf("not a state file header: %w", err)
+	}
+	if l.Format != formatName {
+		return h, fmt.Errorf("not a state file header: format is %q, want %q", l.Format, formatName)
+	}
+	if l.Version != formatVersion {
+		return h, fmt.Errorf("state file format version %d is not supported (this fwapply reads version %d); use the fwapply that wrote it", l.Version, formatVersion)
+	}
+	if err := verify(l.C, l.H); err != nil {
+		return h, fmt.Errorf("state file header: %w", err)
+	}
+	if err := json.Unmarshal(l.H, &h); err != nil {
+		return h, fmt.Errorf("state file header: %w", err)
+	}
+	if h.Lineage == "" || h.Snapshot < 0 {
+		return h, errors.New("state file header: no lineage or a negative snapshot size")
+	}
+	return h, nil
+}
+
+// CorruptError reports a damaged state file: a bad line that is not the
+// last one (which a crash can tear), a bad header, or records that do not
+// follow each other.
+type CorruptError struct {
+	Path   string
+	Line   int   // 1-based
+	Offset int64 // byte offset of the start of the line
+	Err    error
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("state file %s is damaged at line %d (byte offset %d): %v; "+
+		"no change was dropped. Restore %s.backup (the state as of the last compaction; changes made since are lost) "+
+		"or fix or remove that line with a text editor, then run the command again",
+		e.Path, e.Line, e.Offset, e.Err, e.Path)
+}
+
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// replay is what reading a journal found.
+type replay struct {
+	state    *State
+	keys     map[TrialRef]struct{} // the trials of state
+	end      int64                 // end of the last good record
+	size     int64                 // bytes read
+	warnings []Warning
+}
+
+// readJournal reads a whole journal. A bad last line is dropped with a
+// warning; any other damage is a *CorruptError.
+func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error) {
+	lr := lineReader{r: bufio.NewReaderSize(r, 1<<20)}
+	line, err := lr.next()
+	if err != nil {
+		return nil, fmt.Errorf("reading state file %s: %w", path, err)
+	}
+	corrupt := func(err error) error {
+		return &CorruptError{Path: path, Line: max(lr.lineNo, 1), Offset: lr.start, Err: err}
+	}
+	if line == nil {
+		return nil, corrupt(errors.New("the file is empty (a state file starts with a header line)"))
+	}
+	if !complete(line) {
+		return nil, corrupt(errors.New("the header line is incomplete"))
+	}
+	h, err := decodeHeader(line[:len(line)-1])
+	if err != nil {
+		return nil, corrupt(err)
+	}
+	s := &State{Lineage: h.Lineage, Serial: h.Serial, trials: map[string]map[int]*Trial{}, next: maps.Clone(h.Next)}
+	if s.next == nil {
+		s.next = map[string]int{}
+	}
+	rp := &replay{state: s, keys: map[TrialRef]struct{}{}, end: lr.offset}
+	records := 0 // good records read
+	err = decodeLines(ctx, &lr, func(d *decoded) error {
+		corrupt := func(err error) error {
+			return &CorruptError{Path: path, Line: d.line, Offset: d.start, Err: err}
+		}
+		if d.err != nil {
+			if !d.last || records < h.Snapshot {
+				return corrupt(d.err)
+			}
+			rp.warnings = append(rp.warnings, Warning{
+				Summary: "Dropped a torn record at the end of the state file",
+				Detail: fmt.Sprintf("%s line %d (bytes %d to %d) is damaged: %v. It is the last line, left half-written "+
+					"by a crash, so the change it held was never confirmed and is dropped; the next write truncates "+
+					"the file at byte offset %d.", path, d.line, d.start, d.end, d.err, d.start),
+			})
+			return errStop
+		}
+		c := d.change
+		if records < h.Snapshot {
+			if d.serial != h.Serial || c.Put == nil {
+				return corrupt(fmt.Errorf("record %d of the snapshot is not a put with serial %d", records+1, h.Serial))
+			}
+			s.put(c.Put)
+		} else {
+			if d.serial != s.Serial+1 {
+				return corrupt(fmt.Errorf("record has serial %d, want %d (was the file written by two processes at once?)", d.serial, s.Serial+1))
+			}
+			if err := s.apply(c); err != nil {
+				return corrupt(err)
+			}
+		}
+		if c.Put != nil {
+			rp.keys[c.Put.Ref()] = struct{}{}
+		} else {
+			delete(rp.keys, *c.Remove)
+		}
+		rp.end = d.end
+		records++
+		return nil
+	})
+	var ce *CorruptError
+	switch {
+	case err == nil:
+	case errors.As(err, &ce), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return nil, err
+	default:
+		return nil, fmt.Errorf("reading state file %s: %w", path, err)
+	}
+	if records < h.Snapshot {
+		return nil, &CorruptError{Path: path, Line: lr.lineNo, Offset: lr.start,
+			Err: fmt.Errorf("the snapshot is incomplete: the header announces %d records, the file has %d", h.Snapshot, records)}
+	}
+	rp.size = lr.offset
+	return rp, nil
+}
+
+// parseLine decodes one record line, newline included.
+func parseLine(p *parser, line []byte) (uint64, Change, error) {
+	if !complete(line) {
+		return 0, Change{}, errors.New("the line is incomplete (no newline at its end)")
+	}
+	sum, payload, err := splitRecord(line[:len(line)-1])
+	if err != nil {
+		return 0, Change{}, err
+	}
+	if err := verify(sum, payload); err != nil {
+		return 0, Change{}, err
+	}
+	return p.decodeRecord(payload)
+}
+
+func complete(line []byte) bool { return len(line) > 0 && line[len(line)-1] == '\n' }
+
+// lineReader reads lines of any length, tracking line numbers and offsets.
+type lineReader struct {
+	r      *bufio.Reader
+	buf    []byte // for lines longer than the reader's buffer
+	lineNo int    // of the last line returned
+	start  int64  // offset of the last line returned
+	offset int64  // offset after it
+}
+
+// next returns the next line with its newline, if it has one, or nil at the
+// end. The line is valid until the next call.
+func (lr *lineReader) next() ([]byte, error) {
+	line, err := lr.r.ReadSlice('\n')
+	if err == bufio.ErrBufferFull {
+		lr.buf = append(lr.buf[:0], line...)
+		for err == bufio.ErrBufferFull {
+			line, err = lr.r.ReadSlice('\n')
+			lr.buf = append(lr.buf, line...)
+		}
+		line = lr.buf
+	}
+	if err != nil && err != io.EOF {
+		return nil, err
+	}
+	if len(line) == 0 {
+		return nil, nil
+	}
+	lr.lineNo++
+	lr.start = lr.offset
+	lr.offset += int64(len(line))
+	return line, nil
+}
+
+// writeSnapshot writes the whole state as a compacted journal.
+func writeSnapshot(w io.Writer, s *State) error {
+	hl, err := encodeHeader(header{Lineage: s.Lineage, Serial: s.Serial, Next: s.next, Snapshot: s.Len()})
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write(hl); err != nil {
+		return err
+	}
+	for _, search := range slices.Sorted(maps.Keys(s.trials)) {
+		for _, t := range s.Trials(search) {
+			line, err := encodeRecord(s.Serial, Change{Put: t})
+			if err != nil {
+				return fmt.Errorf("trial %s: %w", t.Ref(), err)
+			}
+			if _, err := w.Write(line); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

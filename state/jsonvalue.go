@@ -1,0 +1,433 @@
+package state
+
+import (
+	"cmp"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"math"
+	"slices"
+	"strconv"
+)
+
+// jsonObject is a normalized JSON object (see NormalizeValue) that keeps the
+// int64/float64 distinction through JSON: it writes every float64 with a
+// '.' or an exponent (2.0, not encoding/json's 2) and reads integer literals
+// back as int64, everything else as float64. Its parser is hand-written,
+// several times faster than encoding/json with UseNumber followed by a
+// conversion pass, and loading a large state is mostly this.
+type jsonObject map[string]any
+
+func (o jsonObject) MarshalJSON() ([]byte, error) {
+	if o == nil {
+		return []byte("null"), nil
+	}
+	return appendValue(nil, map[string]any(o))
+}
+
+// appendValue appends the JSON of a normalized value, with object keys
+// sorted like encoding/json does.
+func appendValue(b []byte, v any) ([]byte, error) {
+	var err error
+	switch v := v.(type) {
+	case nil:
+		return append(b, "null"...), nil
+	case bool:
+		return strconv.AppendBool(b, v), nil
+	case string:
+		return appendString(b, v), nil
+	case int64:
+		return strconv.AppendInt(b, v, 10), nil
+	case float64:
+		return appendFloat(b, v)
+	case []any:
+		b = append(b, '[')
+		for i, e := range v {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendValue(b, e); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, ']'), nil
+	case map[string]any:
+		b = append(b, '{')
+		for i, k := range slices.Sorted(maps.Keys(v)) {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(appendString(b, k), ':')
+			if b, err = appendValue(b, v[k]); err != nil {
+				return nil, err
+			}
+		}
+		return append(b, '}'), nil
+	}
+	return nil, fmt.Errorf("cannot store a value of type %T (the value was not normalized)", v)
+}
+
+// appendFloat writes f like encoding/json, plus ".0" when that would look
+// like an integer.
+func appendFloat(b []byte, f float64) ([]byte, error) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil, fmt.Errorf("cannot store %v (JSON has no NaN or infinity)", f)
+	}
+	start := len(b)
+	format := byte('f')
+	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
+		format = 'e'
+	}
+	b = strconv.AppendFloat(b, f, format, -1, 64)
+	if format == 'e' { // 1e-07 -> 1e-7, as encoding/json writes it
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	for _, c := range b[start:] {
+		if c == '.' || c == 'e' || c == 'E' {
+			return b, nil
+		}
+	}
+	return append(b, ".0"...), nil
+}
+
+// appendString writes s as a JSON string. Plain ASCII is copied; anything
+// else goes through encoding/json for its escaping rules.
+func appendString(b []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			q, _ := json.Marshal(s) // a string always encodes
+			return append(b, q...)
+		}
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"')
+}
+
+func (o *jsonObject) UnmarshalJSON(data []byte) error {
+	p := parser{data: data}
+	v, err := p.value()
+	if err == nil {
+		err = p.end()
+	}
+	if err != nil {
+		return err
+	}
+	switch v := v.(type) {
+	case nil:
+		*o = nil
+	case map[string]any:
+		*o = v
+	default:
+		return fmt.Errorf("want a JSON object, got %T", v)
+	}
+	return nil
+}
+
+// parser is a recursive-descent JSON parser that reads numbers by the rule
+// of NormalizeValue. It validates as it goes and fails rather than guess:
+// the state decoder runs it on file contents without encoding/json first.
+type parser struct {
+	data  []byte
+	pos   int
+	depth int
+	strs  map[string]string // interned short strings, shared by the records of one load
+	stack []any             // elements of the arrays being parsed
+}
+
+const (
+	maxDepth          = 1000
+	maxInternLen      = 64 // object keys
+	maxInternValueLen = 24 // string values
+	maxInterned       = 1 << 14
+)
+
+var errEnd = errors.New("unexpected end of JSON")
+
+func (p *parser) errorf(format string, args ...any) error {
+	return fmt.Errorf("invalid JSON at byte %d: %s", p.pos, fmt.Sprintf(format, args...))
+}
+
+// end fails unless only white space is left.
+func (p *parser) end() error {
+	p.space()
+	if p.pos != len(p.data) {
+		return p.errorf("unexpected data after the value")
+	}
+	return nil
+}
+
+func (p *parser) space() {
+	for p.pos < len(p.data) {
+		switch p.data[p.pos] {
+		case ' ', '\t', '\n', '\r':
+			p.pos++
+		default:
+			return
+		}
+	}
+}
+
+// peek skips white space and returns the next byte.
+func (p *parser) peek() (byte, error) {
+	p.space()
+	if p.pos >= len(p.data) {
+		return 0, errEnd
+	}
+	return p.data[p.pos], nil
+}
+
+func (p *parser) value() (any, error) {
+	c, err := p.peek()
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case c == '{':
+		return p.object()
+	case c == '[':
+		return p.array()
+	case c == '"':
+		return p.string()
+	case c == '-' || '0' <= c && c <= '9':
+		return p.number()
+	}
+	for _, lit := range [...]struct {
+		text string
+		v    any
+	}{{"true", true}, {"false", false}, {"null", nil}} {
+		if p.literal(lit.text) {
+			return lit.v, nil
+		}
+	}
+	return nil, p.errorf("unexpected character %q", c)
+}
+
+// literal consumes text if it comes next.
+func (p *parser) literal(text string) bool {
+	if len(p.data)-p.pos >= len(text) && string(p.data[p.pos:p.pos+len(text)]) == text {
+		p.pos += len(text)
+		return true
+	}
+	return false
+}
+
+func (p *parser) object() (any, error) {
+	m := map[string]any{}
+	_, err := p.fields(func(k []byte) error {
+		key := p.intern(k)
+		v, err := p.value()
+		m[key] = v
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// fields parses an object, or null, calling field for each key with the
+// parser at the value, which field must consume. The key is valid until
+// field returns.
+func (p *parser) fields(field func(key []byte) error) (null bool, err error) {
+	c, err := p.peek()
+	if err != nil {
+		return false, err
+	}
+	if c != '{' {
+		if p.literal("null") {
+			return true, nil
+		}
+		return false, p.errorf("want an object")
+	}
+	if p.depth++; p.depth > maxDepth {
+		return false, p.errorf("nested too deeply")
+	}
+	defer func() { p.depth-- }()
+	p.pos++
+	if c, err := p.peek(); err != nil || c == '}' {
+		p.pos++
+		return false, err
+	}
+	for {
+		if c, err := p.peek(); err != nil || c != '"' {
+			return false, cmp.Or(err, p.errorf("want an object key"))
+		}
+		k, err := p.rawString()
+		if err != nil {
+			return false, err
+		}
+		if c, err := p.peek(); err != nil || c != ':' {
+			return false, cmp.Or(err, p.errorf("want ':'"))
+		}
+		p.pos++
+		if err := field(k); err != nil {
+			return false, err
+		}
+		if done, err := p.next('}'); done || err != nil {
+			return false, err
+		}
+	}
+}
+
+func (p *parser) array() (any, error) {
+	if p.depth++; p.depth > maxDepth {
+		return nil, p.errorf("nested too deeply")
+	}
+	defer func() { p.depth-- }()
+	p.pos++ // '['
+	if c, err := p.peek(); err != nil || c == ']' {
+		p.pos++
+		return []any{}, err
+	}
+	// Collect the elements on p.stack and copy them out once: one
+	// allocation per array instead of one per doubling.
+	mark := len(p.stack)
+	defer func() {
+		clear(p.stack[mark:])
+		p.stack = p.stack[:mark]
+	}()
+	for {
+		v, err := p.value()
+		if err != nil {
+			return nil, err
+		}
+		p.stack = append(p.stack, v)
+		if done, err := p.next(']'); done || err != nil {
+			return slices.Clone(p.stack[mark:]), err
+		}
+	}
+}
+
+// next consumes the ',' between elements or the closing byte.
+func (p *parser) next(closing byte) (done bool, err error) {
+	c, err := p.peek()
+	if err != nil {
+		return false, err
+	}
+	switch c {
+	case ',':
+		p.pos++
+		return false, nil
+	case closing:
+		p.pos++
+		return true, nil
+	}
+	return false, p.errorf("want ',' or %q", closing)
+}
+
+// string parses a string value.
+func (p *parser) string() (string, error) {
+	if c, err := p.peek(); err != nil || c != '"' {
+		return "", cmp.Or(err, p.errorf("want a string"))
+	}
+	b, err := p.rawString()
+	if err != nil {
+		return "", err
+	}
+	if len(b) > maxInternValueLen { // long values (hashes, paths) rarely repeat
+		return validUTF8(string(b)), nil
+	}
+	return p.intern(b), nil
+}
+
+// rawString parses the string at p.pos and returns its bytes, unescaped.
+// Unless the string has escapes, they are p.data's.
+func (p *parser) rawString() ([]byte, error) {
+	start := p.pos
+	p.pos++ // '"'
+	escaped := false
+	for p.pos < len(p.data) {
+		switch c := p.data[p.pos]; {
+		case c == '\\':
+			escaped = true
+			p.pos += 2
+		case c == '"':
+			p.pos++
+			if !escaped {
+				return p.data[start+1 : p.pos-1], nil
+			}
+			var s string
+			if err := json.Unmarshal(p.data[start:p.pos], &s); err != nil {
+				return nil, fmt.Errorf("invalid JSON string at byte %d: %w", start, err)
+			}
+			return []byte(s), nil
+		case c < 0x20:
+			return nil, p.errorf("control character in a string")
+		default:
+			p.pos++
+		}
+	}
+	return nil, errEnd
+}
+
+// intern returns b as a valid UTF-8 string, shared with earlier equal
+// strings when it is short: the keys and many values of trial records
+// repeat, and sharing them saves time and memory on large states.
+func (p *parser) intern(b []byte) string {
+	if len(b) > maxInternLen {
+		return validUTF8(string(b))
+	}
+	if s, ok := p.strs[string(b)]; ok {
+		return s
+	}
+	s := validUTF8(string(b))
+	if p.strs == nil {
+		p.strs = map[string]string{}
+	}
+	if len(p.strs) < maxInterned {
+		p.strs[s] = s
+	}
+	return s
+}
+
+func (p *parser) number() (any, error) {
+	start := p.pos
+	for p.pos < len(p.data) && isNumberByte(p.data[p.pos]) {
+		p.pos++
+	}
+	v, ok := parseNumber(p.data[start:p.pos])
+	if !ok {
+		return nil, fmt.Errorf("invalid JSON at byte %d: invalid number %q", start, p.data[start:p.pos])
+	}
+	return v, nil
+}
+
+// parseNumber is numberValue without allocating for the text.
+func parseNumber(b []byte) (any, bool) {
+	digits := b
+	if len(digits) > 0 && digits[0] == '-' {
+		digits = digits[1:]
+	}
+	if n, ok := smallInt(digits); ok {
+		if len(digits) < len(b) {
+			n = -n
+		}
+		return n, true
+	}
+	v, err := numberValue(string(b))
+	return v, err == nil
+}
+
+// smallInt parses up to 18 decimal digits, which cannot overflow.
+func smallInt(digits []byte) (int64, bool) {
+	if len(digits) == 0 || len(digits) > 18 {
+		return 0, false
+	}
+	n := int64(0)
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}
+
+func isNumberByte(c byte) bool {
+	return '0' <= c && c <= '9' || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E'
+}
