@@ -1,0 +1,182 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func TestE2EConfirmation(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(randomBody, 2, 0, "0"))
+	for _, tc := range []struct {
+		input string
+		code  int
+		want  string
+	}{
+		{"no\n", 1, "Apply cancelled."},
+		{"", 1, "Apply cancelled."},
+		{"yes\n", 0, "Apply complete!"},
+	} {
+		cmd := exec.Command(binary, "apply", "-no-color")
+		cmd.Dir = dir
+		cmd.Stdin = strings.NewReader(tc.input)
+		out, _ := cmd.CombinedOutput()
+		if cmd.ProcessState.ExitCode() != tc.code || !strings.Contains(string(out), tc.want) || !strings.Contains(string(out), "Only 'yes' will be accepted") {
+			t.Errorf("input %q: exit %d\n%s", tc.input, cmd.ProcessState.ExitCode(), out)
+		}
+	}
+}
+
+func TestE2EInterrupts(t *testing.T) {
+	t.Run("first interrupt drains", func(t *testing.T) {
+		dir := t.TempDir()
+		search(t, dir, fmt.Sprintf(randomBody, 6, 1500, "0"))
+		cmd, out := startApply(t, dir, "-parallelism=2")
+		waitFor(t, "two running trials", func() bool { return countStatus(t, dir, "running") >= 2 })
+		cmd.Process.Signal(syscall.SIGINT)
+		err := cmd.Wait()
+		if err == nil || !strings.Contains(out.String(), "no new trials will start") {
+			t.Fatalf("apply after one interrupt: %v\n%s", err, out)
+		}
+		if n := countStatus(t, dir, "completed"); n != 2 {
+			t.Errorf("%d completed trials, want the 2 that were running\n%s", n, out)
+		}
+		p := jsonOf[planDoc](t, dir, "plan", "-json")
+		if s := p.Searches["s"]; s.Kept != 2 || len(s.ToRun) != 4 || len(s.ToRetry) != 0 {
+			t.Errorf("plan after drain: %+v", s)
+		}
+	})
+	t.Run("second interrupt stops trials", func(t *testing.T) {
+		dir := t.TempDir()
+		search(t, dir, fmt.Sprintf(randomBody, 6, 20000, "0"))
+		cmd, out := startApply(t, dir, "-parallelism=2")
+		waitFor(t, "two running trials", func() bool { return countStatus(t, dir, "running") >= 2 })
+		cmd.Process.Signal(syscall.SIGINT)
+		time.Sleep(200 * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGINT)
+		start := time.Now()
+		err := cmd.Wait()
+		if err == nil || time.Since(start) > 15*time.Second {
+			t.Fatalf("apply after two interrupts: %v after %v\n%s", err, time.Since(start), out)
+		}
+		if n := countStatus(t, dir, "interrupted"); n != 2 {
+			t.Errorf("%d interrupted trials, want 2\n%s", n, out)
+		}
+		p := jsonOf[planDoc](t, dir, "plan", "-json")
+		if s := p.Searches["s"]; len(s.ToRetry) != 2 || s.ToRetry[0].Reason != "interrupted" {
+			t.Errorf("plan after kill: %+v", s)
+		}
+	})
+}
+
+func TestE2EStateCommands(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(randomBody, 3, 0, "0"))
+	mustApply(t, dir)
+	code, out, _ := fwapply(t, dir, "state", "list")
+	if code != 0 || strings.Count(out, "\tcompleted") != 3 || !strings.Contains(out, "search.s[2]") {
+		t.Fatalf("state list: %d\n%s", code, out)
+	}
+	code, out, _ = fwapply(t, dir, "state", "show", "search.s[1]")
+	if code != 0 || !strings.Contains(out, `"config_hash"`) {
+		t.Fatalf("state show: %d\n%s", code, out)
+	}
+	// taint: the next plan runs it again.
+	if code, out, errs := fwapply(t, dir, "state", "taint", "search.s[1]"); code != 0 {
+		t.Fatalf("taint: %d %s%s", code, out, errs)
+	}
+	p := jsonOf[planDoc](t, dir, "plan", "-json")
+	if s := p.Searches["s"]; len(s.ToRetry) != 1 || s.ToRetry[0].Number != 1 || s.ToRetry[0].Reason != "tainted" {
+		t.Errorf("plan after taint: %+v", s)
+	}
+	fwapply(t, dir, "state", "untaint", "search.s[1]")
+	// rm keeps the directory unless -purge, and never reuses the number.
+	trialDir := filepath.Join(dir, ".fw", "trials", "s", "2")
+	code, out, _ = fwapply(t, dir, "state", "rm", "search.s[2]")
+	if code != 0 || !strings.Contains(out, "kept") {
+		t.Fatalf("rm: %d\n%s", code, out)
+	}
+	if _, err := os.Stat(trialDir); err != nil {
+		t.Errorf("rm deleted the trial directory: %v", err)
+	}
+	p = jsonOf[planDoc](t, dir, "plan", "-json")
+	if s := p.Searches["s"]; len(s.ToRun) != 1 || s.ToRun[0].Number != 3 {
+		t.Errorf("plan after rm: %+v", s)
+	}
+	if code, _, _ := fwapply(t, dir, "state", "rm", "-purge", "search.s[1]"); code != 0 {
+		t.Fatal("rm -purge failed")
+	}
+	if _, err := os.Stat(filepath.Join(dir, ".fw", "trials", "s", "1")); !os.IsNotExist(err) {
+		t.Errorf("rm -purge kept the directory: %v", err)
+	}
+	code, _, errs := fwapply(t, dir, "state", "rm", "search.s[42]")
+	if code != 1 || !strings.Contains(errs, "no trial in the state matches") {
+		t.Errorf("rm of a missing trial: %d %s", code, errs)
+	}
+}
+
+func TestE2EExportImport(t *testing.T) {
+	src := t.TempDir()
+	search(t, src, fmt.Sprintf(randomBody, 4, 0, "0"))
+	mustApply(t, src)
+	export := filepath.Join(t.TempDir(), "results.json")
+	if code, out, errs := fwapply(t, src, "export", export); code != 0 || !strings.Contains(out, "Exported 4 trials") {
+		t.Fatalf("export: %d %s%s", code, out, errs)
+	}
+	// Into the same state: nothing new.
+	if code, out, _ := fwapply(t, src, "import", export); code != 0 || !strings.Contains(out, "Imported 0 trials (4 skipped)") {
+		t.Fatalf("import into the same state: %d %s", code, out)
+	}
+	// Into another state that has trials: refused without -force.
+	dst := t.TempDir()
+	search(t, dst, fmt.Sprintf(randomBody, 6, 0, "0"))
+	os.WriteFile(filepath.Join(dst, "main.fw.hcl"), []byte(strings.Replace(mustRead(t, filepath.Join(dst, "main.fw.hcl")), "seed        = 5", "seed        = 9", 1)), 0o644)
+	mustApply(t, dst, "-target=search.s")
+	code, _, errs := fwapply(t, dst, "import", export)
+	if code != 1 || !strings.Contains(errs, "-force") {
+		t.Fatalf("import from another lineage: %d %s", code, errs)
+	}
+	code, out, errs := fwapply(t, dst, "import", "-force", export)
+	if code != 0 || !strings.Contains(out, "Imported 4 trials") {
+		t.Fatalf("import -force: %d %s%s", code, out, errs)
+	}
+	// The imported trials match the definition (same space, seed aside):
+	// they count as observations, so a bigger budget plans only the rest.
+	search(t, dst, fmt.Sprintf(randomBody, 12, 0, "0"))
+	p := jsonOf[planDoc](t, dst, "plan", "-json")
+	if s := p.Searches["s"]; s.Kept != 10 || len(s.ToRun) != 2 || s.ToRun[0].Number != 10 {
+		t.Errorf("plan after import: kept %d, to run %+v", s.Kept, s.ToRun)
+	}
+}
+
+func mustRead(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestE2EForceUnlock(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(randomBody, 1, 0, "0"))
+	mustApply(t, dir)
+	// A lock file whose holder is gone (its flock died with it) does not
+	// block; force-unlock removes one left by a hung process.
+	lock := filepath.Join(dir, "frameworm.fwstate.lock")
+	os.WriteFile(lock, []byte(`{"who":"ghost@host","pid":1,"operation":"apply"}`), 0o600)
+	code, out, _ := fwapply(t, dir, "force-unlock", "-force")
+	if code != 0 || !strings.Contains(out, "removed") {
+		t.Fatalf("force-unlock: %d %s", code, out)
+	}
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Errorf("lock file still there: %v", err)
+	}
+}
