@@ -50,7 +50,7 @@ func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, boo
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Reference to undeclared input variable",
-			Detail:   fmt.Sprintf("An input variable named %q is not declared.%s Declare it with a variable %q block.", attr.Name, suggest(attr.Name, names), attr.Name),
+			Detail:   fmt.Sprintf("An input variable named %q is not declared.%s Declare it with a variable %q block.", attr.Name, Suggest(attr.Name, names), attr.Name),
 			Subject:  tr.SourceRange().Ptr(),
 		})
 		ok = false
@@ -164,8 +164,9 @@ func (l *loader) intAttr(a *hcl.Attribute, ctx *hcl.EvalContext, lo, hi int64, r
 	return i, true
 }
 
-// suggest returns " Did you mean "x"?" for the closest of names, or "".
-func suggest(given string, names []string) string {
+// Suggest returns ` Did you mean "x"?` for the name of names closest to
+// given (at most two edits away), or "".
+func Suggest(given string, names []string) string {
 	sort.Strings(names)
 	best, bestDist := "", 3
 	for _, n := range names {

@@ -127,7 +127,7 @@ func (l *loader) paramType(b *hcl.Block, attrs hcl.Attributes) (string, bool) {
 	}
 	detail := "type is the bare keyword real or integer, like type = real. For a categorical, remove type and give values = [...]."
 	if kw != "" {
-		detail = fmt.Sprintf("%q is not a param type.%s ", kw, suggest(kw, []string{"real", "integer"})) + detail
+		detail = fmt.Sprintf("%q is not a param type.%s ", kw, Suggest(kw, []string{"real", "integer"})) + detail
 	} else if v, diags := a.Expr.Value(nil); !diags.HasErrors() && v.Type() == cty.String && !v.IsNull() {
 		detail = fmt.Sprintf("Write the keyword without quotes: type = %s. ", v.AsString()) + detail
 	}
@@ -242,7 +242,7 @@ func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.
 			l.add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Param path not in base_config",
-				Detail:   fmt.Sprintf("base_config has no object at %q.%s A param path names a value of base_config or a new leaf under an existing object; add %s = { ... } to base_config, or fix the path.", prefix, suggest(seg, keys(cur)), prefix),
+				Detail:   fmt.Sprintf("base_config has no object at %q.%s A param path names a value of base_config or a new leaf under an existing object; add %s = { ... } to base_config, or fix the path.", prefix, Suggest(seg, keys(cur)), prefix),
 				Subject:  rng,
 			})
 			return false

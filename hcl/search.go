@@ -275,7 +275,7 @@ func (l *loader) enumAttr(a *hcl.Attribute, ctx *hcl.EvalContext, what string, a
 	l.add(&hcl.Diagnostic{
 		Severity: hcl.DiagError,
 		Summary:  fmt.Sprintf("Invalid %s", what),
-		Detail:   fmt.Sprintf("Unknown %s %q.%s Use %s.", what, v, suggest(v, append([]string(nil), allowed...)), quoteList(allowed)),
+		Detail:   fmt.Sprintf("Unknown %s %q.%s Use %s.", what, v, Suggest(v, append([]string(nil), allowed...)), quoteList(allowed)),
 		Subject:  a.Expr.Range().Ptr(),
 	})
 	return "", false

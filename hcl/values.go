@@ -6,6 +6,8 @@ import (
 	"math/big"
 
 	"github.com/zclconf/go-cty/cty"
+
+	"github.com/frameworm/frameworm/definition"
 )
 
 // maxExactInt is the largest magnitude below which every integer is exactly
@@ -37,7 +39,7 @@ func goValue(v cty.Value, path string) (any, error) {
 		for it := v.ElementIterator(); it.Next(); {
 			k, e := it.Element()
 			key := k.AsString()
-			gv, err := goValue(e, joinPath(path, key))
+			gv, err := goValue(e, definition.JoinPath(path, key))
 			if err != nil {
 				return nil, err
 			}
@@ -74,13 +76,6 @@ func goNumber(f *big.Float, path string) (any, error) {
 		return nil, fmt.Errorf("%s: %s is out of the range of a 64-bit float", pathOr(path), f.Text('g', 10))
 	}
 	return x, nil
-}
-
-func joinPath(path, key string) string {
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }
 
 func pathOr(path string) string {

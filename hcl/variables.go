@@ -138,7 +138,7 @@ func (l *loader) assignFlag(vars map[string]*variable, arg string) {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  "Value for undeclared variable",
-			Detail:   fmt.Sprintf("A variable named %q was assigned on the command line, but the search files do not declare it.%s Declare it with a variable block, or remove the -var option.", name, suggest(name, keys(vars))),
+			Detail:   fmt.Sprintf("A variable named %q was assigned on the command line, but the search files do not declare it.%s Declare it with a variable block, or remove the -var option.", name, Suggest(name, keys(vars))),
 		})
 		return
 	}
@@ -212,7 +212,7 @@ func (l *loader) assignFile(vars map[string]*variable, path string) {
 			l.add(&hcl.Diagnostic{
 				Severity: hcl.DiagWarning,
 				Summary:  "Value for undeclared variable",
-				Detail:   fmt.Sprintf("The file sets %q, but the search files do not declare it.%s The value is ignored.", n, suggest(n, keys(vars))),
+				Detail:   fmt.Sprintf("The file sets %q, but the search files do not declare it.%s The value is ignored.", n, Suggest(n, keys(vars))),
 				Subject:  a.NameRange.Ptr(),
 			})
 			continue
