@@ -127,11 +127,30 @@ type BayesianOptions struct {
 	Kappa         float64 // exploration for lcb
 }
 
-// Default Bayesian options.
-const (
-	DefaultXi    = 0.01
-	DefaultKappa = 1.96
-)
+// DefaultKappa is lcb's default width, in posterior standard deviations.
+const DefaultKappa = 1.96
+
+// DefaultXi is the default improvement margin of an acquisition, in
+// standardized units: 0 for ei (log expected improvement explores on its
+// own, and a margin stops it from refining the optimum), 0.01 for pi
+// (which with no margin exploits too greedily).
+func DefaultXi(acquisition string) float64 {
+	if acquisition == AcquisitionPI {
+		return 0.01
+	}
+	return 0
+}
+
+// DefaultBayesian returns the options of a bayesian search without a
+// bayesian block.
+func DefaultBayesian(trials int) *BayesianOptions {
+	return &BayesianOptions{
+		InitialPoints: DefaultInitialPoints(trials),
+		Acquisition:   AcquisitionEI,
+		Xi:            DefaultXi(AcquisitionEI),
+		Kappa:         DefaultKappa,
+	}
+}
 
 // DefaultInitialPoints is the number of space-filling points a Bayesian
 // search starts with when `initial_points` is not set: 10, or the budget

@@ -287,7 +287,7 @@ func TestBayesianDefaults(t *testing.T) {
 }
 `
 	s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src}), Options{}).Search("b")
-	want := &definition.BayesianOptions{InitialPoints: 6, Acquisition: "ei", Xi: definition.DefaultXi, Kappa: definition.DefaultKappa}
+	want := &definition.BayesianOptions{InitialPoints: 6, Acquisition: "ei", Xi: 0, Kappa: definition.DefaultKappa}
 	if d := cmp.Diff(want, s.Bayesian); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
@@ -309,5 +309,43 @@ func TestExampleQuickstart(t *testing.T) {
 	s := d.Search("quickstart")
 	if s == nil || s.Strategy != definition.Random || len(s.Params) != 3 {
 		t.Fatalf("quickstart: %+v", s)
+	}
+}
+
+func TestBayesianBlock(t *testing.T) {
+	src := func(block string) string {
+		return `search "b" {
+  strategy = "bayesian"
+  metric   = "loss"
+  mode     = "max"
+  trials   = 30
+  base_config = { x = 1.5 }
+  param "x" {
+    type = real
+    low  = -5
+    high = 10
+  }
+  bayesian {
+` + block + `
+  }
+  trial {
+    command = ["./t"]
+  }
+}
+`
+	}
+	for _, tc := range []struct {
+		block string
+		want  definition.BayesianOptions
+	}{
+		{"", definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96}},
+		{`acquisition = "pi"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "pi", Xi: 0.01, Kappa: 1.96}},
+		{"acquisition = \"ei\"\n    xi = 0.1\n    initial_points = 4", definition.BayesianOptions{InitialPoints: 4, Acquisition: "ei", Xi: 0.1, Kappa: 1.96}},
+		{"acquisition = \"lcb\"\n    kappa = 3", definition.BayesianOptions{InitialPoints: 10, Acquisition: "lcb", Xi: 0, Kappa: 3}},
+	} {
+		s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src(tc.block)}), Options{}).Search("b")
+		if d := cmp.Diff(&tc.want, s.Bayesian); d != "" {
+			t.Errorf("%q (-want +got):\n%s", tc.block, d)
+		}
 	}
 }

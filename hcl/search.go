@@ -199,12 +199,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 		}
 	}
 	if s.Strategy == definition.Bayesian && s.Bayesian == nil && bayesBlock == nil {
-		s.Bayesian = &definition.BayesianOptions{
-			InitialPoints: definition.DefaultInitialPoints(s.Trials),
-			Acquisition:   definition.AcquisitionEI,
-			Xi:            definition.DefaultXi,
-			Kappa:         definition.DefaultKappa,
-		}
+		s.Bayesian = definition.DefaultBayesian(s.Trials)
 	}
 
 	if len(l.diags.Errs()) > errsBefore {
@@ -370,12 +365,7 @@ func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definition.Search) *definition.BayesianOptions {
 	content, diags := b.Body.Content(bayesianSchema)
 	l.add(diags...)
-	o := &definition.BayesianOptions{
-		InitialPoints: definition.DefaultInitialPoints(s.Trials),
-		Acquisition:   definition.AcquisitionEI,
-		Xi:            definition.DefaultXi,
-		Kappa:         definition.DefaultKappa,
-	}
+	o := definition.DefaultBayesian(s.Trials)
 	attrs := content.Attributes
 	if a := attrs["initial_points"]; a != nil {
 		if v, ok := l.intAttr(a, ctx, 1, 1<<31-1, "at least 1"); ok {
@@ -393,6 +383,7 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 	if a := attrs["acquisition"]; a != nil {
 		if v, ok := l.enumAttr(a, ctx, "acquisition", acquisitions); ok {
 			o.Acquisition = v
+			o.Xi = definition.DefaultXi(v)
 		}
 	}
 	for _, name := range []string{"xi", "kappa"} {

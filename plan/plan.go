@@ -173,12 +173,27 @@ func makeSearch(s *definition.Search, st *state.State) (*Search, error) {
 		return nil, err
 	}
 	req := h.Request(s)
+	next := st.NextNumber(s.Name)
+	if adaptive, ok := strategy.(search.Adaptive); ok {
+		// Only the initial design is known before apply.
+		points, err := adaptive.Initial(req, n)
+		if err != nil {
+			return nil, err
+		}
+		for i := range n {
+			t := Trial{Number: next + i, Attempt: 1}
+			if i < len(points) {
+				t.Point = points[i]
+			}
+			out.ToRun = append(out.ToRun, t)
+		}
+		return out, nil
+	}
 	points, err := strategy.Propose(req, n)
 	if err != nil {
 		return nil, err
 	}
 	out.Exhausted = search.Exhausted(points, n)
-	next := st.NextNumber(s.Name)
 	for i, pt := range points {
 		out.ToRun = append(out.ToRun, Trial{Number: next + i, Point: pt, Attempt: 1})
 	}
@@ -192,6 +207,12 @@ func StrategyFor(s *definition.Search) (search.Strategy, error) {
 		return search.Grid{}, nil
 	case definition.Random:
 		return search.Random{}, nil
+	case definition.Bayesian:
+		o := s.Bayesian
+		if o == nil {
+			o = definition.DefaultBayesian(s.Trials)
+		}
+		return search.Bayesian{InitialPoints: o.InitialPoints, Acquisition: o.Acquisition, Xi: o.Xi, Kappa: o.Kappa}, nil
 	}
 	return nil, fmt.Errorf("the %s strategy is not available in this version of fwapply", s.Strategy)
 }

@@ -64,3 +64,11 @@ func checkN(n int) error {
 	}
 	return nil
 }
+
+// Adaptive is implemented by strategies whose proposals depend on the
+// outcomes of earlier trials. Initial returns the points among the next n
+// that do not (an initial design); a plan lists those and shows the rest
+// as known after apply.
+type Adaptive interface {
+	Initial(req Request, n int) ([]space.Point, error)
+}

@@ -180,3 +180,61 @@ func TestE2EForceUnlock(t *testing.T) {
 		t.Errorf("lock file still there: %v", err)
 	}
 }
+
+func TestE2EBayesianParallelResume(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, `  strategy    = "bayesian"
+  trials      = 12
+  seed        = 3
+  parallelism = 2
+  base_config = { x = 0.5, behavior = "ok", sleep_ms = 300 }
+  param "x" {
+    type = real
+    low  = 0
+    high = 1
+  }
+  bayesian {
+    initial_points = 4
+  }
+`)
+	p := jsonOf[planDoc](t, dir, "plan", "-json")
+	s := p.Searches["s"]
+	if len(s.ToRun) != 12 || s.ToRun[3].Params == nil || s.ToRun[4].Params != nil {
+		t.Fatalf("plan: the 4 initial points known, the rest after apply: %+v", s.ToRun)
+	}
+	code, out, _ := fwapply(t, dir, "plan", "-no-color")
+	if code != 0 || !strings.Contains(out, "(known after apply)") {
+		t.Errorf("human plan:\n%s", out)
+	}
+	cmd, log := startApply(t, dir)
+	waitFor(t, "six completed trials", func() bool { return countStatus(t, dir, "completed") >= 6 })
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	done := countStatus(t, dir, "completed")
+	p = jsonOf[planDoc](t, dir, "plan", "-json")
+	s = p.Searches["s"]
+	if s.Kept != done || s.Kept+len(s.ToRetry)+len(s.ToRun) != 12 {
+		t.Fatalf("plan after interrupt: %+v (completed %d)\n%s", s, done, log)
+	}
+	mustApply(t, dir)
+	sh := jsonOf[showDoc](t, dir, "show", "-json").Searches["s"]
+	if len(sh.Trials) != 12 || sh.Best == nil {
+		t.Fatalf("after resume: %d trials", len(sh.Trials))
+	}
+	xs := map[float64]bool{}
+	for _, tr := range sh.Trials {
+		if tr.Status != "completed" {
+			t.Errorf("trial %d %s: %s", tr.Number, tr.Status, tr.Error)
+		}
+		x := tr.Params["x"].(float64)
+		if xs[x] {
+			t.Errorf("x=%v proposed twice", x)
+		}
+		xs[x] = true
+	}
+	// The model found the optimum near x = 0.3 (score (x-0.3)^2).
+	if sh.Best.Score > 1e-3 {
+		t.Errorf("best score %v after 12 bayesian trials", sh.Best.Score)
+	}
+}

@@ -1,0 +1,19 @@
+// Package testfunc holds benchmark objectives for the search strategies,
+// in the manner of gonum's optimize/functions, each described over a mixed
+// search space so that benchmark code can drive any of them through the
+// project's space types.
+//
+// Contract:
+//   - Every Function is to be minimized. Optimum is its exact global minimum
+//     over the box described by Dims, and Minimizers lists points where it
+//     is attained (to the precision the literature gives).
+//   - Eval takes one value per Dim, in order: float64 for a "real" Dim,
+//     int64 for an "integer" Dim and string for a "categorical" Dim; other
+//     Go integer and float kinds are accepted for numeric Dims. It panics on
+//     a wrong count, type or categorical value, and is pure and safe for
+//     concurrent use. Numeric values outside the box are evaluated as is.
+//   - The functions returned by Branin, Hartmann6, Rosenbrock4, Mixed and
+//     All are fresh copies: changing one changes no other.
+//   - The package depends on nothing in this module: Dim mirrors the
+//     space package's Real, Integer and Categorical on purpose.
+package testfunc

@@ -1,0 +1,107 @@
+package testfunc
+
+import (
+	"fmt"
+	"slices"
+)
+
+// Dim kinds.
+const (
+	Real        = "real"
+	Integer     = "integer"
+	Categorical = "categorical"
+)
+
+// Function is a test objective to minimize.
+type Function struct {
+	Name string
+	// Dims is the search space.
+	Dims []Dim
+	// Optimum is the known global minimum value (for simple regret).
+	Optimum float64
+	// Minimizers are points of the box where Optimum is attained, as
+	// arguments to Eval.
+	Minimizers [][]any
+	// Eval evaluates the function at x: one value per Dim, in order,
+	// float64 for Real, int64 for Integer, string for Categorical.
+	Eval func(x []any) float64
+}
+
+// Dim describes one dimension, independently of the space package.
+type Dim struct {
+	Name string
+	// Kind is Real, Integer or Categorical.
+	Kind string
+	// Low and High bound numeric dimensions, both included.
+	Low, High float64
+	// Log marks a numeric dimension searched in log space.
+	Log bool
+	// Values are the choices of a categorical dimension.
+	Values []string
+}
+
+// All returns every function of the package, in a fixed order.
+func All() []Function {
+	return []Function{Branin(), Hartmann6(), Rosenbrock4(), Mixed()}
+}
+
+// ByName returns the function of All with the given name.
+func ByName(name string) (Function, bool) {
+	i := slices.IndexFunc(All(), func(f Function) bool { return f.Name == name })
+	if i < 0 {
+		return Function{}, false
+	}
+	return All()[i], true
+}
+
+// realDims returns n real dimensions x1..xn on [low, high].
+func realDims(n int, low, high float64) []Dim {
+	d := make([]Dim, n)
+	for i := range d {
+		d[i] = Dim{Name: fmt.Sprintf("x%d", i+1), Kind: Real, Low: low, High: high}
+	}
+	return d
+}
+
+// floats converts x to float64s, checking it has n numeric values.
+func floats(name string, x []any, n int) []float64 {
+	if len(x) != n {
+		panic(fmt.Sprintf("testfunc: %s takes %d values, got %d", name, n, len(x)))
+	}
+	out := make([]float64, n)
+	for i, v := range x {
+		out[i] = number(name, i, v)
+	}
+	return out
+}
+
+// number converts one numeric value to float64.
+func number(name string, i int, v any) float64 {
+	switch v := v.(type) {
+	case float64:
+		return v
+	case float32:
+		return float64(v)
+	case int64:
+		return float64(v)
+	case int:
+		return float64(v)
+	case int32:
+		return float64(v)
+	case int16:
+		return float64(v)
+	case int8:
+		return float64(v)
+	case uint64:
+		return float64(v)
+	case uint:
+		return float64(v)
+	case uint32:
+		return float64(v)
+	case uint16:
+		return float64(v)
+	case uint8:
+		return float64(v)
+	}
+	panic(fmt.Sprintf("testfunc: %s value %d is %T, want a number", name, i, v))
+}
