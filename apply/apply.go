@@ -79,6 +79,9 @@ type Options struct {
 	// MaxFailures stops a search after that many failed trials in this
 	// apply; 0 means no limit.
 	MaxFailures int
+	// Programs are the executables built for searches with go_build, by
+	// search name; their trials run them instead of trial.command.
+	Programs map[string]string
 }
 
 // Runner executes plans.
@@ -282,9 +285,13 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	}
 	run.progress.Running++
 	r.observeLocked(TrialStarted, run, t)
+	command := s.Trial.Command
+	if bin, ok := r.Options.Programs[s.Name]; ok {
+		command = []string{bin}
+	}
 	spec := runtime.Spec{
 		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt,
-		Command: s.Trial.Command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
+		Command: command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
 		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
 	}
 	return t, spec, true, nil

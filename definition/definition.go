@@ -85,6 +85,17 @@ type Search struct {
 	Trial    Trial
 	Bayesian *BayesianOptions // nil unless Strategy is Bayesian
 
+	// Metrics are the metrics a trial reports, from `metrics = [...]`;
+	// the objective Metric is always among them (first when the list
+	// does not name it).
+	Metrics []string
+	// GoTypes overrides the Go type fwgen gives a config path, from
+	// `go_types = { "training.epochs" = "float64" }`.
+	GoTypes map[string]string
+	// BaseConfigRange is the source range of base_config (the search
+	// block's when it is not set), for diagnostics about config paths.
+	BaseConfigRange hcl.Range
+
 	// ExperimentRoot is the absolute directory that holds the trial
 	// directories, <root>/<search>/<number>; by default .fw/trials in
 	// the directory of the file.
@@ -114,7 +125,12 @@ type Param struct {
 
 // Trial is the `trial` block: how one trial runs.
 type Trial struct {
+	// Command is the argv of a trial. With GoBuild set it is empty: the
+	// trial runs the program built from that package.
 	Command []string
+	// GoBuild is a Go package path (like "./cmd/train"), relative to the
+	// directory of the search files, that fwapply builds once per apply.
+	GoBuild string
 	Timeout time.Duration // 0: none
 	Env     map[string]string
 }

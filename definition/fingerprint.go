@@ -26,13 +26,14 @@ func (s *Search) Fingerprint() string {
 		BaseConfig map[string]any    `json:"base_config"`
 		Params     []ParamSpec       `json:"params"`
 		Command    []string          `json:"command"`
+		GoBuild    string            `json:"go_build,omitempty"`
 		TimeoutNS  int64             `json:"timeout_ns"`
 		Env        map[string]string `json:"env"`
 		Bayesian   *BayesianOptions  `json:"bayesian"`
 	}{
 		V: fingerprintVersion, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
 		Trials: s.Trials, Seed: s.Seed, BaseConfig: s.BaseConfig,
-		Command: s.Trial.Command, TimeoutNS: int64(s.Trial.Timeout), Env: s.Trial.Env,
+		Command: s.Trial.Command, GoBuild: s.Trial.GoBuild, TimeoutNS: int64(s.Trial.Timeout), Env: s.Trial.Env,
 		Bayesian: s.Bayesian,
 	}
 	for _, p := range s.Params {

@@ -349,3 +349,29 @@ func TestBayesianBlock(t *testing.T) {
 		}
 	}
 }
+
+func TestMetricsAndGoTypes(t *testing.T) {
+	src := `search "s" {
+  strategy    = "random"
+  metric      = "val_loss"
+  mode        = "min"
+  trials      = 3
+  metrics     = ["val_acc", "train_loss"]
+  go_types    = { "training.epochs" = "float64" }
+  base_config = { training = { epochs = 5 } }
+  trial {
+    go_build = "./cmd/train"
+  }
+}
+`
+	s := mustLoad(t, writeFiles(t, map[string]string{"s.fw.hcl": src}), Options{}).Search("s")
+	if d := cmp.Diff([]string{"val_loss", "val_acc", "train_loss"}, s.Metrics); d != "" {
+		t.Errorf("metrics (-want +got):\n%s", d)
+	}
+	if s.GoTypes["training.epochs"] != "float64" || s.Trial.GoBuild != "./cmd/train" || s.Trial.Command != nil {
+		t.Errorf("go_types %v, go_build %q, command %v", s.GoTypes, s.Trial.GoBuild, s.Trial.Command)
+	}
+	if s.BaseConfigRange.Start.Line != 8 {
+		t.Errorf("base_config range %v", s.BaseConfigRange)
+	}
+}

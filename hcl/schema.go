@@ -30,6 +30,8 @@ var (
 			{Name: "parallelism"},
 			{Name: "base_config"},
 			{Name: "experiment_root"},
+			{Name: "metrics"},
+			{Name: "go_types"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "param", LabelNames: []string{"path"}},
@@ -51,7 +53,8 @@ var (
 
 	trialSchema = &hcl.BodySchema{
 		Attributes: []hcl.AttributeSchema{
-			{Name: "command", Required: true},
+			{Name: "command"},
+			{Name: "go_build"},
 			{Name: "timeout"},
 			{Name: "env"},
 		},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -112,7 +113,9 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 			s.Trials = int(v)
 		}
 	}
+	s.BaseConfigRange = b.DefRange
 	if a := attrs["base_config"]; a != nil {
+		s.BaseConfigRange = a.Expr.Range()
 		if v, ok := l.eval(a.Expr, ctx); ok {
 			if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
 				l.add(&hcl.Diagnostic{
@@ -170,6 +173,8 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 			}
 		}
 	}
+	l.decodeMetrics(attrs["metrics"], ctx, s)
+	l.decodeGoTypes(attrs["go_types"], ctx, s)
 	if trialBlock == nil {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -279,7 +284,38 @@ func (l *loader) enumAttr(a *hcl.Attribute, ctx *hcl.EvalContext, what string, a
 func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.Search) {
 	content, diags := b.Body.Content(trialSchema)
 	l.add(diags...)
-	if a := content.Attributes["command"]; a != nil {
+	cmdAttr, buildAttr := content.Attributes["command"], content.Attributes["go_build"]
+	switch {
+	case cmdAttr == nil && buildAttr == nil:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Missing trial command",
+			Detail:   "A trial block needs command = [\"python3\", \"train.py\"] (the argv of one trial), or go_build = \"./cmd/train\" (a Go package fwapply builds once per apply).",
+			Subject:  b.DefRange.Ptr(),
+		})
+	case cmdAttr != nil && buildAttr != nil:
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Both command and go_build",
+			Detail:   "A trial runs either command or the program built from go_build; remove one of them.",
+			Subject:  buildAttr.Range.Ptr(),
+		})
+	}
+	if buildAttr != nil {
+		if v, ok := l.stringAttr(buildAttr, ctx); ok {
+			if strings.TrimSpace(v) == "" || !(strings.HasPrefix(v, "./") || strings.HasPrefix(v, "../") || v == ".") {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid go_build",
+					Detail:   fmt.Sprintf("go_build names a Go main package relative to the directory of the search files, like \"./cmd/train\"; got %q.", v),
+					Subject:  buildAttr.Expr.Range().Ptr(),
+				})
+			} else {
+				s.Trial.GoBuild = v
+			}
+		}
+	}
+	if a := cmdAttr; a != nil {
 		v, ok := l.evalAs(a, ctx, cty.List(cty.String), "a list of strings")
 		if ok {
 			var argv []string
@@ -438,4 +474,72 @@ func quoteList(xs []string) string {
 		return strings.Join(q, "")
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
+// decodeMetrics decodes `metrics = [...]`: the metrics a trial reports,
+// with the objective always among them.
+func (l *loader) decodeMetrics(a *hcl.Attribute, ctx *hcl.EvalContext, s *definition.Search) {
+	var names []string
+	if a != nil {
+		v, ok := l.evalAs(a, ctx, cty.List(cty.String), "a list of strings")
+		if ok && !v.IsNull() {
+			seen := map[string]bool{}
+			for it := v.ElementIterator(); it.Next(); {
+				_, e := it.Element()
+				name := ""
+				if !e.IsNull() {
+					name = e.AsString()
+				}
+				switch {
+				case strings.TrimSpace(name) == "":
+					l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid metrics", Detail: "A metric name cannot be empty.", Subject: a.Expr.Range().Ptr()})
+					continue
+				case seen[name]:
+					l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid metrics", Detail: fmt.Sprintf("The metric %q is listed twice.", name), Subject: a.Expr.Range().Ptr()})
+					continue
+				}
+				seen[name] = true
+				names = append(names, name)
+			}
+		}
+	}
+	if s.Metric != "" && !slices.Contains(names, s.Metric) {
+		names = append([]string{s.Metric}, names...)
+	}
+	s.Metrics = names
+}
+
+// goTypes are the Go types go_types may give a config path.
+var goTypes = []string{"bool", "float64", "int", "int64", "string"}
+
+// decodeGoTypes decodes `go_types = { "path" = "type" }`: overrides of the
+// Go type fwgen gives a config path.
+func (l *loader) decodeGoTypes(a *hcl.Attribute, ctx *hcl.EvalContext, s *definition.Search) {
+	if a == nil {
+		return
+	}
+	v, ok := l.evalAs(a, ctx, cty.Map(cty.String), "a map of strings")
+	if !ok || v.IsNull() {
+		return
+	}
+	s.GoTypes = map[string]string{}
+	for it := v.ElementIterator(); it.Next(); {
+		k, e := it.Element()
+		path := k.AsString()
+		typ := ""
+		if !e.IsNull() {
+			typ = e.AsString()
+		}
+		if !slices.Contains(goTypes, typ) {
+			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid go_types", Detail: fmt.Sprintf("%q is not a Go type go_types can set for %q.%s Use %s.", typ, path, Suggest(typ, slices.Clone(goTypes)), quoteList(goTypes)), Subject: a.Expr.Range().Ptr()})
+			continue
+		}
+		_, inBase := definition.LookupPath(s.BaseConfig, strings.Split(path, "."))
+		isParam := slices.ContainsFunc(s.Params, func(p definition.Param) bool { return p.Path == path })
+		if !inBase && !isParam {
+			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid go_types", Detail: fmt.Sprintf("%q is neither a base_config path nor a param of this search.", path), Subject: a.Expr.Range().Ptr()})
+			continue
+		}
+		s.GoTypes[path] = typ
+	}
 }
