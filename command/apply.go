@@ -44,6 +44,7 @@ Flags:
   -json                print the result as JSON (needs -auto-approve or a
                        plan file)
   -full                list every planned trial
+  -allow-stale         run go_build programs whose generated code is stale
   -var 'NAME=VALUE'    set a variable (repeatable)
   -var-file=FILE       set variables from a file (repeatable)
   -state=PATH          state file (default frameworm.fwstate)
@@ -108,6 +109,14 @@ func runApply(m *Meta, args []string) int {
 		}
 	}
 
+	programs, stale, err := m.builtPrograms(ctx, def, planned(p), o.path, view)
+	if err != nil {
+		return fail(view, "Cannot build the trial program", err)
+	}
+	if len(stale) > 0 && !a.AllowStale {
+		return fail(view, "Stale generated code", fmt.Errorf("the trial programs of %v were generated from another version of their search; run go generate, or apply with -allow-stale", stale))
+	}
+
 	runCtx, kill := context.WithCancel(ctx)
 	defer kill()
 	drain := make(chan struct{})
@@ -116,7 +125,7 @@ func runApply(m *Meta, args []string) int {
 
 	runner := &apply.Runner{
 		Def: def, State: o.st, Journal: o.backend, Executor: &runtime.Local{},
-		Options: apply.Options{Parallelism: a.Parallelism, MaxFailures: a.MaxFailures},
+		Options: apply.Options{Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, Programs: programs},
 	}
 	var bars *views.ApplyBars
 	switch {
@@ -158,6 +167,17 @@ func runApply(m *Meta, args []string) int {
 		return 1
 	}
 	return 0
+}
+
+// planned lists the searches a plan runs trials of.
+func planned(p *plan.Plan) []string {
+	var names []string
+	for _, s := range p.Searches {
+		if len(s.ToRun)+len(s.ToRetry) > 0 {
+			names = append(names, s.Name)
+		}
+	}
+	return names
 }
 
 func failedSearch(res *apply.Result) bool {

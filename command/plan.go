@@ -54,6 +54,9 @@ func runPlan(m *Meta, args []string) int {
 	if err != nil {
 		return fail(view, "Cannot plan", err)
 	}
+	if _, _, err := m.builtPrograms(ctx, res.Definition, planned(p), o.path, view); err != nil {
+		return fail(view, "Cannot build the trial program", err)
+	}
 	if a.JSON {
 		if err := view.JSON(views.NewPlanJSON(p, res.Definition)); err != nil {
 			return fail(view, "Cannot write the plan", err)

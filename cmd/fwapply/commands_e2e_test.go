@@ -238,3 +238,54 @@ func TestE2EBayesianParallelResume(t *testing.T) {
 		t.Errorf("best score %v after 12 bayesian trials", sh.Best.Score)
 	}
 }
+
+func TestE2EStaleGeneratedCode(t *testing.T) {
+	dir, err := filepath.Abs("testdata/stale")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(filepath.Join(dir, ".fw")) })
+	statePath := filepath.Join(t.TempDir(), "s.fwstate")
+	code, _, errs := fwapply(t, dir, "plan", "-state="+statePath)
+	if code != 0 || !strings.Contains(errs, "Stale generated code") {
+		t.Fatalf("plan: exit %d\n%s", code, errs)
+	}
+	code, _, errs = fwapply(t, dir, "apply", "-auto-approve", "-state="+statePath)
+	if code != 1 || !strings.Contains(errs, "-allow-stale") {
+		t.Fatalf("apply: exit %d\n%s", code, errs)
+	}
+	code, out, errs := fwapply(t, dir, "apply", "-auto-approve", "-allow-stale", "-state="+statePath)
+	if code != 0 || !strings.Contains(out, "2 trials completed") {
+		t.Fatalf("apply -allow-stale: exit %d\n%s%s", code, out, errs)
+	}
+}
+
+// TestE2EDigits runs the digits example as its README says, with a small
+// budget: go_build of the trial program, a bayesian search with 2 workers.
+func TestE2EDigits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains a few MLPs")
+	}
+	statePath := filepath.Join(t.TempDir(), "digits.fwstate")
+	fwDir := "../../examples/digits/.fw"
+	if _, err := os.Stat(fwDir); os.IsNotExist(err) {
+		t.Cleanup(func() { os.RemoveAll(fwDir) })
+	}
+	code, out, errs := fwapply(t, "../..", "-chdir=examples/digits", "apply", "-auto-approve", "-var", "trials=8", "-state="+statePath)
+	if code != 0 || !strings.Contains(out, "8 trials completed, 0 failed") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+	sh := jsonOf[showDoc](t, "../../examples/digits", "show", "-json", "-state="+statePath).Searches["digits"]
+	if sh.Best == nil {
+		t.Fatal("no best trial")
+	}
+	var acc float64
+	for _, tr := range sh.Trials {
+		if tr.Number == sh.Best.Trial {
+			acc = tr.Metrics["val_acc"]
+		}
+	}
+	if acc < 0.9 {
+		t.Errorf("best trial's validation accuracy %v, want > 0.9", acc)
+	}
+}

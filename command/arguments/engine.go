@@ -81,6 +81,7 @@ type Apply struct {
 	MaxFailures int
 	JSON        bool
 	Full        bool
+	AllowStale  bool
 	Targets     []string
 }
 
@@ -95,6 +96,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.IntVar(&a.MaxFailures, "max-failures", 0, "stop a search after N failed trials in this apply (0: no limit)")
 	fs.BoolVar(&a.JSON, "json", false, "machine-readable output at the end; implies -auto-approve is required")
 	fs.BoolVar(&a.Full, "full", false, "list every planned trial")
+	fs.BoolVar(&a.AllowStale, "allow-stale", false, "run go_build programs whose generated code is stale")
 	fs.Var(targetsValue{&a.Targets}, "target", "apply only search.NAME (repeatable)")
 	diags := parse(fs, interspersed(fs, args))
 	if diags.HasErrors() {

@@ -59,7 +59,7 @@ func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 		v.planNotes(s)
 	}
 	run, retry, excluded := p.Totals()
-	v.Printf("\n%s %d trials to run, %d to retry, %d excluded.\n", v.Colorize("bold", "Plan:"), run, retry, excluded)
+	v.Printf("\n%s %s to run, %d to retry, %d excluded.\n", v.Colorize("bold", "Plan:"), plural(run, "trial"), retry, excluded)
 }
 
 func (v *View) planNotes(s *plan.Search) {
@@ -160,4 +160,12 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 	}
 	doc.Summary.ToRun, doc.Summary.ToRetry, doc.Summary.Excluded = p.Totals()
 	return doc
+}
+
+// plural returns "1 trial" or "n trials".
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
 }
