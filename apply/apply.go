@@ -22,10 +22,12 @@ import (
 	"context"
 	"fmt"
 	goruntime "runtime"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/experiment"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
@@ -93,7 +95,17 @@ type Runner struct {
 	Observer Observer // may be nil
 	Options  Options
 
-	mu sync.Mutex // guards State and serializes Journal appends
+	mu         sync.Mutex // guards State and serializes Journal appends
+	metaErrors []error    // meta.json writes that failed, guarded by mu
+}
+
+// MetaErrors returns the errors of meta.json writes during Run: the
+// trials ran and are recorded in the state, but their experiment records
+// are incomplete.
+func (r *Runner) MetaErrors() []error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.metaErrors)
 }
 
 // SearchResult is what an apply did for one search.
@@ -283,6 +295,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	if err := r.record(ctx, t); err != nil {
 		return nil, runtime.Spec{}, false, err
 	}
+	r.writeMeta(s, t)
 	run.progress.Running++
 	r.observeLocked(TrialStarted, run, t)
 	command := s.Trial.Command
@@ -311,6 +324,7 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	if err := r.record(context.WithoutCancel(ctx), done); err != nil {
 		return err
 	}
+	r.writeMeta(run.s, done)
 	run.progress.Running--
 	run.progress.Done++
 	switch done.Status {
@@ -354,6 +368,28 @@ func (r *Runner) observeLocked(kind EventKind, run *searchRun, t *state.Trial) {
 		p.Best = p.Best.Clone()
 	}
 	r.Observer.Observe(Event{Kind: kind, Search: run.s.Name, Trial: t.Clone(), Progress: p})
+}
+
+// writeMeta records the trial as an experiment (meta.json in its
+// directory). The state is the record of outcomes, so a failure here never
+// stops the apply; MetaErrors reports it. The caller holds r.mu.
+func (r *Runner) writeMeta(s *definition.Search, t *state.Trial) {
+	m := experiment.Meta{
+		Search: s.Name, Number: t.Number, Strategy: string(s.Strategy), Status: string(t.Status), Attempts: t.Attempts,
+		Host: t.Host, Tags: s.ExperimentTags(), Error: t.Error, Params: t.Params,
+	}
+	if !t.Started.IsZero() {
+		started := t.Started
+		m.Started = &started
+	}
+	if !t.Ended.IsZero() {
+		ended := t.Ended
+		m.Ended = &ended
+		m.DurationSeconds = t.Ended.Sub(t.Started).Seconds()
+	}
+	if err := experiment.Write(t.Dir, m); err != nil {
+		r.metaErrors = append(r.metaErrors, err)
+	}
 }
 
 // record applies a change to the in-memory state and appends it to the

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/hashicorp/hcl/v2"
+
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
@@ -156,6 +158,9 @@ func runApply(m *Meta, args []string) int {
 	}
 	if runErr != nil {
 		return fail(view, "Apply failed", runErr)
+	}
+	for _, err := range runner.MetaErrors() {
+		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Incomplete experiment record", Detail: err.Error() + "; the trial is recorded in the state."}})
 	}
 	interrupted := false
 	select {

@@ -59,6 +59,7 @@ func init() {
 		"force-unlock": {"Remove a stale state lock", forceUnlockHelp, runForceUnlock},
 		"export":       {"Write the definition and trials to a JSON file", exportHelp, runExport},
 		"import":       {"Add trials from an exported JSON file", importHelp, runImport},
+		"experiments":  {"List trials as experiments, by tag and status", experimentsHelp, runExperiments},
 	}
 }
 

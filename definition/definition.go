@@ -89,6 +89,8 @@ type Search struct {
 	// the objective Metric is always among them (first when the list
 	// does not name it).
 	Metrics []string
+	// Tags label the search's trials as experiments, from `tags = [...]`.
+	Tags []string
 	// GoTypes overrides the Go type fwgen gives a config path, from
 	// `go_types = { "training.epochs" = "float64" }`.
 	GoTypes map[string]string
@@ -104,6 +106,21 @@ type Search struct {
 	// Dir is the directory trials run in: the directory of the file.
 	Dir       string
 	DeclRange hcl.Range
+}
+
+// ExperimentTags returns the tags of the search's trials: its own, then
+// the strategy's ("grid_search", "random_search", "bayesian_search") and
+// the search name, without repeats.
+func (s *Search) ExperimentTags() []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range append(append([]string{}, s.Tags...), string(s.Strategy)+"_search", s.Name) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // DefaultExperimentRoot is where trial directories go, relative to the

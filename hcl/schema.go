@@ -32,6 +32,7 @@ var (
 			{Name: "experiment_root"},
 			{Name: "metrics"},
 			{Name: "go_types"},
+			{Name: "tags"},
 		},
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "param", LabelNames: []string{"path"}},

@@ -174,6 +174,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 		}
 	}
 	l.decodeMetrics(attrs["metrics"], ctx, s)
+	l.decodeTags(attrs["tags"], ctx, s)
 	l.decodeGoTypes(attrs["go_types"], ctx, s)
 	if trialBlock == nil {
 		l.add(&hcl.Diagnostic{
@@ -541,5 +542,26 @@ func (l *loader) decodeGoTypes(a *hcl.Attribute, ctx *hcl.EvalContext, s *defini
 			continue
 		}
 		s.GoTypes[path] = typ
+	}
+}
+
+// decodeTags decodes `tags = [...]`: labels for the search's experiments.
+func (l *loader) decodeTags(a *hcl.Attribute, ctx *hcl.EvalContext, s *definition.Search) {
+	if a == nil {
+		return
+	}
+	v, ok := l.evalAs(a, ctx, cty.List(cty.String), "a list of strings")
+	if !ok || v.IsNull() {
+		return
+	}
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || strings.TrimSpace(e.AsString()) == "" || strings.ContainsAny(e.AsString(), ",\n") {
+			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid tags", Detail: "A tag is a non-empty string without commas or newlines.", Subject: a.Expr.Range().Ptr()})
+			continue
+		}
+		if !slices.Contains(s.Tags, e.AsString()) {
+			s.Tags = append(s.Tags, e.AsString())
+		}
 	}
 }

@@ -289,3 +289,48 @@ func TestE2EDigits(t *testing.T) {
 		t.Errorf("best trial's validation accuracy %v, want > 0.9", acc)
 	}
 }
+
+func TestE2EExperiments(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, `  strategy    = "grid"
+  tags        = ["baseline", "v1"]
+  base_config = { x = 0.5, behavior = "ok", sleep_ms = 0 }
+  param "behavior" {
+    values = ["ok", "exit3"]
+  }
+`)
+	code, out, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("apply: %d %s%s", code, out, errs)
+	}
+	meta := filepath.Join(dir, ".fw", "trials", "s", "0", "meta.json")
+	b, err := os.ReadFile(meta)
+	if err != nil || !strings.Contains(string(b), `"grid_search"`) || !strings.Contains(string(b), `"baseline"`) || !strings.Contains(string(b), `"status": "completed"`) {
+		t.Fatalf("meta.json: %v\n%s", err, b)
+	}
+	type row struct {
+		Search string
+		Number int
+		Status string
+		Tags   []string
+		Dir    string
+	}
+	all := jsonOf[[]row](t, dir, "experiments", "list", "-json")
+	if len(all) != 2 || all[0].Dir == "" || len(all[0].Tags) != 4 {
+		t.Fatalf("experiments: %+v", all)
+	}
+	failed := jsonOf[[]row](t, dir, "experiments", "list", "-json", "-status=failed")
+	if len(failed) != 1 || failed[0].Number != 1 {
+		t.Errorf("-status=failed: %+v", failed)
+	}
+	if got := jsonOf[[]row](t, dir, "experiments", "list", "-json", "-tag=v1", "-tag=grid_search"); len(got) != 2 {
+		t.Errorf("-tag: %+v", got)
+	}
+	if got := jsonOf[[]row](t, dir, "experiments", "list", "-json", "-tag=nope"); len(got) != 0 {
+		t.Errorf("-tag=nope: %+v", got)
+	}
+	code, out, _ = fwapply(t, dir, "experiments", "list")
+	if code != 0 || !strings.Contains(out, "baseline,v1,grid_search,s") {
+		t.Errorf("table: %d\n%s", code, out)
+	}
+}

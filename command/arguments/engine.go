@@ -316,3 +316,33 @@ func ParseForceUnlock(args []string) (*ForceUnlock, hcl.Diagnostics) {
 	}
 	return a, diags
 }
+
+// Experiments is the arguments of `fwapply experiments list`.
+type Experiments struct {
+	View
+	State
+	JSON   bool
+	Tags   []string
+	Status string
+}
+
+// ParseExperiments parses `fwapply experiments list [-tag=T ...] [-status=S] [-json]`.
+func ParseExperiments(args []string) (*Experiments, hcl.Diagnostics) {
+	a := &Experiments{}
+	if len(args) == 0 || args[0] != "list" {
+		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
+			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "help requested", Extra: flag.ErrHelp}}
+		}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing experiments subcommand", Detail: "Write fwapply experiments list."}}
+	}
+	fs := newFlagSet("experiments list", &a.View)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
+	fs.Var(appendValue{&a.Tags}, "tag", "only experiments with this tag (repeatable: all must match)")
+	fs.StringVar(&a.Status, "status", "", "only experiments with this status")
+	diags := parse(fs, args[1:])
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("experiments list", fs.Args())
+	}
+	return a, diags
+}
