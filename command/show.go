@@ -3,8 +3,12 @@ package command
 import (
 	"context"
 	"fmt"
+	"os"
+	"os/signal"
 	"regexp"
 	"strconv"
+	"syscall"
+	"time"
 
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
@@ -24,6 +28,9 @@ Usage: fwapply [-chdir=DIR] show [-json] [search.NAME]
 Flags:
   -json         print {"format_version", "searches": {NAME: {"metric",
                 "mode", "best", "trials"}}}
+  -watch        redraw a compact summary every -interval (default 2s)
+                while an apply runs elsewhere; reads the state without
+                the lock, so it never blocks an apply; Ctrl-C stops it
   -state=PATH   state file (default frameworm.fwstate)
   -no-color     no colour in the output
 `
@@ -39,6 +46,9 @@ func runShow(m *Meta, args []string) int {
 		return 1
 	}
 	def := res.Definition
+	if a.Watch {
+		return m.watch(a, def, view)
+	}
 	o, err := m.openState(context.Background(), a.State, "show", false, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
@@ -164,4 +174,35 @@ func parseAddress(addr string) (search string, number int, err error) {
 		return "", 0, fmt.Errorf("%q: trial number out of range", addr)
 	}
 	return m[1], n, nil
+}
+
+// watch redraws a compact summary of the state until interrupted.
+func (m *Meta) watch(a *arguments.Show, def *definition.Definition, view *views.View) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tty := isTerminal(m.Stdout)
+	for n := 1; ; n++ {
+		o, err := m.openState(ctx, a.State, "show", false, view)
+		if err != nil {
+			return fail(view, "Cannot read the state", err)
+		}
+		names := searchNames(def, o.st)
+		if a.Search != "" {
+			names = []string{a.Search}
+		}
+		doc := views.NewShowJSON(def, o.st, names)
+		o.Close()
+		if tty {
+			fmt.Fprint(m.Stdout, "\x1b[H\x1b[2J")
+		}
+		view.Watch(doc, def, time.Now())
+		if a.WatchCount > 0 && n >= a.WatchCount {
+			return 0
+		}
+		select {
+		case <-ctx.Done():
+			return 0
+		case <-time.After(a.Interval):
+		}
+	}
 }

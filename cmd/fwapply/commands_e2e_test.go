@@ -334,3 +334,23 @@ func TestE2EExperiments(t *testing.T) {
 		t.Errorf("table: %d\n%s", code, out)
 	}
 }
+
+// TestE2EShowWatch watches a running apply: -watch reads the state
+// without the lock, so it refreshes while the apply holds it.
+func TestE2EShowWatch(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(randomBody, 4, 1500, "0"))
+	apply, _ := startApply(t, dir)
+	waitFor(t, "a running trial", func() bool { return countStatus(t, dir, "running") >= 1 })
+	start := time.Now()
+	code, out, errs := fwapply(t, dir, "show", "-watch", "-interval=200ms", "-watch-count=3")
+	if code != 0 || strings.Count(out, "search.s: ") != 3 || !strings.Contains(out, "/4 completed") || !strings.Contains(out, "running") {
+		t.Fatalf("show -watch: exit %d\n%s%s", code, out, errs)
+	}
+	if time.Since(start) > 20*time.Second {
+		t.Errorf("show -watch took %v: blocked by the apply's lock?", time.Since(start))
+	}
+	if err := apply.Wait(); err != nil {
+		t.Errorf("apply: %v", err)
+	}
+}

@@ -156,8 +156,13 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 type Show struct {
 	View
 	State
-	JSON   bool
-	Search string
+	JSON     bool
+	Search   string
+	Watch    bool
+	Interval time.Duration
+	// WatchCount stops -watch after that many refreshes (0: until
+	// interrupted); for tests and scripts.
+	WatchCount int
 }
 
 // ParseShow parses `fwapply show [-json] [search.NAME]`.
@@ -166,9 +171,18 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	fs := newFlagSet("show", &a.View)
 	a.State.register(fs, false)
 	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
+	fs.BoolVar(&a.Watch, "watch", false, "refresh a compact summary until interrupted")
+	fs.DurationVar(&a.Interval, "interval", 2*time.Second, "refresh interval of -watch")
+	fs.IntVar(&a.WatchCount, "watch-count", 0, "stop -watch after N refreshes")
 	diags := parse(fs, interspersed(fs, args))
 	if diags.HasErrors() {
 		return a, diags
+	}
+	if a.Watch && a.JSON {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "-watch with -json", Detail: "-watch redraws a summary for people; poll show -json instead."}}
+	}
+	if a.Interval <= 0 {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -interval", Detail: "-interval must be positive, like -interval=2s."}}
 	}
 	switch rest := fs.Args(); len(rest) {
 	case 0:

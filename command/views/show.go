@@ -174,3 +174,33 @@ func truncate(s string, n int) string {
 	}
 	return s[:n-1] + "…"
 }
+
+// Watch renders the compact summary of show -watch: one line per search
+// with its progress against the budget, failures and the best so far.
+func (v *View) Watch(doc *ShowJSON, def *definition.Definition, now time.Time) {
+	v.Printf("%s  (state serial %d)\n", now.Format("15:04:05"), doc.Serial)
+	for _, name := range doc.order {
+		js := doc.Searches[name]
+		counts := map[string]int{}
+		for _, t := range js.Trials {
+			if !t.Excluded {
+				counts[t.Status]++
+			}
+		}
+		line := fmt.Sprintf("search.%s: %d completed", name, counts["completed"])
+		if s := def.Search(name); s != nil {
+			if budget, err := plan.Budget(s); err == nil {
+				line = fmt.Sprintf("search.%s: %d/%d completed", name, counts["completed"], budget)
+			}
+		}
+		for _, st := range []string{"running", "failed", "interrupted"} {
+			if counts[st] > 0 {
+				line += fmt.Sprintf(", %d %s", counts[st], st)
+			}
+		}
+		if js.Best != nil {
+			line += fmt.Sprintf(", best %s=%s (trial %d)", js.Metric, FormatScore(js.Best.Score), js.Best.Trial)
+		}
+		v.Printf("%s\n", line)
+	}
+}
