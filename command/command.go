@@ -60,6 +60,7 @@ func init() {
 		"export":       {"Write the definition and trials to a JSON file", exportHelp, runExport},
 		"import":       {"Add trials from an exported JSON file", importHelp, runImport},
 		"experiments":  {"List trials as experiments, by tag and status", experimentsHelp, runExperiments},
+		"analyze":      {"Summary, best trials, convergence, importance and plots", analyzeHelp, runAnalyze},
 	}
 }
 

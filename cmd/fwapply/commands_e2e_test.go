@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -352,5 +353,62 @@ func TestE2EShowWatch(t *testing.T) {
 	}
 	if err := apply.Wait(); err != nil {
 		t.Errorf("apply: %v", err)
+	}
+}
+
+func TestE2EAnalyze(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(randomBody, 12, 0, "0"))
+	mustApply(t, dir)
+	type analyzeDoc struct {
+		Searches map[string]struct {
+			Summary struct {
+				ByStatus map[string]int `json:"by_status"`
+				Best     *struct {
+					Trial int
+					Score float64
+				} `json:"best"`
+			} `json:"summary"`
+			BestN []struct {
+				Rank, Trial int
+				Score       float64
+			} `json:"best_n"`
+			Convergence []struct {
+				Trial     int
+				Score     float64
+				BestSoFar float64 `json:"best_so_far"`
+			} `json:"convergence"`
+			Importance map[string]float64 `json:"importance"`
+			Plots      []string           `json:"plots"`
+		} `json:"searches"`
+	}
+	plotDir := filepath.Join(t.TempDir(), "plots")
+	doc := jsonOf[analyzeDoc](t, dir, "analyze", "-json", "-top=3", "-plots="+plotDir, "-format=svg")
+	s := doc.Searches["s"]
+	if s.Summary.ByStatus["completed"] != 12 || s.Summary.Best == nil || len(s.BestN) != 3 || len(s.Convergence) != 12 {
+		t.Fatalf("analyze: %+v", s)
+	}
+	if s.BestN[0].Trial != s.Summary.Best.Trial || s.BestN[0].Score > s.BestN[1].Score {
+		t.Errorf("best_n: %+v, best %+v", s.BestN, s.Summary.Best)
+	}
+	var sum float64
+	for _, v := range s.Importance {
+		sum += v
+	}
+	if len(s.Importance) != 1 || math.Abs(sum-1) > 1e-9 {
+		t.Errorf("importance %v", s.Importance)
+	}
+	if len(s.Plots) != 3 {
+		t.Errorf("plots: %v", s.Plots)
+	}
+	for _, p := range []string{"s-convergence.svg", "s-importance.svg", "s-param-x.svg"} {
+		b, err := os.ReadFile(filepath.Join(plotDir, p))
+		if err != nil || !strings.Contains(string(b), "<svg") {
+			t.Errorf("%s: %v", p, err)
+		}
+	}
+	code, out, _ := fwapply(t, dir, "analyze", "search.s", "-no-color")
+	if code != 0 || !strings.Contains(out, "Best so far:") || !strings.Contains(out, "Parameter importance") {
+		t.Errorf("analyze text: %d\n%s", code, out)
 	}
 }

@@ -360,3 +360,47 @@ func ParseExperiments(args []string) (*Experiments, hcl.Diagnostics) {
 	}
 	return a, diags
 }
+
+// Analyze is the arguments of `fwapply analyze`.
+type Analyze struct {
+	View
+	State
+	JSON   bool
+	Search string
+	Plots  string
+	Format string
+	Top    int
+}
+
+// ParseAnalyze parses `fwapply analyze [search.NAME] [-json] [-plots=DIR] [-format=png|svg] [-top=N]`.
+func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
+	a := &Analyze{}
+	fs := newFlagSet("analyze", &a.View)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "machine-readable output: every number behind the plots")
+	fs.StringVar(&a.Plots, "plots", "", "write plots into DIR")
+	fs.StringVar(&a.Format, "format", "png", "plot format: png or svg")
+	fs.IntVar(&a.Top, "top", 5, "how many best trials to list")
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	if a.Format != "png" && a.Format != "svg" {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -format", Detail: fmt.Sprintf("-format is png or svg, got %q.", a.Format)}}
+	}
+	if a.Top < 1 {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -top", Detail: "-top is a positive number of trials."}}
+	}
+	switch rest := fs.Args(); len(rest) {
+	case 0:
+	case 1:
+		name, ok := strings.CutPrefix(rest[0], "search.")
+		if !ok || name == "" {
+			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
+		}
+		a.Search = name
+	default:
+		return a, tooManyArgs("analyze", rest[1:])
+	}
+	return a, nil
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frameworm/frameworm/analysis"
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
@@ -116,4 +117,29 @@ func TestApplySummaryGolden(t *testing.T) {
 	golden(t, "apply_json", render(func(v *View) { v.JSON(NewApplyJSON(res, def)) }))
 	first := &apply.Result{Searches: []*apply.SearchResult{{Name: "coarse", Completed: 1, BestAfter: trials[0]}}}
 	golden(t, "apply_summary_first", render(func(v *View) { v.ApplySummary(first, def) }))
+}
+
+func TestAnalyzeGolden(t *testing.T) {
+	def, st := fixture(t)
+	s := def.Searches[0]
+	var trials []analysis.Trial
+	for _, tr := range st.Trials("coarse") {
+		pt, _ := plan.Match(s, tr)
+		trials = append(trials, analysis.Trial{Number: tr.Number, Point: pt, Params: tr.Params, Status: string(tr.Status),
+			Score: tr.Metrics["val_loss"], Metrics: tr.Metrics, Started: tr.Started, Ended: tr.Ended})
+	}
+	as := &AnalyzeSearchJSON{
+		Summary:     analysis.Summarize("coarse", "val_loss", "min", trials),
+		BestN:       analysis.BestN(trials, "min", 5),
+		Convergence: analysis.Convergence(trials, "min"),
+		Importance:  map[string]float64{"training.lr": 0.75, "optimizer": 0.25},
+		BestConfig:  st.Trial("coarse", 1).Config,
+		Plots:       []string{"plots/coarse-convergence.png"},
+	}
+	doc := &AnalyzeJSON{FormatVersion: FormatVersion, Searches: map[string]*AnalyzeSearchJSON{"coarse": as}}
+	golden(t, "analyze", render(func(v *View) { v.Analyze(doc, []string{"coarse"}, def) }))
+	golden(t, "analyze_json", render(func(v *View) { v.JSON(doc) }))
+	golden(t, "watch", render(func(v *View) {
+		v.Watch(NewShowJSON(def, st, []string{"coarse"}), def, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
+	}))
 }

@@ -1,0 +1,161 @@
+package views
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/frameworm/frameworm/analysis"
+	"github.com/frameworm/frameworm/definition"
+)
+
+// AnalyzeJSON is the document `fwapply analyze -json` prints: every number
+// behind the text and the plots.
+type AnalyzeJSON struct {
+	FormatVersion string                        `json:"format_version"`
+	Searches      map[string]*AnalyzeSearchJSON `json:"searches"`
+}
+
+// AnalyzeSearchJSON is the analysis of one search. The analysis values
+// stay unexported in JSON form; MarshalJSON writes the documented shape.
+type AnalyzeSearchJSON struct {
+	Summary        analysis.Summary
+	BestConfig     map[string]any
+	BestN          []analysis.Trial
+	Convergence    []analysis.ConvergencePoint
+	Importance     map[string]float64
+	ImportanceNote string
+	Plots          []string
+}
+
+type trialJSON struct {
+	Rank    int                `json:"rank,omitempty"`
+	Trial   int                `json:"trial"`
+	Score   float64            `json:"score"`
+	Params  map[string]any     `json:"params"`
+	Metrics map[string]float64 `json:"metrics,omitempty"`
+}
+
+type pointJSON struct {
+	Trial     int     `json:"trial"`
+	Score     float64 `json:"score"`
+	BestSoFar float64 `json:"best_so_far"`
+	Initial   bool    `json:"initial"`
+}
+
+// MarshalJSON writes {"summary", "best_config", "best_n", "convergence",
+// "importance", "importance_note", "plots"} with snake_case fields.
+func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
+	s := a.Summary
+	summary := map[string]any{
+		"metric": s.Metric, "mode": s.Mode, "by_status": s.ByStatus,
+		"time_spent_seconds": s.TimeSpent.Seconds(), "wall_time_seconds": s.WallTime.Seconds(),
+		"best": nil, "trajectory": []pointJSON{},
+	}
+	if s.Best != nil {
+		summary["best"] = trialJSON{Trial: s.Best.Number, Score: s.Best.Score, Params: s.Best.Params, Metrics: s.Best.Metrics}
+	}
+	traj := []pointJSON{}
+	for _, p := range s.Trajectory {
+		traj = append(traj, pointJSON{Trial: p.Trial, Score: p.Score, BestSoFar: p.Score})
+	}
+	summary["trajectory"] = traj
+	bestN := []trialJSON{}
+	for i, t := range a.BestN {
+		bestN = append(bestN, trialJSON{Rank: i + 1, Trial: t.Number, Score: t.Score, Params: t.Params, Metrics: t.Metrics})
+	}
+	conv := []pointJSON{}
+	for _, c := range a.Convergence {
+		conv = append(conv, pointJSON{Trial: c.Trial, Score: c.Score, BestSoFar: c.BestSoFar, Initial: c.Initial})
+	}
+	imp := a.Importance
+	if imp == nil {
+		imp = map[string]float64{}
+	}
+	return json.Marshal(map[string]any{
+		"summary": summary, "best_config": a.BestConfig, "best_n": bestN, "convergence": conv,
+		"importance": imp, "importance_note": a.ImportanceNote, "plots": a.Plots,
+	})
+}
+
+// Analyze renders the analysis for people.
+func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definition) {
+	for i, name := range order {
+		as := doc.Searches[name]
+		s := def.Search(name)
+		sum := as.Summary
+		if i > 0 {
+			v.Printf("\n")
+		}
+		v.Printf("%s\n", v.Colorize("bold", fmt.Sprintf("search.%s (%s, %s %s)", name, s.Strategy, s.Mode, s.Metric)))
+		var counts []string
+		for _, st := range []string{"completed", "failed", "running", "interrupted"} {
+			if n := sum.ByStatus[st]; n > 0 {
+				counts = append(counts, fmt.Sprintf("%d %s", n, st))
+			}
+		}
+		if len(counts) == 0 {
+			counts = []string{"none yet"}
+		}
+		v.Printf("  Trials: %s; time spent %s (wall %s)\n", strings.Join(counts, ", "), sum.TimeSpent.Round(time.Millisecond), sum.WallTime.Round(time.Millisecond))
+		if sum.Best == nil {
+			v.Printf("  No completed trial yet.\n")
+			continue
+		}
+		v.Printf("  Best %s: %s (trial %d)\n", s.Metric, FormatScore(sum.Best.Score), sum.Best.Number)
+		if as.BestConfig != nil {
+			v.Printf("%s", indent(jsonText(as.BestConfig), "    "))
+		}
+		var steps []string
+		for _, p := range sum.Trajectory {
+			steps = append(steps, fmt.Sprintf("%s (trial %d)", FormatScore(p.Score), p.Trial))
+		}
+		v.Printf("  Best so far: %s\n", strings.Join(steps, " → "))
+		v.Printf("  Best %d:\n", len(as.BestN))
+		tw := tabwriter.NewWriter(v.Stdout, 0, 0, 2, ' ', 0)
+		var params []string
+		for _, p := range s.Params {
+			params = append(params, p.Path)
+		}
+		fmt.Fprintf(tw, "    rank\ttrial\t%s\t%s\n", s.Metric, strings.Join(params, "\t"))
+		for r, t := range as.BestN {
+			var vals []string
+			for _, p := range params {
+				vals = append(vals, FormatValue(t.Params[p]))
+			}
+			fmt.Fprintf(tw, "    %d\t%d\t%s\t%s\n", r+1, t.Number, FormatScore(t.Score), strings.Join(vals, "\t"))
+		}
+		tw.Flush()
+		if as.Importance == nil {
+			v.Printf("  Parameter importance: %s\n", as.ImportanceNote)
+		} else {
+			v.Printf("  Parameter importance (share of %s's variance):\n", s.Metric)
+			names := slices.Sorted(maps.Keys(as.Importance))
+			slices.SortStableFunc(names, func(a, b string) int {
+				switch {
+				case as.Importance[a] > as.Importance[b]:
+					return -1
+				case as.Importance[a] < as.Importance[b]:
+					return 1
+				}
+				return 0
+			})
+			width := 0
+			for _, n := range names {
+				width = max(width, len(n))
+			}
+			for _, n := range names {
+				share := as.Importance[n]
+				bar := strings.Repeat("█", int(share*30+0.5))
+				v.Printf("    %-*s  %5.1f%%  %s\n", width, n, share*100, bar)
+			}
+		}
+		if len(as.Plots) > 0 {
+			v.Printf("  Plots: %s\n", strings.Join(as.Plots, ", "))
+		}
+	}
+}

@@ -1,0 +1,36 @@
+// Package plots draws the figures of a hyperparameter search: the
+// convergence of the score over trials, the importance of each parameter,
+// and one parameter against the score.
+//
+// Contract:
+//
+//   - Pure data in, a file out. The functions take plain values (no
+//     search, state or runtime types), write one complete PNG or SVG
+//     document to w and return nil, or return an error and leave what was
+//     written to w unspecified (use WriteFile to get an all-or-nothing file).
+//   - Every figure is 16 cm × 10 cm. SVG documents declare
+//     width="453.54pt" height="283.46pt" (1 pt = 1/72 in); PNG images are
+//     drawn at DPI (150) dots per inch, which makes them PNGWidth × PNGHeight
+//     = 945 × 591 pixels.
+//   - Output is deterministic: the same input gives byte-identical output
+//     (maps are sorted, categorical jitter uses a fixed seed, fonts are not
+//     embedded in SVG).
+//   - Fonts are the Liberation fonts compiled into gonum.org/v1/plot, so
+//     drawing needs neither system fonts nor network access. SVG text is
+//     written as <text> elements naming the font family (Liberation Sans);
+//     a viewer without that font substitutes one of its own.
+//   - Scores that are NaN or ±Inf are skipped, as are points whose
+//     parameter value is NaN or ±Inf. A figure with no point left is an
+//     error, as is an unknown Format, a non-positive value on a log axis
+//     (the error names the parameter) or a categorical value that is not
+//     one of the given categories. Edge cases never panic: a single point
+//     or all-equal values get a padded axis range, and a panic inside the
+//     plotting library is turned into an error.
+//   - Score axes are logarithmic exactly when UseLogScale says so (all
+//     scores > 0 and max/min > 100), otherwise linear. Initial-design points
+//     of a Bayesian search are drawn as orange triangles with the legend
+//     entry "initial design"; the other trials are blue circles. A legend
+//     goes to the corner of the data area where it covers the fewest
+//     points (and line), trying top right, top left, bottom right, bottom
+//     left in that order.
+package plots

@@ -1,0 +1,377 @@
+package plots
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/font"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/frameworm/frameworm/atomicfile"
+)
+
+// Format is the file format of a figure: "png" or "svg" (lower case).
+type Format string
+
+// The supported formats.
+const (
+	PNG Format = "png"
+	SVG Format = "svg"
+)
+
+// Size of every figure.
+const (
+	// WidthCm and HeightCm are the size of every figure in centimetres.
+	WidthCm, HeightCm = 16, 10
+	// DPI is the resolution of PNG images in dots per inch.
+	DPI = 150
+	// PNGWidth and PNGHeight are the pixel size of PNG images:
+	// 16 cm and 10 cm at DPI dots per inch, rounded to the nearest pixel.
+	PNGWidth, PNGHeight = 945, 591
+)
+
+const (
+	width  = WidthCm * vg.Centimeter
+	height = HeightCm * vg.Centimeter
+)
+
+// Colours (Okabe–Ito, distinguishable with colour-blindness) and markers.
+var (
+	trialColor   = color.RGBA{R: 0, G: 114, B: 178, A: 255} // blue
+	initialColor = color.RGBA{R: 230, G: 159, B: 0, A: 255} // orange
+	bestColor    = color.RGBA{R: 213, G: 94, B: 0, A: 255}  // vermilion
+	barColor     = trialColor
+)
+
+const markerRadius = 2.5 // points
+
+var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
+
+// Legend entries.
+const (
+	legendTrials  = "trial"
+	legendInitial = "initial design"
+	legendBest    = "best so far"
+)
+
+// UseLogScale reports whether a score axis showing scores is logarithmic:
+// true when every finite score is > 0 and the largest is more than 100
+// times the smallest (they span more than two decades). NaN and ±Inf are
+// ignored, as the figures skip them; with no finite score it is false.
+func UseLogScale(scores []float64) bool {
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, s := range scores {
+		if !finite(s) {
+			continue
+		}
+		if s <= 0 {
+			return false
+		}
+		lo, hi = math.Min(lo, s), math.Max(hi, s)
+	}
+	return hi >= lo && hi/lo > 100
+}
+
+// WriteFile writes the figure drawn by draw to path, atomically and durably
+// (atomicfile.Write, mode 0644 for a new file): draw writes into a buffer,
+// and path is replaced only if draw returns nil.
+func WriteFile(path string, draw func(io.Writer) error) error {
+	var buf bytes.Buffer
+	if err := draw(&buf); err != nil {
+		return fmt.Errorf("plots: %s: %w", path, err)
+	}
+	return atomicfile.Write(path, buf.Bytes(), 0o644)
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+func checkFormat(f Format) error {
+	switch f {
+	case PNG, SVG:
+		return nil
+	}
+	return fmt.Errorf("plots: unsupported format %q (want %q or %q)", string(f), PNG, SVG)
+}
+
+// newPlot returns a plot with the package's fonts, title and axis labels.
+func newPlot(title, xLabel, yLabel string) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = title
+	p.Title.TextStyle.Font = font.From(sansFont, 12)
+	p.Title.Padding = vg.Points(6)
+	p.X.Label.Text = xLabel
+	p.Y.Label.Text = yLabel
+	for _, a := range []*plot.Axis{&p.X, &p.Y} {
+		a.Label.TextStyle.Font = font.From(sansFont, 11)
+		a.Tick.Label.Font = font.From(sansFont, 9)
+	}
+	p.Legend.TextStyle.Font = font.From(sansFont, 9)
+	p.Legend.Top = true
+	p.Legend.ThumbnailWidth = vg.Points(16)
+	return p
+}
+
+// margin is the blank border around every figure.
+const margin = 0.25 * vg.Centimeter
+
+// layout holds what render needs beyond the plot.
+type layout struct {
+	// avoid, when not empty, sends the legend to the corner of the data
+	// area that covers the fewest of its points and lines (data
+	// coordinates; a one-point polyline is a point), preferring top
+	// right, top left, bottom right, bottom left.
+	avoid []plotter.XYs
+	// left is room added to the left margin, for rotated x tick labels
+	// that reach left of the y axis.
+	left vg.Length
+}
+
+// render draws p in format f and writes it to w. A panic inside
+// gonum/plot is returned as an error.
+func render(w io.Writer, f Format, p *plot.Plot, lay layout) (err error) {
+	if err := checkFormat(f); err != nil {
+		return err
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plots: drawing %q: %v", p.Title.Text, r)
+		}
+	}()
+	var c vg.CanvasWriterTo
+	switch f {
+	case PNG:
+		c = vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(width, height), vgimg.UseDPI(DPI))}
+	case SVG:
+		c = vgsvg.New(width, height)
+	}
+	dc := draw.New(c)
+	if p.BackgroundColor != nil { // fill the margin too
+		dc.SetColor(p.BackgroundColor)
+		dc.Fill(dc.Rectangle.Path())
+	}
+	dc = draw.Crop(dc, margin+lay.left, -margin, margin, -margin)
+	if len(lay.avoid) > 0 {
+		placeLegend(p, dc, lay.avoid)
+	}
+	p.Draw(dc)
+	_, err = c.WriteTo(w)
+	return err
+}
+
+// placeLegend sets p.Legend.Top and Left to the corner covering the fewest
+// of avoid's points, and of samples every 3 pt along avoid's polylines.
+func placeLegend(p *plot.Plot, dc draw.Canvas, avoid []plotter.XYs) {
+	data := p.DataCanvas(dc)
+	size := p.Legend.Rectangle(data).Size()
+	// p.Draw gives the legend the data area plus the padding it keeps for
+	// the markers; add that padding, then the marker radius and 6 pt of
+	// clearance, so that a point whose marker would touch the legend
+	// counts.
+	area := data.Rectangle
+	grow := vg.Points(2*markerRadius + 1)
+
+	tx, ty := p.Transforms(&data)
+	var pts []vg.Point
+	for _, line := range avoid {
+		var prev vg.Point
+		for i, xy := range line {
+			pt := vg.Point{X: tx(xy.X), Y: ty(xy.Y)}
+			if i > 0 {
+				d := pt.Sub(prev)
+				n := int(math.Hypot(float64(d.X), float64(d.Y)) / 3)
+				for k := 1; k < n; k++ {
+					pts = append(pts, prev.Add(d.Scale(vg.Length(k)/vg.Length(n))))
+				}
+			}
+			pts = append(pts, pt)
+			prev = pt
+		}
+	}
+
+	corners := []struct{ top, left bool }{{true, false}, {true, true}, {false, false}, {false, true}}
+	best, bestN := 0, math.MaxInt
+	for i, cr := range corners {
+		var box vg.Rectangle
+		if cr.left {
+			box.Min.X, box.Max.X = area.Min.X-grow, area.Min.X+size.X
+		} else {
+			box.Min.X, box.Max.X = area.Max.X-size.X, area.Max.X+grow
+		}
+		if cr.top {
+			box.Min.Y, box.Max.Y = area.Max.Y-size.Y, area.Max.Y+grow
+		} else {
+			box.Min.Y, box.Max.Y = area.Min.Y-grow, area.Min.Y+size.Y
+		}
+		r := vg.Points(markerRadius + 6) // marker radius and some clearance
+		n := 0
+		for _, pt := range pts {
+			if pt.X >= box.Min.X-r && pt.X <= box.Max.X+r && pt.Y >= box.Min.Y-r && pt.Y <= box.Max.Y+r {
+				n++
+			}
+		}
+		if n < bestN {
+			best, bestN = i, n
+		}
+	}
+	p.Legend.Top, p.Legend.Left = corners[best].top, corners[best].left
+}
+
+// scatter returns a scatter plotter of xys with the style of trials
+// (initial false) or of initial-design points (initial true).
+func scatter(xys plotter.XYs, initial bool) (*plotter.Scatter, error) {
+	s, err := plotter.NewScatter(xys)
+	if err != nil {
+		return nil, err
+	}
+	s.GlyphStyle.Radius = vg.Points(markerRadius)
+	if initial {
+		s.GlyphStyle.Color = initialColor
+		s.GlyphStyle.Shape = draw.PyramidGlyph{}
+		s.GlyphStyle.Radius = vg.Points(markerRadius + 0.5)
+	} else {
+		s.GlyphStyle.Color = trialColor
+		s.GlyphStyle.Shape = draw.CircleGlyph{}
+	}
+	return s, nil
+}
+
+// addScatters adds the trial and initial-design scatters with their legend
+// entries; an empty set is left out.
+func addScatters(p *plot.Plot, trials, initial plotter.XYs) error {
+	for _, set := range []struct {
+		xys     plotter.XYs
+		initial bool
+		name    string
+	}{{initial, true, legendInitial}, {trials, false, legendTrials}} {
+		if len(set.xys) == 0 {
+			continue
+		}
+		s, err := scatter(set.xys, set.initial)
+		if err != nil {
+			return err
+		}
+		p.Add(s)
+		p.Legend.Add(set.name, s)
+	}
+	return nil
+}
+
+// axisRange sets a's range to [lo, hi] with a margin of 5% of the range
+// (or of the value, when all values are equal) on either side, and makes
+// it logarithmic when log is true (lo must then be > 0).
+func axisRange(a *plot.Axis, lo, hi float64, log bool) {
+	if log {
+		a.Scale = plot.LogScale{}
+		a.Tick.Marker = logTicks{}
+		if lo == hi {
+			lo, hi = lo/2, hi*2
+		} else {
+			m := math.Pow(hi/lo, 0.05)
+			lo, hi = lo/m, hi*m
+		}
+	} else {
+		pad := (hi - lo) * 0.05
+		if pad == 0 || !finite(pad) {
+			pad = math.Abs(lo) * 0.1
+		}
+		if pad == 0 {
+			pad = 1
+		}
+		lo, hi = lo-pad, hi+pad
+	}
+	a.Min, a.Max = lo, hi
+}
+
+// logTicks puts labelled ticks at powers of ten and unlabelled ones at
+// 2…9 times them. When fewer than two powers of ten fall in the range, the
+// intermediate ticks are labelled too, so a narrow log axis is readable.
+type logTicks struct{}
+
+func (logTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(lo > 0) || !(hi > lo) || !finite(hi) {
+		return nil
+	}
+	first := int(math.Floor(math.Log10(lo)))
+	last := int(math.Ceil(math.Log10(hi)))
+	var ticks []plot.Tick
+	labelled := 0
+	for e := first; e <= last; e++ {
+		for m := 1; m <= 9; m++ {
+			v := float64(m) * math.Pow10(e)
+			if v < lo || v > hi {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 {
+				t.Label = formatTick(v)
+				labelled++
+			}
+			ticks = append(ticks, t)
+		}
+	}
+	if labelled < 2 {
+		for i := range ticks {
+			ticks[i].Label = formatTick(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+// formatTick formats a log-axis tick: 0.001, 0.5, 1, 2000, 1e+05, 1e-05
+// (%g with 4 digits and at least two exponent digits dropped to one).
+func formatTick(v float64) string {
+	s := strconv.FormatFloat(v, 'g', 4, 64)
+	s = strings.Replace(s, "e-0", "e-", 1)
+	return strings.Replace(s, "e+0", "e+", 1)
+}
+
+// intTicks labels integers (trial numbers) at a step of 1, 2 or 5 times a
+// power of ten, giving about five to ten labels.
+type intTicks struct{}
+
+func (intTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !finite(lo) || !finite(hi) || hi < lo {
+		return nil
+	}
+	step := 1.0
+	for (hi-lo)/step > 10 {
+		switch d := step / math.Pow10(int(math.Floor(math.Log10(step)))); {
+		case d < 2:
+			step *= 2
+		case d < 5:
+			step = step / 2 * 5
+		default:
+			step *= 2
+		}
+	}
+	var ticks []plot.Tick
+	for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+		ticks = append(ticks, plot.Tick{Value: v, Label: strconv.FormatFloat(v+0, 'f', 0, 64)})
+	}
+	return ticks
+}
+
+var errNoPoints = errors.New("no point with a finite score")
+
+// asPoints returns each point of sets as a one-point polyline, for
+// layout.avoid.
+func asPoints(sets ...plotter.XYs) []plotter.XYs {
+	var out []plotter.XYs
+	for _, set := range sets {
+		for _, xy := range set {
+			out = append(out, plotter.XYs{xy})
+		}
+	}
+	return out
+}
