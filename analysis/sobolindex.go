@@ -37,8 +37,8 @@ func totalIndices(sp *space.Space, f predictFunc, n int, seed uint64) ([]float64
 	for j := range n {
 		seq.Next(u)
 		for i, d := range dims {
-			pa[i] = quantile(d, u[i])
-			pb[i] = quantile(d, u[p+i])
+			pa[i] = space.Quantile(d, u[i])
+			pb[i] = space.Quantile(d, u[p+i])
 		}
 		a[j], b[j] = sp.Encode(pa), sp.Encode(pb)
 	}

@@ -86,51 +86,6 @@ func TestTotalIndicesFlat(t *testing.T) {
 	}
 }
 
-func TestQuantile(t *testing.T) {
-	stepped, err := space.NewReal("s", 0, 1, false, 0.25)
-	if err != nil {
-		t.Fatal(err)
-	}
-	logInt, err := space.NewInteger("n", 1, 4, true, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stepInt, err := space.NewInteger("k", 0, 10, false, 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		d    space.Dimension
-		u    []float64
-		want []space.Value
-	}{
-		{mustCat(t, "c", "a", "b", "c"), []float64{0, 0.33, 0.34, 0.66, 0.67, 0.999999, 1}, []space.Value{"a", "a", "b", "b", "c", "c", "c"}},
-		{stepped, []float64{0, 0.19, 0.21, 0.5, 0.99, 1}, []space.Value{0.0, 0.0, 0.25, 0.5, 1.0, 1.0}},
-		{stepInt, []float64{0, 0.3, 0.34, 0.7, 1}, []space.Value{int64(0), int64(0), int64(5), int64(10), int64(10)}},
-		{mustInt(t, "i", 1, 4), []float64{0, 0.24, 0.26, 0.99}, []space.Value{int64(1), int64(1), int64(2), int64(4)}},
-		{mustReal(t, "r", 2, 4, false), []float64{0, 0.5, 1}, []space.Value{2.0, 3.0, 4.0}},
-		{mustReal(t, "lr", 1e-4, 1, true), []float64{0, 0.5, 1}, []space.Value{1e-4, 1e-2, 1.0}},
-		// Log-scaled integer 1..4: the boundaries of log-uniform on
-		// [0.5, 4.5] are at ln(3)/ln(9) = 0.5 (between 1 and 2) and so on.
-		{logInt, []float64{0, 0.49, 0.51, 0.99}, []space.Value{int64(1), int64(1), int64(2), int64(4)}},
-	}
-	for _, tt := range tests {
-		for i, u := range tt.u {
-			got := quantile(tt.d, u)
-			if g, ok := got.(float64); ok {
-				if w := tt.want[i].(float64); math.Abs(g-w) > 1e-12*math.Abs(w) {
-					t.Errorf("%s: quantile(%v) = %v, want %v", tt.d.Name(), u, got, w)
-				}
-			} else if got != tt.want[i] {
-				t.Errorf("%s: quantile(%v) = %#v, want %#v", tt.d.Name(), u, got, tt.want[i])
-			}
-			if !tt.d.Contains(got) {
-				t.Errorf("%s: quantile(%v) = %v is not a value of the dimension", tt.d.Name(), u, got)
-			}
-		}
-	}
-}
-
 func TestRankNormal(t *testing.T) {
 	z, ok := rankNormal([]float64{3, 1, 2, 2, 1e12})
 	if !ok {

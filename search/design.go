@@ -1,53 +1,16 @@
 package search
 
 import (
-	"math"
-
 	"github.com/frameworm/frameworm/sobol"
 	"github.com/frameworm/frameworm/space"
 )
-
-// quantile maps u in [0,1) to a value of the dimension so that a uniform
-// u gives the dimension's own sampling distribution: uniform (in log space
-// for log dimensions), each discrete value with its mass.
-func quantile(d space.Dimension, u float64) space.Value {
-	u = min(max(u, 0), math.Nextafter(1, 0))
-	switch d := d.(type) {
-	case *space.Categorical:
-		return d.Values[int(u*float64(len(d.Values)))]
-	case *space.Integer:
-		if d.Log {
-			lo, hi := math.Log(float64(d.Low)-0.5), math.Log(float64(d.High)+0.5)
-			v := int64(math.Round(math.Exp(lo + u*(hi-lo))))
-			return min(max(v, d.Low), d.High)
-		}
-		n := (d.High-d.Low)/d.Step + 1
-		return d.Low + d.Step*int64(u*float64(n))
-	case *space.Real:
-		if d.Step > 0 {
-			n, _ := d.GridSize()
-			return d.GridValue(uint64(u * float64(n)))
-		}
-		if d.Log {
-			lo, hi := math.Log(d.Low), math.Log(d.High)
-			return min(max(math.Exp(lo+u*(hi-lo)), d.Low), d.High)
-		}
-		return d.Low + u*(d.High-d.Low)
-	}
-	// Unknown dimension kinds fall back to decoding the unit coordinate.
-	x := make([]float64, d.EncodedLen())
-	for i := range x {
-		x[i] = u
-	}
-	return d.Decode(x)
-}
 
 // designPoint maps a point of the unit cube (one coordinate per dimension)
 // into the space.
 func designPoint(sp *space.Space, u []float64) space.Point {
 	p := make(space.Point, sp.Len())
 	for i, d := range sp.Dims() {
-		p[i] = quantile(d, u[i])
+		p[i] = space.Quantile(d, u[i])
 	}
 	return p
 }

@@ -184,18 +184,8 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	if a.Interval <= 0 {
 		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -interval", Detail: "-interval must be positive, like -interval=2s."}}
 	}
-	switch rest := fs.Args(); len(rest) {
-	case 0:
-	case 1:
-		name, ok := strings.CutPrefix(rest[0], "search.")
-		if !ok || name == "" {
-			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
-		}
-		a.Search = name
-	default:
-		return a, tooManyArgs("show", rest[1:])
-	}
-	return a, nil
+	a.Search, diags = optionalSearch("show", fs.Args())
+	return a, diags
 }
 
 // Output is the arguments of `fwapply output`.
@@ -391,16 +381,23 @@ func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
 	if a.Top < 1 {
 		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -top", Detail: "-top is a positive number of trials."}}
 	}
-	switch rest := fs.Args(); len(rest) {
+	a.Search, diags = optionalSearch("analyze", fs.Args())
+	return a, diags
+}
+
+// optionalSearch parses the optional search.NAME argument of show and
+// analyze; "" means every search.
+func optionalSearch(cmd string, rest []string) (string, hcl.Diagnostics) {
+	switch len(rest) {
 	case 0:
+		return "", nil
 	case 1:
 		name, ok := strings.CutPrefix(rest[0], "search.")
 		if !ok || name == "" {
-			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
+			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
 		}
-		a.Search = name
-	default:
-		return a, tooManyArgs("analyze", rest[1:])
+		return name, nil
 	}
-	return a, nil
+	return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unexpected argument",
+		Detail: fmt.Sprintf("fwapply %s takes at most one search.NAME, got %q.", cmd, strings.Join(rest, " "))}}
 }

@@ -1,24 +1,21 @@
-package analysis
+package space
 
-import (
-	"math"
+import "math"
 
-	"github.com/frameworm/frameworm/space"
-)
-
-// quantile maps a design coordinate u in [0,1) to a value of d, so that a
+// Quantile maps a coordinate u in [0,1) to a value of d, so that a
 // uniform u gives the distribution d.Sample draws from: uniform (in log
 // space when log-scaled) for a continuous real, uniform over the values of
 // a stepped real, an integer or a categorical (value floor(u·k) of k), and
-// the discretized log-uniform mass of a log-scaled integer.
-func quantile(d space.Dimension, u float64) space.Value {
+// the discretized log-uniform mass of a log-scaled integer. Space-filling
+// designs (Sobol points) map through it into the space.
+func Quantile(d Dimension, u float64) Value {
 	u = min(max(u, 0), math.Nextafter(1, 0))
 	// index returns floor(u·n), at most n-1 even after rounding.
 	index := func(n uint64) uint64 { return min(uint64(u*float64(n)), n-1) }
 	switch d := d.(type) {
-	case *space.Categorical:
+	case *Categorical:
 		return d.Values[index(uint64(len(d.Values)))]
-	case *space.Integer:
+	case *Integer:
 		if d.Log {
 			lo, hi := math.Log(float64(d.Low)-0.5), math.Log(float64(d.High)+0.5)
 			k := int64(math.Round(math.Exp(lo + u*(hi-lo))))
@@ -26,7 +23,7 @@ func quantile(d space.Dimension, u float64) space.Value {
 		}
 		n, _ := d.GridSize()
 		return d.GridValue(index(n))
-	case *space.Real:
+	case *Real:
 		if n, finite := d.GridSize(); finite {
 			return d.GridValue(index(n))
 		}
