@@ -95,6 +95,9 @@ type Validate struct {
 	View
 	Vars
 	JSON bool
+	// StatePath is accepted because every command takes -state
+	// (DESIGN.md §3); validate does not read the state.
+	StatePath string
 }
 
 // ParseValidate parses `fwapply validate [-json] [-var ...] [-var-file ...]`.
@@ -102,6 +105,7 @@ func ParseValidate(args []string) (*Validate, hcl.Diagnostics) {
 	a := &Validate{}
 	fs := newFlagSet("validate", &a.View)
 	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
+	fs.StringVar(&a.StatePath, "state", DefaultStatePath, "accepted for uniformity; validate does not read the state")
 	a.Vars.register(fs)
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
@@ -115,6 +119,7 @@ type Fmt struct {
 	View
 	Check, Diff, Recursive, Write bool
 	Paths                         []string
+	StatePath                     string // accepted, unused (DESIGN.md §3)
 }
 
 // ParseFmt parses `fwapply fmt [-check] [-diff] [-recursive] [-write=false] [PATH...]`.
@@ -125,6 +130,7 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 	fs.BoolVar(&a.Diff, "diff", false, "print the changes as a unified diff")
 	fs.BoolVar(&a.Recursive, "recursive", false, "also format files in subdirectories")
 	fs.BoolVar(&a.Write, "write", true, "write the formatted files")
+	fs.StringVar(&a.StatePath, "state", DefaultStatePath, "accepted for uniformity; fmt does not read the state")
 	diags := parse(fs, args)
 	a.Paths = fs.Args()
 	if a.Check {
@@ -135,14 +141,17 @@ func ParseFmt(args []string) (*Fmt, hcl.Diagnostics) {
 
 // Version is the arguments of `fwapply version`.
 type Version struct {
-	JSON bool
+	View
+	JSON      bool
+	StatePath string // accepted, unused (DESIGN.md §3)
 }
 
 // ParseVersion parses `fwapply version [-json]`.
 func ParseVersion(args []string) (*Version, hcl.Diagnostics) {
 	a := &Version{}
-	fs := newFlagSet("version", nil)
+	fs := newFlagSet("version", &a.View)
 	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
+	fs.StringVar(&a.StatePath, "state", DefaultStatePath, "accepted for uniformity; version does not read the state")
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("version", fs.Args())

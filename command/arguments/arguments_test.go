@@ -13,9 +13,9 @@ func TestParseValidate(t *testing.T) {
 		want    *Validate
 		wantErr string
 	}{
-		{nil, &Validate{}, ""},
-		{[]string{"-json", "-no-color"}, &Validate{JSON: true, View: View{NoColor: true}}, ""},
-		{[]string{"-var", "a=1", "-var-file=x", "-var=b=2", "-var-file", "y"}, &Validate{Vars: Vars{Flags: []string{"a=1", "b=2"}, Files: []string{"x", "y"}}}, ""},
+		{nil, &Validate{StatePath: DefaultStatePath}, ""},
+		{[]string{"-json", "-no-color"}, &Validate{JSON: true, View: View{NoColor: true}, StatePath: DefaultStatePath}, ""},
+		{[]string{"-var", "a=1", "-var-file=x", "-var=b=2", "-var-file", "y"}, &Validate{Vars: Vars{Flags: []string{"a=1", "b=2"}, Files: []string{"x", "y"}}, StatePath: DefaultStatePath}, ""},
 		{[]string{"-nope"}, nil, "Failed to parse command-line flags"},
 		{[]string{"dir"}, nil, "Unexpected argument"},
 	}
@@ -45,9 +45,9 @@ func TestParseFmt(t *testing.T) {
 		args []string
 		want *Fmt
 	}{
-		{nil, &Fmt{Write: true}},
-		{[]string{"-check", "a", "b"}, &Fmt{Check: true, Paths: []string{"a", "b"}}},
-		{[]string{"-diff", "-recursive", "-write=false"}, &Fmt{Diff: true, Recursive: true}},
+		{nil, &Fmt{Write: true, StatePath: DefaultStatePath}},
+		{[]string{"-check", "a", "b"}, &Fmt{Check: true, Paths: []string{"a", "b"}, StatePath: DefaultStatePath}},
+		{[]string{"-diff", "-recursive", "-write=false"}, &Fmt{Diff: true, Recursive: true, StatePath: DefaultStatePath}},
 	}
 	for _, tt := range tests {
 		got, diags := ParseFmt(tt.args)
