@@ -26,7 +26,7 @@ func (s *Search) Resolve(p space.Point) (map[string]any, error) {
 	return cfg, nil
 }
 
-// Params returns the point as flat dotted keys, as written to params.json.
+// ParamMap returns the point as flat dotted keys, as written to params.json.
 func (s *Search) ParamMap(p space.Point) map[string]any {
 	m := make(map[string]any, len(p))
 	for i, prm := range s.Params {

@@ -125,9 +125,15 @@ func Match(s *definition.Search, t *state.Trial) (space.Point, bool) {
 // Best returns the best completed matching trial, ties broken by the lower
 // trial number, or nil.
 func Best(s *definition.Search, trials []*state.Trial) *state.Trial {
+	return Classify(s, trials).Best(s)
+}
+
+// Best returns the best kept trial, ties broken by the lower trial number,
+// or nil.
+func (h History) Best(s *definition.Search) *state.Trial {
 	var best *state.Trial
 	var bestVal float64
-	for _, m := range Classify(s, trials).Kept {
+	for _, m := range h.Kept {
 		v, ok := m.Trial.Metrics[s.Metric]
 		if !ok {
 			continue
@@ -138,4 +144,16 @@ func Best(s *definition.Search, trials []*state.Trial) *state.Trial {
 		}
 	}
 	return best
+}
+
+// Matching returns the numbers of the trials that match the definition
+// (kept, failed or to retry).
+func (h History) Matching() map[int]bool {
+	m := make(map[int]bool, len(h.Kept)+len(h.Failed)+len(h.Retry))
+	for _, list := range [][]Matched{h.Kept, h.Failed, h.Retry} {
+		for _, x := range list {
+			m[x.Trial.Number] = true
+		}
+	}
+	return m
 }

@@ -54,9 +54,14 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 		s := def.Search(name)
 		trials := st.Trials(name)
 		js := &ShowSearchJSON{Trials: []ShowTrialJSON{}, Defined: s != nil}
+		var matching map[int]bool
 		if s != nil {
+			// One pass of matching gives both the best and the excluded
+			// trials.
+			h := plan.Classify(s, trials)
 			js.Metric, js.Mode = s.Metric, string(s.Mode)
-			js.Best = NewBestJSON(s, plan.Best(s, trials))
+			js.Best = NewBestJSON(s, h.Best(s))
+			matching = h.Matching()
 		}
 		for _, t := range trials {
 			jt := ShowTrialJSON{Number: t.Number, Status: string(t.Status), Params: t.Params, Metrics: t.Metrics, Error: t.Error,
@@ -73,11 +78,7 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 				jt.Ended = &ended
 				jt.Duration = t.Ended.Sub(t.Started).Seconds()
 			}
-			if s == nil {
-				jt.Excluded = true
-			} else if _, ok := plan.Match(s, t); !ok {
-				jt.Excluded = true
-			}
+			jt.Excluded = !matching[t.Number]
 			if jt.Excluded {
 				js.Excluded++
 			}
