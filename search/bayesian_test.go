@@ -9,22 +9,7 @@ import (
 	"github.com/frameworm/frameworm/space"
 )
 
-func smallDiscrete(t *testing.T) *space.Space {
-	t.Helper()
-	a, err := space.NewInteger("a", 1, 5, false, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b, err := space.NewCategorical("b", []space.Value{"x", "y", "z"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sp, err := space.New(a, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sp
-}
+func smallDiscrete(t *testing.T) *space.Space { return discreteSpace(t, 5) }
 
 // objective is a smooth function of the mixed space's points.
 func objective(p space.Point) float64 {

@@ -29,9 +29,13 @@ func mixedSpace(t *testing.T) *space.Space {
 	return sp
 }
 
-func finiteSpace(t *testing.T) *space.Space {
+func finiteSpace(t *testing.T) *space.Space { return discreteSpace(t, 4) }
+
+// discreteSpace is an integer a in [1, high] times a categorical b of 3
+// values: 3*high points.
+func discreteSpace(t *testing.T, high float64) *space.Space {
 	t.Helper()
-	a, err := space.NewInteger("a", 1, 4, false, 1)
+	a, err := space.NewInteger("a", 1, high, false, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
