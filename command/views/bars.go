@@ -28,11 +28,18 @@ type ApplyBars struct {
 	latest   map[string]apply.Progress
 }
 
-// NewApplyBars starts the bars of a plan's searches on w.
+// NewApplyBars starts the bars of a plan's searches on w, a terminal.
 func NewApplyBars(v *View, w io.Writer, def *definition.Definition, p *plan.Plan) *ApplyBars {
+	return newApplyBars(v, w, def, p)
+}
+
+// newApplyBars takes extra mpb options: tests force rendering into a
+// buffer with mpb.WithAutoRefresh.
+func newApplyBars(v *View, w io.Writer, def *definition.Definition, p *plan.Plan, opts ...mpb.ContainerOption) *ApplyBars {
+	opts = append([]mpb.ContainerOption{mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150 * time.Millisecond)}, opts...)
 	b := &ApplyBars{
 		def: def, view: v,
-		progress: mpb.New(mpb.WithOutput(w), mpb.WithWidth(32), mpb.WithRefreshRate(150*time.Millisecond)),
+		progress: mpb.New(opts...),
 		bars:     map[string]*mpb.Bar{},
 		latest:   map[string]apply.Progress{},
 	}

@@ -3,6 +3,7 @@ package views
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/vbauerster/mpb/v8"
 
 	"github.com/frameworm/frameworm/analysis"
 	"github.com/frameworm/frameworm/apply"
@@ -142,4 +144,41 @@ func TestAnalyzeGolden(t *testing.T) {
 	golden(t, "watch", render(func(v *View) {
 		v.Watch(NewShowJSON(def, st, []string{"coarse"}), def, time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	}))
+}
+
+// TestApplyBars drives the terminal progress view: a bar per search with
+// done/total, failures printed above the bars, best so far.
+func TestApplyBars(t *testing.T) {
+	def, st := fixture(t)
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	v := &View{Stdout: &out, Stderr: &out}
+	bars := newApplyBars(v, &out, def, p, mpb.WithAutoRefresh(), mpb.WithWidth(160))
+	total := len(p.Searches[0].ToRun) + len(p.Searches[0].ToRetry)
+	best := st.Trial("coarse", 1)
+	failed := st.Trial("coarse", 2)
+	for i := range total {
+		tr := best
+		if i == 0 {
+			tr = failed
+		}
+		bars.Observe(apply.Event{Kind: apply.TrialEnded, Search: "coarse", Trial: tr,
+			Progress: apply.Progress{Total: total, Done: i + 1, Failed: 1, Best: best}})
+	}
+	bars.Observe(apply.Event{Kind: apply.SearchEnded, Search: "coarse", Progress: apply.Progress{Total: total, Done: total, Failed: 1, Best: best}})
+	bars.Wait()
+	got := out.String()
+	for _, want := range []string{
+		"search.coarse: trial 2 failed: exit status 3",
+		fmt.Sprintf("%d/%d", total, total),
+		"1 failed",
+		"best val_loss=0.333333",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("bars output lacks %q:\n%s", want, got)
+		}
+	}
 }
