@@ -274,6 +274,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		}
 		if len(points) == 0 {
 			run.stopped = true
+			run.progress.StoppedBy = "every config of the space has run"
 			return nil, runtime.Spec{}, false, nil
 		}
 		pt.Point = points[0]

@@ -219,3 +219,25 @@ func TestJournalFailureStops(t *testing.T) {
 		t.Fatalf("error %v, want the journal's", err)
 	}
 }
+
+// TestAdaptiveExhausted: when proposals run out before the plan does, the
+// search says why it stopped instead of claiming an interrupt.
+func TestAdaptiveExhausted(t *testing.T) {
+	a, _ := space.NewCategorical("a", []space.Value{"x", "y"})
+	sp, _ := space.New(a)
+	def := testDef(t, 4, 1)
+	s := def.Searches[0]
+	s.Space, s.BaseConfig = sp, map[string]any{"a": "x"}
+	s.Params = []definition.Param{{Path: "a", Segments: []string{"a"}, Dim: a}}
+	ex := &fakeExecutor{outcome: func(runtime.Spec) runtime.Outcome { return runtime.Failed }}
+	r, _, _ := newRunner(t, def, ex)
+	p := &plan.Plan{Searches: []*plan.Search{{Name: "s", ToRun: []plan.Trial{{Number: 0, Attempt: 1}, {Number: 1, Attempt: 1}, {Number: 2, Attempt: 1}, {Number: 3, Attempt: 1}}}}}
+	res, err := r.Run(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Searches[0]
+	if sr.Failed != 2 || sr.NotRun != 2 || sr.StoppedBy != "every config of the space has run" {
+		t.Fatalf("result: %+v", sr)
+	}
+}

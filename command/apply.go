@@ -101,7 +101,9 @@ func runApply(m *Meta, args []string) int {
 		}
 		if !p.Changes() {
 			if a.JSON {
-				view.JSON(views.NewApplyJSON(&apply.Result{}, def))
+				if err := view.JSON(views.NewApplyJSON(&apply.Result{}, def)); err != nil {
+					return fail(view, "Cannot write output", err)
+				}
 			}
 			return 0
 		}
