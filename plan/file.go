@@ -124,6 +124,20 @@ func (sv *Saved) Bind(def *definition.Definition, lineage string, serial uint64)
 	if d.Serial != serial {
 		return nil, fmt.Errorf("%w: the state changed since the plan was made (serial %d, now %d); run fwapply plan again", ErrStale, d.Serial, serial)
 	}
+	return sv.Plan(def)
+}
+
+// Lineage and Serial return the state the plan was made against.
+func (sv *Saved) Lineage() string { return sv.doc.Lineage }
+
+// Serial returns the serial of the state the plan was made against.
+func (sv *Saved) Serial() uint64 { return sv.doc.Serial }
+
+// Plan returns the saved plan, checked against the current definition
+// (every search it names must exist with the fingerprint it was planned
+// with) but not against a state: for showing a plan file.
+func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
+	d := sv.doc
 	p := &Plan{Lineage: d.Lineage, Serial: d.Serial, Vars: d.Vars}
 	for _, fs := range d.Searches {
 		s := def.Search(fs.Name)

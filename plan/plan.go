@@ -63,6 +63,12 @@ type Search struct {
 	Kept        int     // completed, matching, not run again
 	Failed      int     // failed MaxAttempts times, matching
 	Excluded    int     // no longer match the definition
+	// ExcludedTrials name the excluded trials with the reason each no
+	// longer matches, in number order.
+	ExcludedTrials []Exclusion
+	// FailedTrials are the matching trials that failed MaxAttempts times
+	// and stay failed unless replaced (-replace, -retry-failed).
+	FailedTrials []FailedTrial
 	// Exhausted is set when the space has fewer unseen points than the
 	// budget asks for.
 	Exhausted bool
@@ -98,11 +104,31 @@ func (p *Plan) Totals() (toRun, toRetry, excluded int) {
 	return
 }
 
+// Exclusion is one trial that no longer matches the definition, and why.
+type Exclusion struct {
+	Number int
+	Reason string
+}
+
+// FailedTrial is a matching trial that failed its attempts.
+type FailedTrial struct {
+	Number   int
+	Attempts int
+	Error    string
+}
+
 // Options select what to plan.
 type Options struct {
 	// Targets are search names; empty means every search.
 	Targets []string
 	Vars    Vars
+	// Replace names trials to run again whatever their status (apply
+	// -replace=search.NAME[N]). A replaced trial must exist and match
+	// the definition.
+	Replace []state.TrialRef
+	// RetryFailed runs again every matching trial that failed its
+	// attempts (apply -retry-failed).
+	RetryFailed bool
 }
 
 // Make plans every targeted search of def against st.
