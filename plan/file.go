@@ -37,6 +37,9 @@ type fileSearch struct {
 	Failed      int         `json:"failed"`
 	Excluded    int         `json:"excluded"`
 	Exhausted   bool        `json:"exhausted,omitempty"`
+	// Added in this version's later releases; older files lack them.
+	ExcludedTrials []Exclusion   `json:"excluded_trials,omitempty"`
+	FailedTrials   []FailedTrial `json:"failed_trials,omitempty"`
 }
 
 type fileTrial struct {
@@ -53,7 +56,7 @@ func WriteFile(path string, p *Plan, def *definition.Definition) error {
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted,
-			ToRun: []fileTrial{}, ToRetry: []fileTrial{}}
+			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials}
 		for _, t := range s.ToRun {
 			fs.ToRun = append(fs.ToRun, toFileTrial(ds, t))
 		}
@@ -148,7 +151,8 @@ func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
 			return nil, fmt.Errorf("%w: search %q changed since the plan was made; run fwapply plan again", ErrStale, fs.Name)
 		}
 		ps := &Search{Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode, Fingerprint: fs.Fingerprint,
-			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted}
+			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted,
+			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials}
 		var err error
 		if ps.ToRun, err = fromFileTrials(s, fs.ToRun); err != nil {
 			return nil, err

@@ -1,6 +1,8 @@
 package plan
 
 import (
+	"fmt"
+
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/search"
 	"github.com/frameworm/frameworm/space"
@@ -20,20 +22,46 @@ type History struct {
 	Kept     []Matched // completed
 	Failed   []Matched // failed MaxAttempts times
 	Retry    []Matched // to run again
-	Excluded int
+	Excluded []Excluded
+}
+
+// Excluded is a recorded trial that no longer matches the definition.
+type Excluded struct {
+	Trial      *state.Trial
+	Mismatches []Mismatch
+}
+
+// Policy holds the choices of an apply that change the retry policy.
+type Policy struct {
+	// Replace lists trial numbers to run again whatever their status.
+	Replace map[int]bool
+	// RetryFailed runs again the trials that failed MaxAttempts times.
+	RetryFailed bool
 }
 
 // Classify sorts a search's trials (in number order) by the retry policy.
 func Classify(s *definition.Search, trials []*state.Trial) History {
+	return ClassifyWith(s, trials, Policy{})
+}
+
+// ClassifyWith sorts a search's trials (in number order) by the retry
+// policy, with an apply's replacements and -retry-failed.
+func ClassifyWith(s *definition.Search, trials []*state.Trial, pol Policy) History {
 	var h History
 	for _, t := range trials {
-		pt, ok := Match(s, t)
-		if !ok {
-			h.Excluded++
+		pt, mm := Explain(s, t)
+		if len(mm) > 0 {
+			h.Excluded = append(h.Excluded, Excluded{Trial: t, Mismatches: mm})
 			continue
 		}
 		m := Matched{Trial: t, Point: pt}
 		switch {
+		case pol.Replace[t.Number]:
+			m.Reason = "replaced (-replace)"
+			if t.Status == state.Failed {
+				m.Reason += ", was failed: " + t.Error
+			}
+			h.Retry = append(h.Retry, m)
 		case t.Tainted:
 			m.Reason = "tainted"
 			h.Retry = append(h.Retry, m)
@@ -47,6 +75,9 @@ func Classify(s *definition.Search, trials []*state.Trial) History {
 			h.Retry = append(h.Retry, m)
 		case t.Attempts < MaxAttempts:
 			m.Reason = "failed: " + t.Error
+			h.Retry = append(h.Retry, m)
+		case pol.RetryFailed:
+			m.Reason = fmt.Sprintf("failed %d attempts, retried (-retry-failed): %s", t.Attempts, t.Error)
 			h.Retry = append(h.Retry, m)
 		default:
 			h.Failed = append(h.Failed, m)
@@ -91,35 +122,6 @@ func Objective(s *definition.Search, metric float64) float64 {
 		return -metric
 	}
 	return metric
-}
-
-// Match reports whether a state trial is one the current definition can
-// produce, and returns its point in the current space.
-func Match(s *definition.Search, t *state.Trial) (space.Point, bool) {
-	if len(t.Params) != len(s.Params) {
-		return nil, false
-	}
-	raw := make(space.Point, len(s.Params))
-	for i, p := range s.Params {
-		v, ok := t.Params[p.Path]
-		if !ok {
-			return nil, false
-		}
-		raw[i] = v
-	}
-	pt, ok := s.Space.Normalize(raw)
-	if !ok {
-		return nil, false
-	}
-	cfg, err := s.Resolve(pt)
-	if err != nil {
-		return nil, false
-	}
-	h, err := definition.Hash(cfg)
-	if err != nil || h != t.ConfigHash {
-		return nil, false
-	}
-	return pt, true
 }
 
 // Best returns the best completed matching trial, ties broken by the lower

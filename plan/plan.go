@@ -106,15 +106,16 @@ func (p *Plan) Totals() (toRun, toRetry, excluded int) {
 
 // Exclusion is one trial that no longer matches the definition, and why.
 type Exclusion struct {
-	Number int
-	Reason string
+	Number int    `json:"number"`
+	Reason string `json:"reason"` // with this trial's values
+	Group  string `json:"group"`  // the same reason without them, shared by a group of trials
 }
 
 // FailedTrial is a matching trial that failed its attempts.
 type FailedTrial struct {
-	Number   int
-	Attempts int
-	Error    string
+	Number   int    `json:"number"`
+	Attempts int    `json:"attempts"`
+	Error    string `json:"error"`
 }
 
 // Options select what to plan.
@@ -139,17 +140,50 @@ func Make(def *definition.Definition, st *state.State, opts Options) (*Plan, err
 			return nil, fmt.Errorf("no search %q to target; the searches are %v", name, searchNames(def))
 		}
 	}
+	replace, err := replacements(def, st, opts)
+	if err != nil {
+		return nil, err
+	}
 	for _, s := range def.Searches {
 		if len(opts.Targets) > 0 && !slices.Contains(opts.Targets, s.Name) {
 			continue
 		}
-		sp, err := makeSearch(s, st)
+		pol := Policy{Replace: replace[s.Name], RetryFailed: opts.RetryFailed}
+		sp, err := makeSearch(s, st, pol)
 		if err != nil {
 			return nil, fmt.Errorf("planning search %q: %w", s.Name, err)
 		}
 		p.Searches = append(p.Searches, sp)
 	}
 	return p, nil
+}
+
+// replacements checks Options.Replace and groups it by search: every
+// replaced trial must exist, belong to a planned search and match its
+// definition.
+func replacements(def *definition.Definition, st *state.State, opts Options) (map[string]map[int]bool, error) {
+	out := map[string]map[int]bool{}
+	for _, ref := range opts.Replace {
+		s := def.Search(ref.Search)
+		if s == nil {
+			return nil, fmt.Errorf("cannot replace search.%s[%d]: there is no search %q; the searches are %v", ref.Search, ref.Number, ref.Search, searchNames(def))
+		}
+		if len(opts.Targets) > 0 && !slices.Contains(opts.Targets, s.Name) {
+			return nil, fmt.Errorf("cannot replace search.%s[%d]: -target leaves search %q out of the plan", ref.Search, ref.Number, ref.Search)
+		}
+		t := st.Trial(ref.Search, ref.Number)
+		if t == nil {
+			return nil, fmt.Errorf("cannot replace search.%s[%d]: the state has no such trial (fwapply state list shows the trials)", ref.Search, ref.Number)
+		}
+		if _, mm := Explain(s, t); len(mm) > 0 {
+			return nil, fmt.Errorf("cannot replace search.%s[%d]: it no longer matches the definition (%s), so running it again would not count", ref.Search, ref.Number, Reason(mm))
+		}
+		if out[s.Name] == nil {
+			out[s.Name] = map[int]bool{}
+		}
+		out[s.Name][ref.Number] = true
+	}
+	return out, nil
 }
 
 func searchNames(def *definition.Definition) []string {
@@ -175,7 +209,7 @@ func Budget(s *definition.Search) (int, error) {
 	return int(n), nil
 }
 
-func makeSearch(s *definition.Search, st *state.State) (*Search, error) {
+func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, error) {
 	budget, err := Budget(s)
 	if err != nil {
 		return nil, err
@@ -184,8 +218,14 @@ func makeSearch(s *definition.Search, st *state.State) (*Search, error) {
 		Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
 		Fingerprint: s.Fingerprint(), Budget: budget,
 	}
-	h := Classify(s, st.Trials(s.Name))
-	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), h.Excluded
+	h := ClassifyWith(s, st.Trials(s.Name), pol)
+	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), len(h.Excluded)
+	for _, x := range h.Excluded {
+		out.ExcludedTrials = append(out.ExcludedTrials, Exclusion{Number: x.Trial.Number, Reason: Reason(x.Mismatches), Group: GroupReason(x.Mismatches)})
+	}
+	for _, m := range h.Failed {
+		out.FailedTrials = append(out.FailedTrials, FailedTrial{Number: m.Trial.Number, Attempts: m.Trial.Attempts, Error: m.Trial.Error})
+	}
 	for _, t := range h.Retry {
 		out.ToRetry = append(out.ToRetry, Trial{Number: t.Trial.Number, Point: t.Point, Attempt: t.Trial.Attempts + 1, Reason: t.Reason})
 	}

@@ -2,7 +2,9 @@ package plan
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -136,6 +138,79 @@ func TestMakeWithHistory(t *testing.T) {
 	}
 }
 
+func TestMakeReplaceAndRetryFailed(t *testing.T) {
+	s := testSearch(t, definition.Random, 4, 1)
+	st := state.New()
+	first, _ := Make(def(s), st, Options{})
+	pts := first.Searches[0].ToRun
+	record(t, st, s, 0, pts[0].Point, state.Completed, 1, 0.5)
+	record(t, st, s, 1, pts[1].Point, state.Failed, MaxAttempts, 0)
+	record(t, st, s, 2, pts[2].Point, state.Failed, MaxAttempts, 0)
+	record(t, st, s, 3, pts[3].Point, state.Completed, 1, 0.4)
+	old := testSearch(t, definition.Random, 10, 2)
+	record(t, st, old, 4, space.Point{1.5, "a"}, state.Completed, 1, 0.01)
+
+	retries := func(p *Plan) (out []string) {
+		for _, r := range p.Searches[0].ToRetry {
+			out = append(out, fmt.Sprintf("%d attempt %d: %s", r.Number, r.Attempt, r.Reason))
+		}
+		return out
+	}
+	p, err := Make(def(s), st, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Changes() {
+		t.Fatalf("plan without -replace runs %v", retries(p))
+	}
+	wantFailed := []FailedTrial{{Number: 1, Attempts: 2, Error: "exit status 3"}, {Number: 2, Attempts: 2, Error: "exit status 3"}}
+	if d := cmp.Diff(wantFailed, p.Searches[0].FailedTrials); d != "" {
+		t.Errorf("failed trials (-want +got):\n%s", d)
+	}
+	if d := cmp.Diff([]Exclusion{{Number: 4, Reason: "x = 1.5 is above high = 1", Group: "x is above high = 1"}}, p.Searches[0].ExcludedTrials); d != "" {
+		t.Errorf("excluded (-want +got):\n%s", d)
+	}
+
+	p, err = Make(def(s), st, Options{RetryFailed: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"1 attempt 3: failed 2 attempts, retried (-retry-failed): exit status 3", "2 attempt 3: failed 2 attempts, retried (-retry-failed): exit status 3"}
+	if d := cmp.Diff(want, retries(p)); d != "" {
+		t.Errorf("-retry-failed (-want +got):\n%s", d)
+	}
+	if len(p.Searches[0].ToRun) != 0 || p.Searches[0].Failed != 0 {
+		t.Errorf("-retry-failed plans new trials or keeps failed ones: %+v", p.Searches[0])
+	}
+
+	p, err = Make(def(s), st, Options{Replace: []state.TrialRef{{Search: "s", Number: 3}, {Search: "s", Number: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = []string{"2 attempt 3: replaced (-replace), was failed: exit status 3", "3 attempt 2: replaced (-replace)"}
+	if d := cmp.Diff(want, retries(p)); d != "" {
+		t.Errorf("-replace (-want +got):\n%s", d)
+	}
+
+	for _, tt := range []struct {
+		ref  state.TrialRef
+		opts Options
+		err  string
+	}{
+		{ref: state.TrialRef{Search: "nope", Number: 0}, err: `there is no search "nope"`},
+		{ref: state.TrialRef{Search: "s", Number: 9}, err: "the state has no such trial"},
+		{ref: state.TrialRef{Search: "s", Number: 4}, err: "it no longer matches the definition (x = 1.5 is above high = 1)"},
+		{ref: state.TrialRef{Search: "s", Number: 0}, opts: Options{Targets: []string{"other"}}, err: "-target leaves search"},
+	} {
+		o := tt.opts
+		o.Replace = []state.TrialRef{tt.ref}
+		d := def(s, &definition.Search{Name: "other", Strategy: definition.Random, Trials: 1, Space: s.Space, Params: s.Params, BaseConfig: s.BaseConfig})
+		if _, err := Make(d, st, o); err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("replace %v: error %v, want %q", tt.ref, err, tt.err)
+		}
+	}
+}
+
 func TestMakeGridExhaustsAndTargets(t *testing.T) {
 	g := testSearch(t, definition.Grid, 0, 1) // 5 x values x 2 opts
 	r := testSearch(t, definition.Random, 3, 1)
@@ -159,30 +234,15 @@ func TestMakeGridExhaustsAndTargets(t *testing.T) {
 	}
 }
 
-func TestMatchRejects(t *testing.T) {
-	s := testSearch(t, definition.Random, 5, 1)
-	st := state.New()
-	record(t, st, s, 0, space.Point{0.25, "b"}, state.Completed, 1, 1)
-	tr := st.Trial("s", 0)
-	if _, ok := Match(s, tr); !ok {
-		t.Fatal("matching trial rejected")
-	}
-	changedBase := testSearch(t, definition.Random, 5, 1)
-	changedBase.BaseConfig = map[string]any{"x": 0.5, "opt": "a", "extra": true}
-	if _, ok := Match(changedBase, tr); ok {
-		t.Error("trial matched after base_config changed")
-	}
-	bad := tr.Clone()
-	bad.Params = map[string]any{"x": 0.25}
-	if _, ok := Match(s, bad); ok {
-		t.Error("trial with missing params matched")
-	}
-}
-
 func TestPlanFileRoundTrip(t *testing.T) {
 	s := testSearch(t, definition.Random, 4, 1)
 	st := state.New()
+	record(t, st, s, 0, space.Point{0.5, "b"}, state.Failed, MaxAttempts, 0)
+	record(t, st, testSearch(t, definition.Random, 4, 2), 1, space.Point{1.5, "b"}, state.Completed, 1, 0)
 	p, _ := Make(def(s), st, Options{Vars: Vars{Flags: []string{"a=1"}}})
+	if len(p.Searches[0].ExcludedTrials) != 1 || len(p.Searches[0].FailedTrials) != 1 {
+		t.Fatalf("the plan should exclude one trial and list one failed: %+v", p.Searches[0])
+	}
 	path := filepath.Join(t.TempDir(), "p.plan")
 	if err := WriteFile(path, p, def(s)); err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,50 +17,139 @@ const PlanListLimit = 10
 // Plan renders a plan for people.
 func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 	if !p.Changes() {
-		v.Printf("%s", v.Colorize("bold", "No changes."))
-		kept := 0
-		for _, s := range p.Searches {
-			kept += s.Kept
-		}
-		v.Printf(" Every search has its trials: %d kept.\n", kept)
-		for _, s := range p.Searches {
-			v.planNotes(s)
-		}
+		v.planNothingToRun(p, def, full)
 		return
 	}
 	v.Printf("fwapply will run these trials:\n")
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)", s.Name, s.Strategy, s.Mode, s.Metric)))
-		shown := 0
-		lines := func(symbol, color string, trials []plan.Trial, suffix func(plan.Trial) string) {
-			for i, t := range trials {
-				if !full && shown >= PlanListLimit {
-					v.Printf("  %s\n", v.Colorize("dim", fmt.Sprintf("  … and %d more (fwapply plan -full shows them all)", len(trials)-i)))
-					return
-				}
-				shown++
-				v.Printf("  %s trial %-4d %s%s\n", v.Colorize(color, symbol), t.Number, FormatPoint(ds, t.Point), suffix(t))
-			}
-		}
-		shown = 0
-		lines("~", "yellow", s.ToRetry, func(t plan.Trial) string {
-			return v.Colorize("dim", fmt.Sprintf("  # attempt %d: %s", t.Attempt, t.Reason))
-		})
-		shown = 0
-		lines("+", "green", s.ToRun, func(plan.Trial) string { return "" })
+		v.planTrials(ds, s, full)
 		v.Printf("    %d to run, %d to retry, %d kept", len(s.ToRun), len(s.ToRetry), s.Kept)
 		if s.Failed > 0 {
 			v.Printf(", %d failed for good", s.Failed)
 		}
 		if s.Excluded > 0 {
-			v.Printf(", %d excluded (they no longer match the definition)", s.Excluded)
+			v.Printf(", %d excluded", s.Excluded)
 		}
 		v.Printf("\n")
+		v.planExcluded(s, full)
 		v.planNotes(s)
 	}
 	run, retry, excluded := p.Totals()
 	v.Printf("\n%s %s to run, %d to retry, %d excluded.\n", v.Colorize("bold", "Plan:"), plural(run, "trial"), retry, excluded)
+}
+
+// planNothingToRun renders a plan without trials to run: "No changes."
+// when every search is complete, and otherwise the trials that failed
+// every attempt, with how to run them again.
+func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full bool) {
+	kept, failed := 0, 0
+	for _, s := range p.Searches {
+		kept += s.Kept
+		failed += s.Failed
+	}
+	if failed == 0 {
+		v.Printf("%s Every search has its trials: %d kept.\n", v.Colorize("bold", "No changes."), kept)
+	} else {
+		v.Printf("%s %d kept, %s failed every attempt and will not run again by themselves:\n",
+			v.Colorize("bold", "No trials to run."), kept, plural(failed, "trial"))
+	}
+	for _, s := range p.Searches {
+		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted {
+			continue
+		}
+		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)", s.Name, s.Strategy, s.Mode, s.Metric)))
+		v.planTrials(def.Search(s.Name), s, full)
+		if s.Excluded > 0 {
+			v.Printf("    %d excluded\n", s.Excluded)
+			v.planExcluded(s, full)
+		}
+		v.planNotes(s)
+	}
+}
+
+// planTrials lists the retries, the new trials and the trials that failed
+// for good, each list cut at PlanListLimit unless full.
+func (v *View) planTrials(ds *definition.Search, s *plan.Search, full bool) {
+	lines := func(symbol, color string, n int, line func(i int) string) {
+		for i := range n {
+			if !full && i >= PlanListLimit {
+				v.Printf("  %s\n", v.Colorize("dim", fmt.Sprintf("  … and %d more (fwapply plan -full shows them all)", n-i)))
+				return
+			}
+			v.Printf("  %s %s\n", v.Colorize(color, symbol), line(i))
+		}
+	}
+	lines("~", "yellow", len(s.ToRetry), func(i int) string {
+		t := s.ToRetry[i]
+		return fmt.Sprintf("trial %-4d %s%s", t.Number, FormatPoint(ds, t.Point), v.Colorize("dim", fmt.Sprintf("  # attempt %d: %s", t.Attempt, t.Reason)))
+	})
+	lines("+", "green", len(s.ToRun), func(i int) string {
+		t := s.ToRun[i]
+		return fmt.Sprintf("trial %-4d %s", t.Number, FormatPoint(ds, t.Point))
+	})
+	lines("!", "red", len(s.FailedTrials), func(i int) string {
+		t := s.FailedTrials[i]
+		return fmt.Sprintf("trial %-4d failed (%s): %s", t.Number, plural(t.Attempts, "attempt"), t.Error)
+	})
+	if len(s.FailedTrials) > 0 {
+		v.Printf("    %s fwapply apply -retry-failed (every failed trial), or -replace=search.%s[%d] (one trial; repeatable).\n",
+			v.Colorize("yellow", "Fix the cause, then run them again:"), s.Name, s.FailedTrials[0].Number)
+	}
+}
+
+// planExcluded lists why trials are excluded, one line per reason with the
+// trials it applies to.
+func (v *View) planExcluded(s *plan.Search, full bool) {
+	for _, g := range ExclusionGroups(s.ExcludedTrials) {
+		which := fmt.Sprintf("%s: %s", plural(len(g.Numbers), "trial"), numberList(g.Numbers, full))
+		if len(g.Numbers) == s.Excluded+s.Kept+s.Failed+len(s.ToRetry) && len(g.Numbers) > 1 {
+			which = fmt.Sprintf("all %d trials", len(g.Numbers))
+		}
+		v.Printf("      %s %s (%s)\n", v.Colorize("dim", "-"), g.Reason, which)
+	}
+}
+
+// ExclusionGroup is the trials excluded for one reason.
+type ExclusionGroup struct {
+	Reason  string
+	Numbers []int
+}
+
+// ExclusionGroups groups excluded trials by reason, largest group first
+// (then by first trial number).
+func ExclusionGroups(ex []plan.Exclusion) []ExclusionGroup {
+	var groups []ExclusionGroup
+	index := map[string]int{}
+	for _, x := range ex {
+		key := x.Group
+		if key == "" {
+			key = x.Reason
+		}
+		i, ok := index[key]
+		if !ok {
+			i = len(groups)
+			index[key] = i
+			groups = append(groups, ExclusionGroup{Reason: key})
+		}
+		groups[i].Numbers = append(groups[i].Numbers, x.Number)
+	}
+	slices.SortStableFunc(groups, func(a, b ExclusionGroup) int { return len(b.Numbers) - len(a.Numbers) })
+	return groups
+}
+
+// numberList writes trial numbers, cut at PlanListLimit unless full.
+func numberList(ns []int, full bool) string {
+	parts := make([]string, 0, len(ns))
+	for i, n := range ns {
+		if !full && i >= PlanListLimit {
+			parts = append(parts, fmt.Sprintf("… %d more", len(ns)-i))
+			break
+		}
+		parts = append(parts, strconv.Itoa(n))
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (v *View) planNotes(s *plan.Search) {
@@ -98,7 +188,7 @@ func FormatValue(v any) string {
 	return fmt.Sprint(v)
 }
 
-// PlanJSON is the document `fwapply plan -json` prints (DESIGN.md §3).
+// PlanJSON is the document `fwapply plan -json` prints (docs/commands.md).
 type PlanJSON struct {
 	FormatVersion string                     `json:"format_version"`
 	Lineage       string                     `json:"lineage"`
@@ -109,16 +199,23 @@ type PlanJSON struct {
 
 // PlanSearchJSON is one search's plan.
 type PlanSearchJSON struct {
-	Strategy  string          `json:"strategy"`
-	Metric    string          `json:"metric"`
-	Mode      string          `json:"mode"`
-	Budget    int             `json:"budget"`
-	ToRun     []PlanTrialJSON `json:"to_run"`
-	ToRetry   []PlanTrialJSON `json:"to_retry"`
-	Kept      int             `json:"kept"`
-	Failed    int             `json:"failed"`
-	Excluded  int             `json:"excluded"`
-	Exhausted bool            `json:"exhausted"`
+	Strategy string          `json:"strategy"`
+	Metric   string          `json:"metric"`
+	Mode     string          `json:"mode"`
+	Budget   int             `json:"budget"`
+	ToRun    []PlanTrialJSON `json:"to_run"`
+	ToRetry  []PlanTrialJSON `json:"to_retry"`
+	Kept     int             `json:"kept"`
+	Failed   int             `json:"failed"`
+	// FailedTrials are the trials that failed every attempt and are not
+	// run again unless replaced.
+	FailedTrials []plan.FailedTrial `json:"failed_trials"`
+	// Excluded names the trials that no longer match the definition, each
+	// with its reason (and the reason without its own values, "group");
+	// ExcludedCount is their number.
+	Excluded      []plan.Exclusion `json:"excluded"`
+	ExcludedCount int              `json:"excluded_count"`
+	Exhausted     bool             `json:"exhausted"`
 }
 
 // PlanTrialJSON is one planned trial; Params is null when known after apply.
@@ -142,7 +239,8 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		js := &PlanSearchJSON{Strategy: string(s.Strategy), Metric: s.Metric, Mode: string(s.Mode), Budget: s.Budget,
-			ToRun: []PlanTrialJSON{}, ToRetry: []PlanTrialJSON{}, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted}
+			ToRun: []PlanTrialJSON{}, ToRetry: []PlanTrialJSON{}, Kept: s.Kept, Failed: s.Failed,
+			FailedTrials: nonNil(s.FailedTrials), Excluded: nonNil(s.ExcludedTrials), ExcludedCount: s.Excluded, Exhausted: s.Exhausted}
 		conv := func(t plan.Trial) PlanTrialJSON {
 			jt := PlanTrialJSON{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason}
 			if t.Point != nil {
@@ -160,6 +258,14 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 	}
 	doc.Summary.ToRun, doc.Summary.ToRetry, doc.Summary.Excluded = p.Totals()
 	return doc
+}
+
+// nonNil returns l, or an empty list for nil, so JSON shows [] not null.
+func nonNil[T any](l []T) []T {
+	if l == nil {
+		return []T{}
+	}
+	return l
 }
 
 // plural returns "1 trial" or "n trials".
