@@ -61,25 +61,22 @@ func Explain(s *definition.Search, t *state.Trial) (space.Point, []Mismatch) {
 		}
 		raw[i] = nv
 	}
-	if len(mm) > 0 {
-		return nil, mm
-	}
-	cfg, err := s.Resolve(raw)
-	if err != nil {
-		return nil, []Mismatch{{Text: "its config does not fit the base config: " + err.Error(), Group: "their configs do not fit the base config"}}
-	}
 	params := make(map[string]bool, len(s.Params))
 	for _, p := range s.Params {
 		params[p.Path] = true
 	}
-	for _, c := range definition.DiffConfigs(t.Config, cfg) {
+	for _, c := range definition.DiffConfigs(t.Config, s.BaseConfig) {
 		if params[c.Path] {
 			continue // the value at a param's path was checked above
 		}
 		mm = append(mm, baseMismatch(c, t.Params))
 	}
 	if len(mm) > 0 {
+		slices.SortStableFunc(mm, func(a, b Mismatch) int { return strings.Compare(a.Path, b.Path) })
 		return nil, mm
+	}
+	if _, err := s.Resolve(raw); err != nil {
+		return nil, []Mismatch{{Text: "its config does not fit the base config: " + err.Error(), Group: "their configs do not fit the base config"}}
 	}
 	return raw, nil
 }
@@ -209,6 +206,15 @@ func Reason(mm []Mismatch) string {
 		texts[i] = m.Text
 	}
 	return strings.Join(texts, "; ")
+}
+
+// groups returns the groups of mismatches.
+func groups(mm []Mismatch) []string {
+	out := make([]string, len(mm))
+	for i, m := range mm {
+		out[i] = m.Group
+	}
+	return out
 }
 
 // GroupReason joins the groups of mismatches into one line.

@@ -121,8 +121,16 @@ func TestExplain(t *testing.T) {
 			reason: "model.dropout was not set in this trial's config", group: "model.dropout was not set in their configs"},
 		{name: "two reasons", point: space.Point{0.05, "sgd"},
 			now:    searchOf(t, base(), lr(1e-4, 1e-2), opt("adam", "rmsprop")),
-			reason: `training.lr = 0.05 is above high = 0.01; optimizer = "sgd" is not one of ["adam", "rmsprop"]`,
-			group:  `training.lr is above high = 0.01; optimizer is not one of ["adam", "rmsprop"]`},
+			reason: `optimizer = "sgd" is not one of ["adam", "rmsprop"]; training.lr = 0.05 is above high = 0.01`,
+			group:  `optimizer is not one of ["adam", "rmsprop"]; training.lr is above high = 0.01`},
+		{name: "a param and the base", point: space.Point{0.05, "sgd"},
+			now: func() *definition.Search {
+				b := base()
+				b["training"].(map[string]any)["epochs"] = int64(10)
+				return searchOf(t, b, lr(1e-4, 1e-2), opt("adam", "sgd"))
+			}(),
+			reason: "base_config.training.epochs changed 5 → 10; training.lr = 0.05 is above high = 0.01",
+			group:  "base_config.training.epochs changed 5 → 10; training.lr is above high = 0.01"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -108,7 +108,9 @@ func (p *Plan) Totals() (toRun, toRetry, excluded int) {
 type Exclusion struct {
 	Number int    `json:"number"`
 	Reason string `json:"reason"` // with this trial's values
-	Group  string `json:"group"`  // the same reason without them, shared by a group of trials
+	// Groups say the same, one per reason, without this trial's values,
+	// so that trials excluded for one reason group together.
+	Groups []string `json:"groups"`
 }
 
 // FailedTrial is a matching trial that failed its attempts.
@@ -221,7 +223,7 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 	h := ClassifyWith(s, st.Trials(s.Name), pol)
 	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), len(h.Excluded)
 	for _, x := range h.Excluded {
-		out.ExcludedTrials = append(out.ExcludedTrials, Exclusion{Number: x.Trial.Number, Reason: Reason(x.Mismatches), Group: GroupReason(x.Mismatches)})
+		out.ExcludedTrials = append(out.ExcludedTrials, Exclusion{Number: x.Trial.Number, Reason: Reason(x.Mismatches), Groups: groups(x.Mismatches)})
 	}
 	for _, m := range h.Failed {
 		out.FailedTrials = append(out.FailedTrials, FailedTrial{Number: m.Trial.Number, Attempts: m.Trial.Attempts, Error: m.Trial.Error})

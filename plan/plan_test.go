@@ -167,7 +167,7 @@ func TestMakeReplaceAndRetryFailed(t *testing.T) {
 	if d := cmp.Diff(wantFailed, p.Searches[0].FailedTrials); d != "" {
 		t.Errorf("failed trials (-want +got):\n%s", d)
 	}
-	if d := cmp.Diff([]Exclusion{{Number: 4, Reason: "x = 1.5 is above high = 1", Group: "x is above high = 1"}}, p.Searches[0].ExcludedTrials); d != "" {
+	if d := cmp.Diff([]Exclusion{{Number: 4, Reason: "x = 1.5 is above high = 1", Groups: []string{"x is above high = 1"}}}, p.Searches[0].ExcludedTrials); d != "" {
 		t.Errorf("excluded (-want +got):\n%s", d)
 	}
 

@@ -54,7 +54,11 @@ type planDoc struct {
 			Reason string
 		} `json:"to_retry"`
 		Kept     int `json:"kept"`
-		Excluded int `json:"excluded"`
+		Excluded []struct {
+			Number int    `json:"number"`
+			Reason string `json:"reason"`
+		} `json:"excluded"`
+		ExcludedCount int `json:"excluded_count"`
 	} `json:"searches"`
 	Summary struct {
 		ToRun    int `json:"to_run"`
@@ -199,8 +203,8 @@ func TestE2EChangedRangeExcludes(t *testing.T) {
 	search(t, dir, fmt.Sprintf(randomBody, 8, 0, "0.5"))
 	p := jsonOf[planDoc](t, dir, "plan", "-json")
 	got := p.Searches["s"]
-	if got.Excluded != excluded || got.Kept != 8-excluded || len(got.ToRun) != excluded || p.Summary.Excluded != excluded {
-		t.Fatalf("plan: excluded %d kept %d to_run %d; want %d, %d, %d", got.Excluded, got.Kept, len(got.ToRun), excluded, 8-excluded, excluded)
+	if got.ExcludedCount != excluded || len(got.Excluded) != excluded || got.Kept != 8-excluded || len(got.ToRun) != excluded || p.Summary.Excluded != excluded {
+		t.Fatalf("plan: excluded %d kept %d to_run %d; want %d, %d, %d", got.ExcludedCount, got.Kept, len(got.ToRun), excluded, 8-excluded, excluded)
 	}
 	mustApply(t, dir)
 	sh := jsonOf[showDoc](t, dir, "show", "-json").Searches["s"]

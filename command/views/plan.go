@@ -118,22 +118,25 @@ type ExclusionGroup struct {
 }
 
 // ExclusionGroups groups excluded trials by reason, largest group first
-// (then by first trial number).
+// (then by first trial number); a trial excluded for several reasons is in
+// several groups.
 func ExclusionGroups(ex []plan.Exclusion) []ExclusionGroup {
 	var groups []ExclusionGroup
 	index := map[string]int{}
 	for _, x := range ex {
-		key := x.Group
-		if key == "" {
-			key = x.Reason
+		keys := x.Groups
+		if len(keys) == 0 {
+			keys = []string{x.Reason}
 		}
-		i, ok := index[key]
-		if !ok {
-			i = len(groups)
-			index[key] = i
-			groups = append(groups, ExclusionGroup{Reason: key})
+		for _, key := range keys {
+			i, ok := index[key]
+			if !ok {
+				i = len(groups)
+				index[key] = i
+				groups = append(groups, ExclusionGroup{Reason: key})
+			}
+			groups[i].Numbers = append(groups[i].Numbers, x.Number)
 		}
-		groups[i].Numbers = append(groups[i].Numbers, x.Number)
 	}
 	slices.SortStableFunc(groups, func(a, b ExclusionGroup) int { return len(b.Numbers) - len(a.Numbers) })
 	return groups

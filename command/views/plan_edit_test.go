@@ -56,14 +56,14 @@ func TestPlanEditedGolden(t *testing.T) {
 
 func TestExclusionGroups(t *testing.T) {
 	got := ExclusionGroups([]plan.Exclusion{
-		{Number: 1, Reason: "x = 1 is above high = 0.5", Group: "x is above high = 0.5"},
-		{Number: 2, Reason: "base_config.e changed 1 → 2", Group: "base_config.e changed 1 → 2"},
-		{Number: 3, Reason: "x = 2 is above high = 0.5", Group: "x is above high = 0.5"},
+		{Number: 1, Reason: "x = 1 is above high = 0.5", Groups: []string{"x is above high = 0.5"}},
+		{Number: 2, Reason: "base_config.e changed 1 → 2", Groups: []string{"base_config.e changed 1 → 2"}},
+		{Number: 3, Reason: "x = 2 is above high = 0.5; base_config.e changed 1 → 2", Groups: []string{"x is above high = 0.5", "base_config.e changed 1 → 2"}},
 		{Number: 4, Reason: "old reason only"},
 	})
 	want := []ExclusionGroup{
 		{Reason: "x is above high = 0.5", Numbers: []int{1, 3}},
-		{Reason: "base_config.e changed 1 → 2", Numbers: []int{2}},
+		{Reason: "base_config.e changed 1 → 2", Numbers: []int{2, 3}},
 		{Reason: "old reason only", Numbers: []int{4}},
 	}
 	if len(got) != len(want) {
