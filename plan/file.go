@@ -40,6 +40,8 @@ type fileSearch struct {
 	// Added in this version's later releases; older files lack them.
 	ExcludedTrials []Exclusion   `json:"excluded_trials,omitempty"`
 	FailedTrials   []FailedTrial `json:"failed_trials,omitempty"`
+	// SettingsChanges: what changed since the last apply.
+	SettingsChanges []definition.ConfigChange `json:"settings_changes,omitempty"`
 }
 
 type fileTrial struct {
@@ -56,7 +58,7 @@ func WriteFile(path string, p *Plan, def *definition.Definition) error {
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted,
-			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials}
+			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials, SettingsChanges: s.SettingsChanges}
 		for _, t := range s.ToRun {
 			fs.ToRun = append(fs.ToRun, toFileTrial(ds, t))
 		}
@@ -152,7 +154,7 @@ func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
 		}
 		ps := &Search{Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode, Fingerprint: fs.Fingerprint,
 			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted,
-			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials}
+			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials, SettingsChanges: jsonChanges(fs.SettingsChanges)}
 		var err error
 		if ps.ToRun, err = fromFileTrials(s, fs.ToRun); err != nil {
 			return nil, err
@@ -196,4 +198,29 @@ func jsonValue(v any) any {
 	}
 	f, _ := n.Float64()
 	return f
+}
+
+// jsonChanges converts the json.Numbers of decoded changes.
+func jsonChanges(cs []definition.ConfigChange) []definition.ConfigChange {
+	for i := range cs {
+		cs[i].Old, cs[i].New = jsonValueDeep(cs[i].Old), jsonValueDeep(cs[i].New)
+	}
+	return cs
+}
+
+// jsonValueDeep converts every json.Number in a decoded value.
+func jsonValueDeep(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, e := range v {
+			v[k] = jsonValueDeep(e)
+		}
+		return v
+	case []any:
+		for i, e := range v {
+			v[i] = jsonValueDeep(e)
+		}
+		return v
+	}
+	return jsonValue(v)
 }

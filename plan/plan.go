@@ -72,6 +72,10 @@ type Search struct {
 	// Exhausted is set when the space has fewer unseen points than the
 	// budget asks for.
 	Exhausted bool
+	// SettingsChanges is what changed in the search's definition since
+	// the last apply recorded it (nil when nothing did, or when no apply
+	// recorded one), whether or not it excludes trials.
+	SettingsChanges []definition.ConfigChange
 }
 
 // Trial is one planned run.
@@ -219,6 +223,9 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 	out := &Search{
 		Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
 		Fingerprint: s.Fingerprint(), Budget: budget,
+	}
+	if old := st.Settings(s.Name); old != nil {
+		out.SettingsChanges = definition.SettingsChanges(old, s.Settings())
 	}
 	h := ClassifyWith(s, st.Trials(s.Name), pol)
 	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), len(h.Excluded)

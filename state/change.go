@@ -18,6 +18,17 @@ func (r TrialRef) String() string { return fmt.Sprintf("%s #%d", r.Search, r.Num
 type Change struct {
 	Put    *Trial    // insert or replace the trial (Search, Number)
 	Remove *TrialRef // delete the trial record
+	// Settings records a search's definition as an apply ran it, so a
+	// later plan can say what changed since.
+	Settings *SearchSettings
+}
+
+// SearchSettings is a search's definition as last applied: a JSON object
+// of its settings (strategy, budget, params, base config, trial command,
+// ...), in whatever shape the writer chose; the state only stores it.
+type SearchSettings struct {
+	Search   string         `json:"search"`
+	Settings map[string]any `json:"settings"`
 }
 
 // Validate checks the shape of a change without looking at a state: exactly
@@ -25,9 +36,20 @@ type Change struct {
 // finite metrics. It does not check Params and Config (Apply normalizes
 // them).
 func (c Change) Validate() error {
+	set := 0
+	for _, ok := range []bool{c.Put != nil, c.Remove != nil, c.Settings != nil} {
+		if ok {
+			set++
+		}
+	}
 	switch {
-	case c.Put != nil && c.Remove != nil:
-		return errors.New("invalid change: both Put and Remove are set")
+	case set > 1:
+		return errors.New("invalid change: more than one of Put, Remove and Settings is set")
+	case c.Settings != nil:
+		if c.Settings.Search == "" {
+			return errors.New("invalid change: search settings without a search name")
+		}
+		return nil
 	case c.Put != nil:
 		t := c.Put
 		if err := checkRef(t.Ref()); err != nil {
@@ -45,7 +67,7 @@ func (c Change) Validate() error {
 	case c.Remove != nil:
 		return checkRef(*c.Remove)
 	}
-	return errors.New("invalid change: neither Put nor Remove is set")
+	return errors.New("invalid change: none of Put, Remove and Settings is set")
 }
 
 func checkRef(r TrialRef) error {
@@ -73,6 +95,13 @@ func (s *State) Apply(c Change) error {
 			return err
 		}
 		c = Change{Put: t}
+	}
+	if c.Settings != nil {
+		ss, err := normalizeSettings(c.Settings)
+		if err != nil {
+			return err
+		}
+		c = Change{Settings: ss}
 	}
 	return s.apply(c)
 }
@@ -111,12 +140,26 @@ func normalizeObject(m map[string]any) (map[string]any, error) {
 	return v.(map[string]any), nil
 }
 
+// normalizeSettings returns a normalized deep copy of ss.
+func normalizeSettings(ss *SearchSettings) (*SearchSettings, error) {
+	m, err := normalizeObject(ss.Settings)
+	if err != nil {
+		return nil, fmt.Errorf("settings of search %q: %w", ss.Search, err)
+	}
+	return &SearchSettings{Search: validUTF8(ss.Search), Settings: m}, nil
+}
+
 // apply applies a valid change whose trial the state may keep as it is.
 func (s *State) apply(c Change) error {
-	if c.Put != nil {
+	switch {
+	case c.Put != nil:
 		s.put(c.Put)
-	} else if err := s.remove(*c.Remove); err != nil {
-		return err
+	case c.Settings != nil:
+		s.putSettings(c.Settings)
+	default:
+		if err := s.remove(*c.Remove); err != nil {
+			return err
+		}
 	}
 	s.Serial++
 	return nil

@@ -28,6 +28,8 @@ func (p *parser) decodeRecord(payload []byte) (serial uint64, c Change, err erro
 			c.Put, err = p.trial()
 		case "remove":
 			c.Remove, err = p.ref()
+		case "settings":
+			c.Settings, err = p.settings()
 		default:
 			_, err = p.value()
 		}
@@ -200,4 +202,31 @@ func (p *parser) time() (time.Time, error) {
 		return t, fmt.Errorf("invalid time %s: %w", strconv.Quote(string(b)), err)
 	}
 	return t, nil
+}
+
+// settings decodes a search's settings record.
+func (p *parser) settings() (*SearchSettings, error) {
+	ss := &SearchSettings{}
+	null, err := p.fields(func(key []byte) error {
+		var err error
+		switch string(key) {
+		case "search":
+			ss.Search, err = p.string()
+		case "settings":
+			ss.Settings, err = p.objectOrNull()
+		default:
+			_, err = p.value()
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if null {
+		return nil, p.errorf("settings is null")
+	}
+	return ss, nil
 }

@@ -110,6 +110,13 @@ func (f *File) Append(ctx context.Context, c Change) error {
 		}
 		c.Put = t
 	}
+	if c.Settings != nil {
+		ss, err := normalizeSettings(c.Settings)
+		if err != nil {
+			return err
+		}
+		c.Settings = ss
+	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -142,9 +149,10 @@ func (f *File) Append(ctx context.Context, c Change) error {
 	}
 	f.serial++
 	f.end += int64(len(line))
-	if c.Put != nil {
+	switch {
+	case c.Put != nil:
 		f.keys[c.Put.Ref()] = struct{}{}
-	} else {
+	case c.Remove != nil:
 		delete(f.keys, *c.Remove)
 	}
 	return nil

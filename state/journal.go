@@ -44,6 +44,9 @@ type record struct {
 	Serial uint64     `json:"serial"`
 	Put    *wireTrial `json:"put,omitempty"`
 	Remove *TrialRef  `json:"remove,omitempty"`
+	// Settings records are written by this release and later; an older
+	// fwapply refuses a state that holds one.
+	Settings *SearchSettings `json:"settings,omitempty"`
 }
 
 // encodeHeader returns the header line of a state.
@@ -62,7 +65,7 @@ func encodeHeader(h header) ([]byte, error) {
 
 // encodeRecord returns one record line.
 func encodeRecord(serial uint64, c Change) ([]byte, error) {
-	r := record{Serial: serial, Remove: c.Remove}
+	r := record{Serial: serial, Remove: c.Remove, Settings: c.Settings}
 	if t := c.Put; t != nil {
 		r.Put = &wireTrial{Trial: *t, Params: t.Params, Config: t.Config}
 	}
@@ -232,10 +235,14 @@ func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error)
 		}
 		c := d.change
 		if records < h.Snapshot {
-			if d.serial != h.Serial || c.Put == nil {
+			if d.serial != h.Serial || c.Remove != nil {
 				return corrupt(fmt.Errorf("record %d of the snapshot is not a put with serial %d", records+1, h.Serial))
 			}
-			s.put(c.Put)
+			if c.Put != nil {
+				s.put(c.Put)
+			} else {
+				s.putSettings(c.Settings)
+			}
 		} else {
 			if d.serial != s.Serial+1 {
 				return corrupt(fmt.Errorf("record has serial %d, want %d (was the file written by two processes at once?)", d.serial, s.Serial+1))
@@ -244,9 +251,10 @@ func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error)
 				return corrupt(err)
 			}
 		}
-		if c.Put != nil {
+		switch {
+		case c.Put != nil:
 			rp.keys[c.Put.Ref()] = struct{}{}
-		} else {
+		case c.Remove != nil:
 			delete(rp.keys, *c.Remove)
 		}
 		rp.end = d.end
@@ -321,7 +329,7 @@ func (lr *lineReader) next() ([]byte, error) {
 
 // writeSnapshot writes the whole state as a compacted journal.
 func writeSnapshot(w io.Writer, s *State) error {
-	hl, err := encodeHeader(header{Lineage: s.Lineage, Serial: s.Serial, Next: s.next, Snapshot: s.Len()})
+	hl, err := encodeHeader(header{Lineage: s.Lineage, Serial: s.Serial, Next: s.next, Snapshot: s.Len() + len(s.settings)})
 	if err != nil {
 		return err
 	}
@@ -337,6 +345,15 @@ func writeSnapshot(w io.Writer, s *State) error {
 			if _, err := w.Write(line); err != nil {
 				return err
 			}
+		}
+	}
+	for _, search := range slices.Sorted(maps.Keys(s.settings)) {
+		line, err := encodeRecord(s.Serial, Change{Settings: &SearchSettings{Search: search, Settings: s.settings[search]}})
+		if err != nil {
+			return fmt.Errorf("settings of search %q: %w", search, err)
+		}
+		if _, err := w.Write(line); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -64,8 +64,27 @@ type State struct {
 	Lineage string // random UUID fixed at creation
 	Serial  uint64 // bumped by every change
 
-	trials map[string]map[int]*Trial // search -> number -> trial
-	next   map[string]int            // search -> next trial number
+	trials   map[string]map[int]*Trial // search -> number -> trial
+	next     map[string]int            // search -> next trial number
+	settings map[string]map[string]any // search -> settings as last applied
+}
+
+// Settings returns a search's definition as last recorded by an apply, or
+// nil. Like Trials, it returns the state's own value: read it only.
+func (s *State) Settings(search string) map[string]any {
+	return s.settings[search]
+}
+
+// SettingsSearches returns the searches that have settings, sorted.
+func (s *State) SettingsSearches() []string {
+	return slices.Sorted(maps.Keys(s.settings))
+}
+
+func (s *State) putSettings(ss *SearchSettings) {
+	if s.settings == nil {
+		s.settings = map[string]map[string]any{}
+	}
+	s.settings[ss.Search] = ss.Settings
 }
 
 // New returns an empty state with a fresh lineage and serial 0.
@@ -115,6 +134,12 @@ func (s *State) Len() int {
 // DeepCopy returns a copy of s that shares nothing with it.
 func (s *State) DeepCopy() *State {
 	c := &State{Lineage: s.Lineage, Serial: s.Serial, trials: make(map[string]map[int]*Trial, len(s.trials)), next: maps.Clone(s.next)}
+	for search, m := range s.settings {
+		if c.settings == nil {
+			c.settings = map[string]map[string]any{}
+		}
+		c.settings[search] = copyObject(m)
+	}
 	for search, m := range s.trials {
 		cm := make(map[int]*Trial, len(m))
 		for n, t := range m {

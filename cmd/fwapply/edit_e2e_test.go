@@ -116,3 +116,32 @@ func TestE2ENarrowedRangeNamesExcluded(t *testing.T) {
 		t.Fatalf("apply after a base change: exit %d\n%s%s", code, out, errs)
 	}
 }
+
+// TestE2EHarmlessChangeIsNamed: a change that excludes nothing (more
+// parallelism, a wider range) is named by the plan, in text and JSON.
+func TestE2EHarmlessChangeIsNamed(t *testing.T) {
+	dir := t.TempDir()
+	search(t, dir, fmt.Sprintf(editBody, 4, "40", "0.1", ""))
+	mustApply(t, dir)
+	body := strings.Replace(fmt.Sprintf(editBody, 4, "40", "0", ""), "parallelism = 2", "parallelism = 4", 1)
+	search(t, dir, body)
+	code, out, errs := fwapply(t, dir, "plan")
+	for _, want := range []string{"No changes.", "Changed since the last apply, excluding no trial:", "- parallelism 2 → 4", `- param "x".low 0.1 → 0`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("plan lacks %q: exit %d\n%s%s", want, code, out, errs)
+		}
+	}
+	type settingsDoc struct {
+		Searches map[string]struct {
+			SettingsChanges []struct {
+				Path     string
+				Old, New any
+			} `json:"settings_changes"`
+		}
+	}
+	doc := jsonOf[settingsDoc](t, dir, "plan", "-json")
+	got := doc.Searches["s"].SettingsChanges
+	if len(got) != 2 || got[0].Path != "parallelism" || got[0].Old != 2.0 || got[0].New != 4.0 || got[1].Path != `param "x".low` {
+		t.Errorf("settings_changes %+v", got)
+	}
+}

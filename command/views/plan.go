@@ -34,6 +34,7 @@ func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 		}
 		v.Printf("\n")
 		v.planExcluded(s, full)
+		v.planSettings(s)
 		v.planNotes(s)
 	}
 	run, retry, excluded := p.Totals()
@@ -56,7 +57,7 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 			v.Colorize("bold", "No trials to run."), kept, plural(failed, "trial"))
 	}
 	for _, s := range p.Searches {
-		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted {
+		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted && len(s.SettingsChanges) == 0 {
 			continue
 		}
 		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)", s.Name, s.Strategy, s.Mode, s.Metric)))
@@ -65,6 +66,7 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 			v.Printf("    %d excluded\n", s.Excluded)
 			v.planExcluded(s, full)
 		}
+		v.planSettings(s)
 		v.planNotes(s)
 	}
 }
@@ -155,6 +157,22 @@ func numberList(ns []int, full bool) string {
 	return strings.Join(parts, ", ")
 }
 
+// planSettings lists what changed in the definition since the last apply,
+// and says so when none of it excluded a trial.
+func (v *View) planSettings(s *plan.Search) {
+	if len(s.SettingsChanges) == 0 {
+		return
+	}
+	what := "Changed since the last apply"
+	if s.Excluded == 0 {
+		what += ", excluding no trial"
+	}
+	v.Printf("    %s:\n", what)
+	for _, c := range s.SettingsChanges {
+		v.Printf("      %s %s\n", v.Colorize("dim", "-"), definition.FormatSettingsChange(c))
+	}
+}
+
 func (v *View) planNotes(s *plan.Search) {
 	if s.Exhausted {
 		v.Printf("    %s search.%s's space has fewer configs than its budget of %d: it stops when every config has run.\n",
@@ -219,6 +237,9 @@ type PlanSearchJSON struct {
 	Excluded      []plan.Exclusion `json:"excluded"`
 	ExcludedCount int              `json:"excluded_count"`
 	Exhausted     bool             `json:"exhausted"`
+	// SettingsChanges is what changed in the search's definition since
+	// the last apply, as {path, old, new} in the language's terms.
+	SettingsChanges []definition.ConfigChange `json:"settings_changes"`
 }
 
 // PlanTrialJSON is one planned trial; Params is null when known after apply.
@@ -243,7 +264,8 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 		ds := def.Search(s.Name)
 		js := &PlanSearchJSON{Strategy: string(s.Strategy), Metric: s.Metric, Mode: string(s.Mode), Budget: s.Budget,
 			ToRun: []PlanTrialJSON{}, ToRetry: []PlanTrialJSON{}, Kept: s.Kept, Failed: s.Failed,
-			FailedTrials: nonNil(s.FailedTrials), Excluded: nonNil(s.ExcludedTrials), ExcludedCount: s.Excluded, Exhausted: s.Exhausted}
+			FailedTrials: nonNil(s.FailedTrials), Excluded: nonNil(s.ExcludedTrials), ExcludedCount: s.Excluded, Exhausted: s.Exhausted,
+			SettingsChanges: nonNil(s.SettingsChanges)}
 		conv := func(t plan.Trial) PlanTrialJSON {
 			jt := PlanTrialJSON{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason}
 			if t.Point != nil {

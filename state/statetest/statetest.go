@@ -31,6 +31,7 @@ func Run(t *testing.T, newBackend func(t *testing.T) state.Backend) {
 	t.Run("RejectsBadChanges", func(t *testing.T) { testBadChanges(t, newBackend(t)) })
 	t.Run("ConcurrentAppend", func(t *testing.T) { testConcurrent(t, newBackend(t)) })
 	t.Run("Compact", func(t *testing.T) { testCompact(t, newBackend(t)) })
+	t.Run("Settings", func(t *testing.T) { testSettings(t, newBackend(t)) })
 	t.Run("Lock", func(t *testing.T) { testLock(t, newBackend) })
 }
 
@@ -46,6 +47,7 @@ type stateView struct {
 	Serial   uint64
 	Len      int
 	Searches map[string]searchView
+	Settings map[string]map[string]any
 }
 
 type searchView struct {
@@ -57,6 +59,12 @@ func view(s *state.State) stateView {
 	v := stateView{Lineage: s.Lineage, Serial: s.Serial, Len: s.Len(), Searches: map[string]searchView{}}
 	for _, name := range s.Searches() {
 		v.Searches[name] = searchView{Next: s.NextNumber(name), Trials: s.Trials(name)}
+	}
+	for _, name := range s.SettingsSearches() {
+		if v.Settings == nil {
+			v.Settings = map[string]map[string]any{}
+		}
+		v.Settings[name] = s.Settings(name)
 	}
 	return v
 }
@@ -428,4 +436,41 @@ func testLock(t *testing.T, newBackend func(t *testing.T) state.Backend) {
 			t.Errorf("ForceUnlock without a lock: %v, want nil", err)
 		}
 	})
+}
+
+// testSettings: a search's settings are stored, replaced by a later
+// record, kept apart per search, and survive reload and compaction.
+func testSettings(t *testing.T, b state.Backend) {
+	s := load(t, b)
+	settings := func(trials int64) *state.SearchSettings {
+		return &state.SearchSettings{Search: "a", Settings: map[string]any{
+			"strategy": "random", "trials": trials, "parallelism": int64(2),
+			"params": map[string]any{"training.lr": map[string]any{"type": "real", "low": 1e-5, "high": 0.1, "log": true}},
+		}}
+	}
+	apply(t, b, s, state.Change{Settings: settings(10)})
+	apply(t, b, s, state.Change{Put: Trial("a", 0)})
+	apply(t, b, s, state.Change{Settings: &state.SearchSettings{Search: "b", Settings: map[string]any{"strategy": "grid"}}})
+	apply(t, b, s, state.Change{Settings: settings(20)})
+	got := load(t, b)
+	if d := Diff(s, got); d != "" {
+		t.Fatalf("settings after reload (-want +got):\n%s", d)
+	}
+	if n := got.Settings("a")["trials"]; n != int64(20) {
+		t.Errorf("settings of a: trials = %v, want the later record's 20", n)
+	}
+	if got.Settings("c") != nil {
+		t.Errorf("a search without settings has %v", got.Settings("c"))
+	}
+	if c, ok := b.(state.Compacter); ok {
+		if err := c.Compact(context.Background(), s); err != nil {
+			t.Fatalf("Compact: %v", err)
+		}
+		if d := Diff(s, load(t, b)); d != "" {
+			t.Errorf("settings after compaction (-want +got):\n%s", d)
+		}
+	}
+	if err := b.Append(context.Background(), state.Change{Settings: &state.SearchSettings{}}); err == nil {
+		t.Errorf("Append of settings without a search name succeeded")
+	}
 }
