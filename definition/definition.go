@@ -138,6 +138,11 @@ type Param struct {
 	Segments  []string // Path split at dots
 	Dim       space.Dimension
 	DeclRange hcl.Range
+	// New is `new = true`: the param deliberately sets a key that
+	// base_config does not have, even one close to an existing key's
+	// name. It does not change which configs a search produces, so the
+	// fingerprints leave it out.
+	New bool
 }
 
 // Trial is the `trial` block: how one trial runs.

@@ -107,6 +107,40 @@ search "s" {
 	}
 }
 
+// TestFingerprintIgnoresNew checks that `new = true` leaves both
+// fingerprints alone: it allows a param, it does not change which configs
+// the search produces.
+func TestFingerprintIgnoresNew(t *testing.T) {
+	src := `search "s" {
+  strategy    = "random"
+  metric      = "loss"
+  mode        = "min"
+  trials      = 10
+  base_config = { training = { lr = 0.1 } }
+  param "training.warmup" {
+    type = integer
+    low  = 0
+    high = 100
+  }
+  trial {
+    command = ["./t"]
+  }
+}
+`
+	withNew := strings.Replace(src, "    high = 100\n", "    high = 100\n    new  = true\n", 1)
+	plain := mustLoad(t, writeFiles(t, map[string]string{"a.fw.hcl": src}), Options{}).Search("s")
+	marked := mustLoad(t, writeFiles(t, map[string]string{"a.fw.hcl": withNew}), Options{}).Search("s")
+	if plain.Params[0].New || !marked.Params[0].New {
+		t.Fatalf("New = %v and %v, want false and true", plain.Params[0].New, marked.Params[0].New)
+	}
+	if plain.Fingerprint() != marked.Fingerprint() {
+		t.Errorf("new = true changed the fingerprint")
+	}
+	if plain.SpaceFingerprint() != marked.SpaceFingerprint() {
+		t.Errorf("new = true changed the space fingerprint")
+	}
+}
+
 func TestVariablePrecedence(t *testing.T) {
 	src := `variable "epochs" {
   type    = number

@@ -3,6 +3,7 @@ package hcl
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -60,6 +61,18 @@ func edit(t *testing.T, old, new string) string {
 		t.Fatalf("edit: %q occurs %d times in base", old, strings.Count(base, old))
 	}
 	return strings.Replace(base, old, new, 1)
+}
+
+// withParam returns base with the param "lr" renamed to path and, unless
+// baseConfig is "", base_config replaced by it; the param block stays on
+// line 7.
+func withParam(t *testing.T, path, baseConfig string) string {
+	t.Helper()
+	src := edit(t, `param "lr" {`, fmt.Sprintf("param %q {", path))
+	if baseConfig != "" {
+		src = strings.Replace(src, `{ lr = 0.1, name = "x", opt = { beta = 0.9 }, layers = 2 }`, baseConfig, 1)
+	}
+	return src
 }
 
 func loadString(t *testing.T, src string, opts Options) (*Result, hcl.Diagnostics) {
@@ -174,6 +187,19 @@ func TestDiagnostics(t *testing.T) {
 		{"invalid search name", strings.Replace(base, `search "s"`, `search "1s"`, 1), Options{}, "Invalid search name", 1, "starts with a letter"},
 		{"syntax error", edit(t, "  trials      = 10\n", "  trials      = \n"), Options{}, "Invalid expression", 5, ""},
 		{"empty param path segment", edit(t, `param "lr" {`, `param "opt..beta" {`), Options{}, "Invalid param path", 7, "empty parts"},
+		{"param typo by edit distance", withParam(t, "opt.betta", ""), Options{}, "Param path may be a typo", 7, `did you mean "opt.beta"?`},
+		{"param typo by swapped letters", withParam(t, "training.lraening_rate", "{ training = { learning_rate = 0.1 } }"), Options{}, "Param path may be a typo", 7, `did you mean "training.learning_rate"?`},
+		{"param typo by two edits", withParam(t, "lyres", ""), Options{}, "Param path may be a typo", 7, `did you mean "layers"?`},
+		{"param typo of a short name", withParam(t, "lrr", ""), Options{}, "Param path may be a typo", 7, `did you mean "lr"?`},
+		{"param typo by case style", withParam(t, "training.batchSize", "{ training = { batch_size = 32 } }"), Options{}, "Param path may be a typo", 7, `did you mean "training.batch_size"?`},
+		{"param typo by kebab case", withParam(t, "learning-rate", "{ learning_rate = 0.1 }"), Options{}, "Param path may be a typo", 7, `did you mean "learning_rate"?`},
+		{"param typo by abbreviation", withParam(t, "training.learning_rate", "{ training = { lr = 0.001 } }"), Options{}, "Param path may be a typo", 7, `did you mean "training.lr"?`},
+		{"param typo by expansion", withParam(t, "bs", "{ batch_size = 32 }"), Options{}, "Param path may be a typo", 7, `did you mean "batch_size"?`},
+		{"param typo hints new", withParam(t, "training.learning_rate", "{ training = { lr = 0.001 } }"), Options{}, "Param path may be a typo", 7, "If training.learning_rate is really a new setting, add `new = true` to the param block."},
+		{"param typo best suggestion", withParam(t, "training.learning_rate", "{ training = { lr = 0.1, learning_rat = 0.1, learningRate = 0.1 } }"), Options{}, "Param path may be a typo", 7, `did you mean "training.learningRate"?`},
+		{"param new not a bool", edit(t, "    log  = true\n", "    log  = true\n    new  = 1\n"), Options{}, "Incorrect attribute value type", 12, "a bool required"},
+		{"metric typo", edit(t, "  trials      = 10\n", "  trials      = 10\n  metrics     = [\"val_acc\", \"los\"]\n"), Options{}, "Metric may be a typo", 3, `did you mean "los"?`},
+		{"metric typo by case style", strings.Replace(edit(t, "  trials      = 10\n", "  trials      = 10\n  metrics     = [\"val_loss\", \"val_acc\"]\n"), `"loss"`, `"valLoss"`, 1), Options{}, "Metric may be a typo", 3, `did you mean "val_loss"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -3,6 +3,7 @@ package hcl
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -30,6 +31,8 @@ func (l *loader) decodeParam(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 		}
 	}
 	attrs := content.Attributes
+	isNew, nok := l.paramNew(attrs["new"], ctx)
+	p.New, ok = isNew, ok && nok
 	var dim space.Dimension
 	var err error
 	if va := attrs["values"]; va != nil {
@@ -99,7 +102,20 @@ func (l *loader) decodeParam(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 		return p, false
 	}
 	p.Dim = dim
-	return p, l.checkParamPath(s.BaseConfig, p, b)
+	return p, l.checkParamPath(s.BaseConfig, p, b, attrs["new"])
+}
+
+// paramNew decodes the optional `new = true` of a param block; false when
+// it is absent or null.
+func (l *loader) paramNew(a *hcl.Attribute, ctx *hcl.EvalContext) (bool, bool) {
+	if a == nil {
+		return false, true
+	}
+	v, ok := l.boolAttr(a, ctx)
+	if !ok && !l.isNull(a, ctx) {
+		return false, false
+	}
+	return v, true
 }
 
 // isNull reports whether an attribute's value is null (already evaluated
@@ -230,9 +246,10 @@ func (l *loader) fieldError(err error, b *hcl.Block, attrs hcl.Attributes) {
 }
 
 // checkParamPath checks the param's path against the base config: every
-// segment but the last names an object, and the leaf, when present, holds a
-// value of the param's kind.
-func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.Block) bool {
+// segment but the last names an object, the leaf, when present, holds a
+// value of the param's kind, and, when absent, is not a likely typo of a
+// key beside it. newAttr is the param's `new` attribute, or nil.
+func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.Block, newAttr *hcl.Attribute) bool {
 	rng := b.LabelRanges[0].Ptr()
 	cur := base
 	for i, seg := range p.Segments[:len(p.Segments)-1] {
@@ -260,7 +277,13 @@ func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.
 		cur = m
 	}
 	leaf, exists := cur[p.Segments[len(p.Segments)-1]]
-	if !exists || leaf == nil {
+	if !exists {
+		return l.checkNewLeaf(cur, p, b)
+	}
+	if p.New {
+		l.warnNotNew(p, newAttr)
+	}
+	if leaf == nil {
 		return true
 	}
 	clash := ""
@@ -282,6 +305,43 @@ func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.
 		return false
 	}
 	return true
+}
+
+// checkNewLeaf checks a param whose leaf is not in base_config, where
+// siblings is the object the leaf would go in. Unless the param says
+// new = true, a leaf close to one of the keys beside it (by the rule of
+// closest) is an error: most likely a typo of that key, which would leave
+// the value the trials read unsearched.
+func (l *loader) checkNewLeaf(siblings map[string]any, p definition.Param, b *hcl.Block) bool {
+	if p.New {
+		return true
+	}
+	leaf := p.Segments[len(p.Segments)-1]
+	match, ok := closest(leaf, keys(siblings))
+	if !ok {
+		return true
+	}
+	suggestion := strings.Join(append(slices.Clone(p.Segments[:len(p.Segments)-1]), match), ".")
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Param path may be a typo",
+		Detail: fmt.Sprintf("The param %q sets a key that base_config does not have, next to the similar key %q: did you mean %q? "+
+			"A param on a misspelled key changes nothing the trials read, so every trial would score alike. "+
+			"If %s is really a new setting, add `new = true` to the param block.", p.Path, match, suggestion, p.Path),
+		Subject: b.LabelRanges[0].Ptr(),
+	})
+	return false
+}
+
+// warnNotNew warns about `new = true` on a param whose path base_config
+// already has.
+func (l *loader) warnNotNew(p definition.Param, newAttr *hcl.Attribute) {
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagWarning,
+		Summary:  "Param is not new",
+		Detail:   fmt.Sprintf("new = true, but %s is already in base_config: the param replaces the value there, as params do. Remove new = true, which is only for keys that base_config does not have.", p.Path),
+		Subject:  newAttr.Range.Ptr(),
+	})
 }
 
 // kindClash says why a base value cannot hold the dimension's values, or "".

@@ -49,6 +49,7 @@ var (
 			{Name: "log"},
 			{Name: "step"},
 			{Name: "values"},
+			{Name: "new"},
 		},
 	}
 

@@ -173,7 +173,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 			}
 		}
 	}
-	l.decodeMetrics(attrs["metrics"], ctx, s)
+	l.decodeMetrics(attrs["metrics"], attrs["metric"], ctx, s)
 	l.decodeTags(attrs["tags"], ctx, s)
 	l.decodeGoTypes(attrs["go_types"], ctx, s)
 	if trialBlock == nil {
@@ -478,8 +478,9 @@ func quoteList(xs []string) string {
 }
 
 // decodeMetrics decodes `metrics = [...]`: the metrics a trial reports,
-// with the objective always among them.
-func (l *loader) decodeMetrics(a *hcl.Attribute, ctx *hcl.EvalContext, s *definition.Search) {
+// with the objective always among them. metricAttr is the search's metric
+// attribute, checked against the list for typos.
+func (l *loader) decodeMetrics(a, metricAttr *hcl.Attribute, ctx *hcl.EvalContext, s *definition.Search) {
 	var names []string
 	if a != nil {
 		v, ok := l.evalAs(a, ctx, cty.List(cty.String), "a list of strings")
@@ -505,9 +506,28 @@ func (l *loader) decodeMetrics(a *hcl.Attribute, ctx *hcl.EvalContext, s *defini
 		}
 	}
 	if s.Metric != "" && !slices.Contains(names, s.Metric) {
+		l.checkMetricTypo(metricAttr, s.Metric, names)
 		names = append([]string{s.Metric}, names...)
 	}
 	s.Metrics = names
+}
+
+// checkMetricTypo reports a metric that is not in the metrics list but
+// close to a name in it (by the rule of closest): most likely a typo,
+// which would make every trial fail for want of its objective. A metric
+// not close to any listed one is the objective besides them, as ever.
+func (l *loader) checkMetricTypo(metricAttr *hcl.Attribute, metric string, listed []string) {
+	match, ok := closest(metric, listed)
+	if !ok || metricAttr == nil {
+		return
+	}
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Metric may be a typo",
+		Detail: fmt.Sprintf("The metric %q is not in metrics, which lists the similar %q: did you mean %q? "+
+			"If the trials really report %q besides the listed metrics, add it to metrics.", metric, match, match, metric),
+		Subject: metricAttr.Expr.Range().Ptr(),
+	})
 }
 
 // goTypes are the Go types go_types may give a config path.
