@@ -118,7 +118,7 @@ func settingsOrder(path string) string {
 		return "2" + path
 	case strings.HasPrefix(path, "param "):
 		return "1" + path
-	case strings.HasPrefix(path, "trial") || strings.HasPrefix(path, "bayesian"):
+	case path == "trial" || strings.HasPrefix(path, "trial.") || path == "bayesian" || strings.HasPrefix(path, "bayesian."):
 		return "3" + path
 	}
 	return "0" + path
