@@ -10,7 +10,11 @@
 //     are recorded, the rest of the plan is left for the next apply.
 //     Cancelling the context also stops the running trials; they are
 //     recorded as interrupted.
-//   - A search stops early after MaxFailures failed trials in this apply.
+//   - A search stops starting trials (the running ones finish) after
+//     MaxFailures failed trials in this apply, or when the first
+//     MaxIdenticalFailures trials of this apply to end all failed the same
+//     way: the same reason and the same last line of stderr, every run of
+//     digits in that line counting as equal (see Signature).
 //   - Trials whose params are known only after apply are proposed by the
 //     search's strategy when a worker is free, from the history in the
 //     state at that moment (running trials count as pending).
@@ -21,6 +25,7 @@ package apply
 import (
 	"context"
 	"fmt"
+	"maps"
 	goruntime "runtime"
 	"slices"
 	"sync"
@@ -38,8 +43,11 @@ type Journal interface {
 	Append(ctx context.Context, c state.Change) error
 }
 
-// Observer is told about every trial start and end, under no lock that
-// matters: it must return quickly.
+// Observer is told about every event of an apply. Events of one search
+// come in the order they happened (a trial's start before its end, an
+// improvement of the best right after the trial that made it), one at a
+// time: Observe is called with a lock held, so it must return quickly and
+// must not call back into the Runner.
 type Observer interface {
 	Observe(Event)
 }
@@ -49,16 +57,31 @@ type EventKind int
 
 // The events of an apply.
 const (
+	// TrialStarted: Trial is the trial, recorded as running.
 	TrialStarted EventKind = iota
+	// TrialEnded: Trial is the trial with its outcome, Result what the
+	// executor reported (log paths, the end of stderr of a failure).
 	TrialEnded
+	// SearchEnded: the search's last trial has ended; Trial is nil.
 	SearchEnded
+	// BestChanged: Trial is the new best of the search, Previous the best
+	// before it (nil if none, possibly from an earlier apply). It follows
+	// the TrialEnded of the same trial.
+	BestChanged
+	// SearchStopped: the search starts no more trials (its running ones
+	// finish); Progress.StoppedBy says why. When a trial's end caused it,
+	// Trial and Result are that trial's, as in its TrialEnded. It comes
+	// at most once per search, before its SearchEnded.
+	SearchStopped
 )
 
 // Event is one thing that happened during an apply.
 type Event struct {
-	Kind   EventKind
-	Search string
-	Trial  *state.Trial // a copy; nil for SearchEnded
+	Kind     EventKind
+	Search   string
+	Trial    *state.Trial    // a copy; see EventKind for when it is nil
+	Result   *runtime.Result // TrialEnded, and SearchStopped by a trial
+	Previous *state.Trial    // BestChanged: the best before; may be nil
 	Progress
 }
 
@@ -81,6 +104,11 @@ type Options struct {
 	// MaxFailures stops a search after that many failed trials in this
 	// apply; 0 means no limit.
 	MaxFailures int
+	// MaxIdenticalFailures stops a search when the first that many trials
+	// of this apply to end all failed with the same Signature; 0 means
+	// never. A trial that completes, or fails differently, first turns
+	// the check off for the rest of the apply.
+	MaxIdenticalFailures int
 	// Programs are the executables built for searches with go_build, by
 	// search name; their trials run them instead of trial.command.
 	Programs map[string]string
@@ -121,6 +149,13 @@ type SearchResult struct {
 	StoppedBy   string // why the search stopped early, if it did
 	// HitMaxFailures is set when the search stopped at MaxFailures.
 	HitMaxFailures bool
+	// HitIdenticalFailures is set when the search stopped because its
+	// first trials all failed the same way (MaxIdenticalFailures).
+	HitIdenticalFailures bool
+	// FailedForGood are the trials that failed their last automatic
+	// attempt (plan.MaxAttempts) in this apply, in the order they ended:
+	// the next plan leaves them failed unless they are replaced.
+	FailedForGood []int
 }
 
 // Result is what an apply did.
@@ -143,7 +178,11 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		sr := &SearchResult{Name: s.Name, Kept: ps.Kept}
 		r.mu.Lock()
 		sr.BestBefore = cloneOrNil(plan.Best(s, r.State.Trials(s.Name)))
+		err := r.recordSettings(ctx, s)
 		r.mu.Unlock()
+		if err != nil {
+			return nil, err
+		}
 		res.Searches = append(res.Searches, sr)
 		wg.Go(func() {
 			if err := r.runSearch(runCtx, drain, s, ps, sr); err != nil {
@@ -156,6 +195,24 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		return res, err
 	}
 	return res, nil
+}
+
+// recordSettings records the search's definition in the state when it
+// differs from the one the last apply recorded, so the next plan can say
+// what changed since. The caller holds r.mu.
+func (r *Runner) recordSettings(ctx context.Context, s *definition.Search) error {
+	settings := s.Settings()
+	if old := r.State.Settings(s.Name); old != nil && len(definition.SettingsChanges(old, settings)) == 0 {
+		return nil
+	}
+	c := state.Change{Settings: &state.SearchSettings{Search: s.Name, Settings: settings}}
+	if err := r.State.Apply(c); err != nil {
+		return fmt.Errorf("recording the settings of search %q: %w", s.Name, err)
+	}
+	if err := r.Journal.Append(ctx, c); err != nil {
+		return fmt.Errorf("writing the state: %w; no trial has started, run fwapply apply again once the state can be written", err)
+	}
+	return nil
 }
 
 func cloneOrNil(t *state.Trial) *state.Trial {
@@ -186,6 +243,7 @@ type searchRun struct {
 	next     int
 	progress Progress
 	stopped  bool
+	streak   failureStreak
 }
 
 func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *definition.Search, ps *plan.Search, sr *SearchResult) error {
@@ -211,18 +269,11 @@ func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *defini
 	sr.StoppedBy = run.progress.StoppedBy
 	if sr.StoppedBy == "" && sr.NotRun > 0 {
 		sr.StoppedBy = "interrupted"
+		r.stop(run, sr.StoppedBy, nil, nil)
 	}
-	run.progress.StoppedBy = sr.StoppedBy
-	ev := Event{Kind: SearchEnded, Search: s.Name, Progress: run.progress}
+	r.observeLocked(Event{Kind: SearchEnded}, run)
 	r.mu.Unlock()
-	r.observe(ev)
 	return <-errs
-}
-
-func (r *Runner) observe(ev Event) {
-	if r.Observer != nil {
-		r.Observer.Observe(ev)
-	}
 }
 
 func stopping(ctx context.Context, drain <-chan struct{}) bool {
@@ -273,8 +324,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 			return nil, runtime.Spec{}, false, fmt.Errorf("search %q: proposing trial %d: %w", s.Name, pt.Number, err)
 		}
 		if len(points) == 0 {
-			run.stopped = true
-			run.progress.StoppedBy = "every config of the space has run"
+			r.stop(run, "every config of the space has run", nil, nil)
 			return nil, runtime.Spec{}, false, nil
 		}
 		pt.Point = points[0]
@@ -298,7 +348,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	}
 	r.writeMeta(s, t)
 	run.progress.Running++
-	r.observeLocked(TrialStarted, run, t)
+	r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
 	command := s.Trial.Command
 	if bin, ok := r.Options.Programs[s.Name]; ok {
 		command = []string{bin}
@@ -328,6 +378,7 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	r.writeMeta(run.s, done)
 	run.progress.Running--
 	run.progress.Done++
+	previous := run.progress.Best
 	switch done.Status {
 	case state.Completed:
 		sr.Completed++
@@ -337,16 +388,52 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	case state.Failed:
 		sr.Failed++
 		run.progress.Failed++
-		if m := r.Options.MaxFailures; m > 0 && run.progress.Failed >= m && !run.stopped {
-			run.stopped = true
-			sr.HitMaxFailures = true
-			run.progress.StoppedBy = fmt.Sprintf("%d failed trials reached -max-failures=%d", run.progress.Failed, m)
+		if done.Attempts >= plan.MaxAttempts {
+			sr.FailedForGood = append(sr.FailedForGood, done.Number)
 		}
 	case state.Interrupted:
 		sr.Interrupted++
 	}
-	r.observeLocked(TrialEnded, run, done)
+	r.observeLocked(Event{Kind: TrialEnded, Trial: done, Result: &res}, run)
+	if run.progress.Best != previous {
+		r.observeLocked(Event{Kind: BestChanged, Trial: run.progress.Best, Previous: previous}, run)
+	}
+	if why := r.failureStop(run, sr, done.Status, res); why != "" {
+		r.stop(run, why, done, &res)
+	}
 	return nil
+}
+
+// failureStop says why the search must start no more trials after one
+// ended with status and res, or returns "" to go on. It sets the
+// SearchResult's flag of the rule that stopped it. The caller holds r.mu.
+func (r *Runner) failureStop(run *searchRun, sr *SearchResult, status state.Status, res runtime.Result) string {
+	sig := ""
+	if status == state.Failed {
+		sig = Signature(res)
+	}
+	same := run.streak.add(sig)
+	if run.stopped || status != state.Failed {
+		return ""
+	}
+	if m := r.Options.MaxIdenticalFailures; m > 0 && same >= m {
+		sr.HitIdenticalFailures = true
+		return fmt.Sprintf("the first %d trials all failed the same way (%s)", same, describeFailure(res))
+	}
+	if m := r.Options.MaxFailures; m > 0 && run.progress.Failed >= m {
+		sr.HitMaxFailures = true
+		return fmt.Sprintf("%d failed trials reached -max-failures=%d", run.progress.Failed, m)
+	}
+	return ""
+}
+
+// stop makes a search start no more trials and tells the observer why;
+// t and res are the trial whose end caused it, if one did. The caller
+// holds r.mu.
+func (r *Runner) stop(run *searchRun, why string, t *state.Trial, res *runtime.Result) {
+	run.stopped = true
+	run.progress.StoppedBy = why
+	r.observeLocked(Event{Kind: SearchStopped, Trial: t, Result: res}, run)
 }
 
 func better(s *definition.Search, t, best *state.Trial) bool {
@@ -360,15 +447,25 @@ func better(s *definition.Search, t, best *state.Trial) bool {
 	return plan.Objective(s, v) < plan.Objective(s, best.Metrics[s.Metric])
 }
 
-func (r *Runner) observeLocked(kind EventKind, run *searchRun, t *state.Trial) {
+// observeLocked completes ev with the search and a copy of its progress
+// and trials, and passes it to the observer. The caller holds r.mu, which
+// keeps events in order.
+func (r *Runner) observeLocked(ev Event, run *searchRun) {
 	if r.Observer == nil {
 		return
 	}
-	p := run.progress
-	if p.Best != nil {
-		p.Best = p.Best.Clone()
+	ev.Search = run.s.Name
+	ev.Progress = run.progress
+	ev.Progress.Best = cloneOrNil(ev.Progress.Best)
+	ev.Trial = cloneOrNil(ev.Trial)
+	ev.Previous = cloneOrNil(ev.Previous)
+	if ev.Result != nil {
+		res := *ev.Result
+		res.Metrics = maps.Clone(res.Metrics)
+		res.StderrTail = slices.Clone(res.StderrTail)
+		ev.Result = &res
 	}
-	r.Observer.Observe(Event{Kind: kind, Search: run.s.Name, Trial: t.Clone(), Progress: p})
+	r.Observer.Observe(ev)
 }
 
 // writeMeta records the trial as an experiment (meta.json in its

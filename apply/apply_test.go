@@ -39,6 +39,7 @@ type fakeExecutor struct {
 	delay               time.Duration
 	started             chan int
 	outcome             func(spec runtime.Spec) runtime.Outcome
+	stderr              func(spec runtime.Spec) []string // the tail of a failure
 }
 
 func (f *fakeExecutor) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
@@ -69,6 +70,10 @@ func (f *fakeExecutor) Run(ctx context.Context, spec runtime.Spec) runtime.Resul
 		res.Metrics = map[string]float64{"loss": spec.Params["x"].(float64)}
 	} else {
 		res.Error = "exit status 3"
+		res.StderrLog = spec.TrialDir + "/stderr.log"
+		if f.stderr != nil {
+			res.StderrTail = f.stderr(spec)
+		}
 	}
 	return res
 }
@@ -115,11 +120,12 @@ func TestRunRecordsEveryTrialTwice(t *testing.T) {
 	if m := ex.maxRunning.Load(); m > 3 || m < 2 {
 		t.Errorf("max concurrent trials %d, want parallelism 3 (at least 2)", m)
 	}
-	if len(j.changes) != 16 {
-		t.Fatalf("%d journal records, want 16", len(j.changes))
+	// The search's settings, then each trial at its start and its end.
+	if len(j.changes) != 17 || j.changes[0].Settings == nil {
+		t.Fatalf("%d journal records, want the settings and 16 trial records", len(j.changes))
 	}
 	first := map[int]state.Status{}
-	for _, c := range j.changes {
+	for _, c := range j.changes[1:] {
 		if _, ok := first[c.Put.Number]; !ok {
 			first[c.Put.Number] = c.Put.Status
 		}
@@ -178,13 +184,49 @@ func TestDrainAndKill(t *testing.T) {
 			t.Errorf("trial %d is %s", tr.Number, tr.Status)
 		}
 	}
-	if len(j.changes) != 4 {
-		t.Errorf("%d journal records, want 4", len(j.changes))
+	// Two trials, each recorded as it started and as it stopped, and the
+	// search's settings, recorded once before the first trial.
+	if len(j.changes) != 5 || j.changes[0].Settings == nil || j.changes[0].Settings.Search != "s" {
+		t.Errorf("%d journal records, want the settings and 4 trial records", len(j.changes))
 	}
 	// The next plan retries them.
 	next, _ := plan.Make(def, r.State, plan.Options{})
 	if len(next.Searches[0].ToRetry) != 2 || len(next.Searches[0].ToRun) != 8 {
 		t.Errorf("next plan: %+v", next.Searches[0])
+	}
+}
+
+func TestSettingsRecordedOnce(t *testing.T) {
+	def := testDef(t, 2, 1)
+	r, j, p := newRunner(t, def, &fakeExecutor{})
+	if _, err := r.Run(context.Background(), nil, p); err != nil {
+		t.Fatal(err)
+	}
+	settings := 0
+	for _, c := range j.changes {
+		if c.Settings != nil {
+			settings++
+		}
+	}
+	if settings != 1 || r.State.Settings("s") == nil {
+		t.Fatalf("%d settings records after the first apply, want 1", settings)
+	}
+	// An unchanged definition is not recorded again.
+	next, _ := plan.Make(def, r.State, plan.Options{})
+	if len(next.Searches[0].SettingsChanges) != 0 {
+		t.Fatalf("settings changes without an edit: %v", next.Searches[0].SettingsChanges)
+	}
+	if _, err := r.Run(context.Background(), nil, next); err != nil {
+		t.Fatal(err)
+	}
+	settings = 0
+	for _, c := range j.changes {
+		if c.Settings != nil {
+			settings++
+		}
+	}
+	if settings != 1 {
+		t.Errorf("%d settings records after a second apply of the same definition, want 1", settings)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -15,8 +16,10 @@ import (
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
+	"github.com/frameworm/frameworm/state"
 )
 
 const applyHelp = `
@@ -33,26 +36,21 @@ Usage: fwapply [-chdir=DIR] apply [PLANFILE] [flags]
   again by the next apply). After a crash, the next plan shows the trials
   that were running as interrupted.
 
-  Exit status: 0 when every search has a completed trial; 1 on errors, on
-  interrupt, when a search hit -max-failures, or when a search ends with no
-  completed trial.
+  A failed trial's line shows its reason, the last lines of its stderr
+  (-stderr-lines) and the paths of its stderr.log and stdout.log. A search
+  starts no more trials (the running ones finish) after -max-failures
+  failed trials, or when its first -max-identical-failures trials of this
+  apply all fail the same way: the same reason (like "exit status 1") and
+  the same last line of stderr, runs of digits counting as equal. A trial
+  that fails its last automatic attempt stays failed; the end of the apply
+  says how to run it again with -replace=search.NAME[N] or -retry-failed.
 
-Flags:
-  -auto-approve        do not ask for confirmation
-  -parallelism=N       trials at once per search (-1: one per CPU);
-                       overrides each search's parallelism
-  -max-failures=N      stop a search after N failed trials in this apply
-  -target=search.NAME  apply only that search (repeatable)
-  -json                print the result as JSON (needs -auto-approve or a
-                       plan file)
-  -full                list every planned trial
-  -allow-stale         run go_build programs whose generated code is stale
-  -var 'NAME=VALUE'    set a variable (repeatable)
-  -var-file=FILE       set variables from a file (repeatable)
-  -state=PATH          state file (default frameworm.fwstate)
-  -lock=false          do not lock the state
-  -lock-timeout=DUR    wait this long for a locked state (default 0s)
-  -no-color            no colour in the output
+  With -json, apply prints one JSON object per line as trials start and
+  end, and a summary last; docs/apply-events.md describes every event.
+
+  Exit status: 0 when every search has a completed trial; 1 on errors, on
+  interrupt, when a search stopped for -max-failures or
+  -max-identical-failures, or when a search ends with no completed trial.
 `
 
 func runApply(m *Meta, args []string) int {
@@ -62,7 +60,7 @@ func runApply(m *Meta, args []string) int {
 	}
 	view := m.view(a.NoColor)
 	if a.JSON && !a.AutoApprove && a.PlanFile == "" {
-		return fail(view, "Cannot ask for confirmation with -json", errors.New("-json prints only the result, so give -auto-approve or a plan file"))
+		return fail(view, "Cannot ask for confirmation with -json", errors.New("-json streams events as JSON lines and cannot ask questions, so give -auto-approve or a plan file"))
 	}
 	ctx := context.Background()
 
@@ -92,7 +90,10 @@ func runApply(m *Meta, args []string) int {
 			return fail(view, "Saved plan is stale", err)
 		}
 	} else {
-		p, err = plan.Make(def, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)}})
+		p, err = plan.Make(def, o.st, plan.Options{
+			Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)},
+			Replace: a.Replace, RetryFailed: a.RetryFailed,
+		})
 		if err != nil {
 			return fail(view, "Cannot plan", err)
 		}
@@ -101,7 +102,9 @@ func runApply(m *Meta, args []string) int {
 		}
 		if !p.Changes() {
 			if a.JSON {
-				if err := view.JSON(views.NewApplyJSON(&apply.Result{}, def)); err != nil {
+				events := views.NewApplyEvents(m.Stdout, def, a.StderrLines)
+				events.Summary(&apply.Result{})
+				if err := events.Err(); err != nil {
 					return fail(view, "Cannot write output", err)
 				}
 			}
@@ -129,22 +132,16 @@ func runApply(m *Meta, args []string) int {
 
 	runner := &apply.Runner{
 		Def: def, State: o.st, Journal: o.backend, Executor: &runtime.Local{},
-		Options: apply.Options{Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, Programs: programs},
+		Options: apply.Options{
+			Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, MaxIdenticalFailures: a.MaxIdenticalFailures,
+			Programs: programs,
+		},
 	}
-	var bars *views.ApplyBars
-	switch {
-	case a.JSON:
-	case isTerminal(m.Stdout):
-		view.Printf("\n")
-		bars = views.NewApplyBars(view, m.Stdout, def, p)
-		runner.Observer = bars
-	default:
-		view.Printf("\n")
-		runner.Observer = &views.ApplyProgress{View: view, Def: def}
-	}
+	progress := m.startProgress(a, view, def, p)
+	runner.Observer = progress.observer
 	result, runErr := runner.Run(runCtx, drain, p)
-	if bars != nil {
-		bars.Wait()
+	if progress.bars != nil {
+		progress.bars.Wait()
 	}
 	if runErr == nil {
 		if err := o.backend.Compact(ctx, o.st); err != nil {
@@ -152,14 +149,13 @@ func runApply(m *Meta, args []string) int {
 		}
 	}
 	if result != nil {
-		if a.JSON {
-			view.JSON(views.NewApplyJSON(result, def))
-		} else {
-			view.ApplySummary(result, def)
-		}
+		progress.summary(view, result, def, o.st)
 	}
 	if runErr != nil {
 		return fail(view, "Apply failed", runErr)
+	}
+	if err := progress.err(); err != nil {
+		return fail(view, "Cannot write output", fmt.Errorf("%w; the trials ran and are recorded in the state: see fwapply show -json", err))
 	}
 	for _, err := range runner.MetaErrors() {
 		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Incomplete experiment record", Detail: err.Error() + "; the trial is recorded in the state."}})
@@ -176,6 +172,50 @@ func runApply(m *Meta, args []string) int {
 	return 0
 }
 
+// applyProgress is the view an apply reports to as it runs: the JSON
+// event stream, bars on a terminal, or one line per trial.
+type applyProgress struct {
+	observer apply.Observer
+	bars     *views.ApplyBars   // on a terminal
+	events   *views.ApplyEvents // with -json
+}
+
+// startProgress picks and starts the progress view of an apply.
+func (m *Meta) startProgress(a *arguments.Apply, view *views.View, def *definition.Definition, p *plan.Plan) applyProgress {
+	failures := views.Failures{StderrLines: a.StderrLines, BaseDir: workingDir()}
+	switch {
+	case a.JSON:
+		events := views.NewApplyEvents(m.Stdout, def, a.StderrLines)
+		events.Start(p)
+		return applyProgress{observer: events, events: events}
+	case isTerminal(m.Stdout):
+		view.Printf("\n")
+		bars := views.NewApplyBars(view, m.Stdout, def, p, failures)
+		return applyProgress{observer: bars, bars: bars}
+	}
+	view.Printf("\n")
+	return applyProgress{observer: &views.ApplyProgress{View: view, Def: def, Failures: failures}}
+}
+
+// summary renders the end of the apply: the summary event, or the
+// summary for people and how to rerun the trials that failed for good.
+func (ap applyProgress) summary(view *views.View, res *apply.Result, def *definition.Definition, st *state.State) {
+	if ap.events != nil {
+		ap.events.Summary(res)
+		return
+	}
+	view.ApplySummaryWith(res, def, st)
+	view.RerunHint(res)
+}
+
+// err is the error writing the JSON event stream, if any.
+func (ap applyProgress) err() error {
+	if ap.events == nil {
+		return nil
+	}
+	return ap.events.Err()
+}
+
 // planned lists the searches a plan runs trials of.
 func planned(p *plan.Plan) []string {
 	var names []string
@@ -187,13 +227,26 @@ func planned(p *plan.Plan) []string {
 	return names
 }
 
+// failedSearch reports whether a search of the apply ended without a
+// completed trial or was stopped for its failures.
 func failedSearch(res *apply.Result) bool {
 	for _, sr := range res.Searches {
-		if sr.BestAfter == nil || sr.HitMaxFailures {
+		if sr.BestAfter == nil || sr.HitMaxFailures || sr.HitIdenticalFailures {
 			return true
 		}
 	}
 	return false
+}
+
+// workingDir is the absolute directory fwapply runs in (where the user
+// is, whatever -chdir says), for showing paths relative to it; "" if
+// unknown.
+func workingDir() string {
+	dir, err := filepath.Abs(".")
+	if err != nil {
+		return ""
+	}
+	return dir
 }
 
 // confirm asks to go on; only "yes" approves.

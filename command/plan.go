@@ -14,24 +14,14 @@ Usage: fwapply [-chdir=DIR] plan [flags]
   Shows which trials an apply would run: for each search the new trials with
   their exact params (grid, random, and a Bayesian search's initial design;
   the rest are "known after apply"), the trials to retry (interrupted, left
-  running by a crash, tainted, or failed fewer than 2 times), and how many
-  trials are kept or excluded because they no longer match the definition.
+  running by a crash, tainted, or failed fewer than 2 times), the trials
+  that failed every attempt (-retry-failed or -replace=search.NAME[N] plan
+  them again), the trials excluded because their config is no longer one
+  the definition can produce, with the reason for each, and what changed
+  in the definition since the last apply.
 
   Exit status: 0 on success (with -detailed-exitcode: 0 nothing to do,
   2 trials to run), 1 on error.
-
-Flags:
-  -out=FILE            save the plan; fwapply apply FILE runs exactly it
-  -json                print the plan as JSON
-  -detailed-exitcode   exit 2 when there are trials to run
-  -target=search.NAME  plan only that search (repeatable)
-  -full                list every trial (the default shows 10 per list)
-  -var 'NAME=VALUE'    set a variable (repeatable)
-  -var-file=FILE       set variables from a file (repeatable)
-  -state=PATH          state file (default frameworm.fwstate)
-  -lock=false          do not lock the state
-  -lock-timeout=DUR    wait this long for a locked state (default 0s)
-  -no-color            no colour in the output
 `
 
 func runPlan(m *Meta, args []string) int {
@@ -50,7 +40,8 @@ func runPlan(m *Meta, args []string) int {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	p, err := plan.Make(res.Definition, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)}})
+	p, err := plan.Make(res.Definition, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)},
+		Replace: a.Replace, RetryFailed: a.RetryFailed})
 	if err != nil {
 		return fail(view, "Cannot plan", err)
 	}

@@ -14,8 +14,8 @@ func TestSettingsChanges(t *testing.T) {
 	opt, _ := space.NewCategorical("optimizer", []space.Value{"adam", "sgd"})
 	s := &Search{Name: "s", Strategy: Random, Metric: "loss", Mode: Min, Trials: 20, Parallelism: 2,
 		BaseConfig: map[string]any{"training": map[string]any{"lr": 0.001, "epochs": int64(5)}, "optimizer": "adam"},
-		Params: []Param{{Path: "training.lr", Dim: lr}, {Path: "optimizer", Dim: opt}},
-		Trial:  Trial{Command: []string{"python3", "train.py"}, Timeout: time.Minute}}
+		Params:     []Param{{Path: "training.lr", Dim: lr}, {Path: "optimizer", Dim: opt}},
+		Trial:      Trial{Command: []string{"python3", "train.py"}, Timeout: time.Minute}}
 	old := s.Settings()
 	if c := SettingsChanges(old, s.Settings()); len(c) != 0 {
 		t.Fatalf("changes without an edit: %v", c)

@@ -1,4 +1,4 @@
-// Package runtime runs trials by the trial protocol (DESIGN.md §2).
+// Package runtime runs trials by the trial protocol (docs/protocol.md).
 //
 // An Executor runs one trial described by a Spec and reports a Result.
 // Local, the embedded executor, runs the trial as a child process of this
@@ -38,6 +38,10 @@
 //     anything); a timeout is Failed. Everything else is Failed with a one-line
 //     reason (at most about 200 characters) fit for a state file and a
 //     table.
+//   - Once the trial directory is prepared, the Result names the
+//     attempt's stdout.log and stderr.log, and a Failed Result carries the
+//     last lines of stderr.log (at most MaxTailLines, read from the last
+//     64 KiB of the file only), cleaned up for printing by Tail.
 //
 // Run never panics on bad input and never returns without a Result; a
 // panic is a bug.

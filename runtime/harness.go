@@ -116,7 +116,7 @@ func (h Harness[C, M]) run(args []string, env func(string) string, stdout, stder
 		fmt.Fprintf(fs.Output(), `Usage: %s [-config FILE] [-fw-schema]
 
 Runs one trial. Inside fwapply the config comes from FW_CONFIG and the
-metrics go to FW_METRICS (DESIGN.md §2). Run alone, it trains with -config
+metrics go to FW_METRICS (docs/protocol.md). Run alone, it trains with -config
 FILE, or with the search's base config, and prints the metrics on stdout.
 
 `, progName())

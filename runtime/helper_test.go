@@ -27,6 +27,13 @@ func TestMain(m *testing.M) {
 // helperMetrics is what a well-behaved helper reports.
 const helperMetrics = `{"val_loss": 0.25, "acc": 0.9, "note": "text", "nested": {"x": 1}}`
 
+// crashTraceback ends the stderr of the "crash" helper.
+const crashTraceback = `Traceback (most recent call last):
+  File "train.py", line 4, in <module>
+    raise RuntimeError("boom")
+RuntimeError: boom
+`
+
 func helper(mode string) int {
 	dir := os.Getenv("FW_TRIAL_DIR")
 	metrics := os.Getenv("FW_METRICS")
@@ -106,6 +113,13 @@ func helper(mode string) int {
 			os.Stdout.WriteString(line)
 		}
 		write(metrics, helperMetrics)
+	case "crash": // a long log, then a traceback, then a failure
+		for i := range 50000 {
+			fmt.Fprintf(os.Stderr, "step %d: loss went up\n", i)
+		}
+		fmt.Fprint(os.Stderr, crashTraceback)
+		fmt.Println("on stdout")
+		return 1
 	case "sleep":
 		write(filepath.Join(dir, "ready"), "")
 		time.Sleep(10 * time.Second)

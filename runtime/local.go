@@ -62,6 +62,9 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 		if !started {
 			res.Started = res.Ended
 		}
+		if o == Failed {
+			res.StderrTail = stderrTail(res.StderrLog)
+		}
 		return res
 	}
 	if ctx.Err() != nil {
@@ -78,6 +81,7 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 	if err != nil {
 		return finish(Failed, "cannot prepare the trial directory: "+err.Error())
 	}
+	res.StdoutLog, res.StderrLog = paths.stdout, paths.stderr
 	if ctx.Err() != nil {
 		stdout.Close()
 		stderr.Close()

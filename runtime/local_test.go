@@ -226,3 +226,22 @@ func TestRunUnwritableConfig(t *testing.T) {
 		t.Errorf("Run = %s %q", res.Outcome, res.Error)
 	}
 }
+
+func TestRunFailedCarriesStderrTail(t *testing.T) {
+	spec := newSpec(t, "crash")
+	res := (&Local{}).Run(context.Background(), spec)
+	if res.Outcome != Failed || res.Error != "exit status 1" {
+		t.Fatalf("Run = %s %q, want failed exit status 1", res.Outcome, res.Error)
+	}
+	if res.StderrLog != filepath.Join(spec.TrialDir, StderrFile) || res.StdoutLog != filepath.Join(spec.TrialDir, StdoutFile) {
+		t.Errorf("logs %q %q, want the trial directory's", res.StderrLog, res.StdoutLog)
+	}
+	want := strings.Split(strings.TrimSuffix(crashTraceback, "\n"), "\n")
+	if len(res.StderrTail) != MaxTailLines || !reflect.DeepEqual(res.StderrTail[MaxTailLines-len(want):], want) {
+		t.Errorf("StderrTail ends %q, want %d lines ending in the traceback", res.StderrTail[max(0, len(res.StderrTail)-5):], MaxTailLines)
+	}
+	ok := (&Local{}).Run(context.Background(), newSpec(t, "success"))
+	if ok.Outcome != Completed || ok.StderrTail != nil || ok.StderrLog == "" {
+		t.Errorf("a completed trial: %s, tail %q, log %q; want no tail and the log path", ok.Outcome, ok.StderrTail, ok.StderrLog)
+	}
+}

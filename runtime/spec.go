@@ -61,6 +61,13 @@ type Result struct {
 	// Host is where the trial ran: "local:<hostname> pid <pid>", or
 	// "local:<hostname>" when no process was started.
 	Host string
+	// StdoutLog and StderrLog are the absolute paths of this attempt's
+	// logs; both are empty when the trial directory could not be prepared.
+	StdoutLog, StderrLog string
+	// StderrTail holds the last lines of StderrLog, at most MaxTailLines,
+	// when the trial failed (see Tail); nil otherwise. When the log could
+	// not be read it is one line saying why.
+	StderrTail []string
 }
 
 // Executor runs trials. Run blocks until the trial has ended and everything

@@ -253,9 +253,10 @@ func TestE2EFailuresAreRecorded(t *testing.T) {
 		t.Errorf("to retry: %+v", p.Searches["s"].ToRetry)
 	}
 	fwapply(t, dir, "apply", "-auto-approve")
-	code, out, _ = fwapply(t, dir, "plan", "-no-color")
-	if code != 0 || !strings.Contains(out, "No changes.") {
-		t.Errorf("after two attempts: exit %d\n%s", code, out)
+	code, out, _ = fwapply(t, dir, "plan", "-no-color", "-detailed-exitcode")
+	if code != 0 || !strings.Contains(out, "No trials to run. 1 kept, 5 trials failed every attempt") ||
+		!strings.Contains(out, "failed (2 attempts): exit status 3") || !strings.Contains(out, "fwapply apply -retry-failed") {
+		t.Errorf("after two attempts the plan runs nothing but names the failed trials and how to rerun them: exit %d\n%s", code, out)
 	}
 }
 

@@ -3,10 +3,13 @@ package arguments
 import (
 	"flag"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	"github.com/frameworm/frameworm/state"
 )
 
 // DefaultStatePath is the state file of a working directory.
@@ -20,11 +23,11 @@ type State struct {
 }
 
 func (s *State) register(fs *flag.FlagSet, locks bool) {
-	fs.StringVar(&s.Path, "state", DefaultStatePath, "path of the state file")
+	fs.StringVar(&s.Path, "state", DefaultStatePath, "use the state file at `PATH`")
 	s.Lock = true
 	if locks {
-		fs.BoolVar(&s.Lock, "lock", true, "lock the state while the command runs")
-		fs.DurationVar(&s.LockTimeout, "lock-timeout", 0, "how long to wait for a locked state")
+		fs.BoolVar(&s.Lock, "lock", true, "do not lock the state (only when no other command can change it)")
+		fs.DurationVar(&s.LockTimeout, "lock-timeout", 0, "wait up to `DUR` for a locked state")
 	}
 }
 
@@ -40,11 +43,49 @@ func (t targetsValue) Set(s string) error {
 	return nil
 }
 
+// Rerun holds the flags that plan trials again which the retry policy
+// would leave alone; plan and apply share them.
+type Rerun struct {
+	// Replace names trials to run again whatever their status.
+	Replace []state.TrialRef
+	// RetryFailed runs again every trial that failed its attempts.
+	RetryFailed bool
+}
+
+func (r *Rerun) register(fs *flag.FlagSet) {
+	fs.Var(replaceValue{&r.Replace}, "replace", "run trial `search.NAME[N]` again whatever its status (repeatable)")
+	fs.BoolVar(&r.RetryFailed, "retry-failed", false, "run again every trial that failed all its attempts")
+}
+
+// set reports whether any of the flags was given.
+func (r *Rerun) set() bool { return len(r.Replace) > 0 || r.RetryFailed }
+
+// replaceValue parses -replace=search.NAME[N].
+type replaceValue struct{ list *[]state.TrialRef }
+
+func (r replaceValue) String() string { return "" }
+func (r replaceValue) Set(s string) error {
+	bad := fmt.Errorf("write -replace=search.NAME[N] to name one trial, like -replace=search.coarse[3]")
+	rest, ok := strings.CutPrefix(s, "search.")
+	open := strings.IndexByte(rest, '[')
+	if !ok || open <= 0 || !strings.HasSuffix(rest, "]") || strings.ContainsAny(rest[:open], ".[]") {
+		return bad
+	}
+	digits := rest[open+1 : len(rest)-1]
+	n, err := strconv.Atoi(digits)
+	if err != nil || n < 0 || strings.TrimLeft(digits, "0123456789") != "" {
+		return bad
+	}
+	*r.list = append(*r.list, state.TrialRef{Search: rest[:open], Number: n})
+	return nil
+}
+
 // Plan is the arguments of `fwapply plan`.
 type Plan struct {
 	View
 	Vars
 	State
+	Rerun
 	Out              string
 	JSON             bool
 	DetailedExitCode bool
@@ -58,11 +99,12 @@ func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
 	fs := newFlagSet("plan", &a.View)
 	a.Vars.register(fs)
 	a.State.register(fs, true)
-	fs.StringVar(&a.Out, "out", "", "save the plan to FILE for fwapply apply FILE")
-	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
+	fs.StringVar(&a.Out, "out", "", "save the plan to `FILE`; fwapply apply FILE runs exactly it")
+	fs.BoolVar(&a.JSON, "json", false, "print the plan as JSON")
 	fs.BoolVar(&a.DetailedExitCode, "detailed-exitcode", false, "exit 0 with nothing to do, 2 with trials to run, 1 on error")
-	fs.BoolVar(&a.Full, "full", false, "list every planned trial")
-	fs.Var(targetsValue{&a.Targets}, "target", "plan only search.NAME (repeatable)")
+	fs.BoolVar(&a.Full, "full", false, "list every planned trial (the default shows 10 per list)")
+	fs.Var(targetsValue{&a.Targets}, "target", "plan only `search.NAME` (repeatable)")
+	a.Rerun.register(fs)
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("plan", fs.Args())
@@ -75,15 +117,28 @@ type Apply struct {
 	View
 	Vars
 	State
+	Rerun
 	PlanFile    string
 	AutoApprove bool
 	Parallelism int
 	MaxFailures int
+	// MaxIdenticalFailures stops a search whose first N trials in this
+	// apply all fail the same way; 0 means never.
+	MaxIdenticalFailures int
+	// StderrLines is how many trailing lines of a failed trial's stderr
+	// the progress output shows; 0 shows none.
+	StderrLines int
 	JSON        bool
 	Full        bool
 	AllowStale  bool
 	Targets     []string
 }
+
+// The defaults of apply's failure flags.
+const (
+	DefaultMaxIdenticalFailures = 3
+	DefaultStderrLines          = 10
+)
 
 // ParseApply parses `fwapply apply [PLANFILE] [flags]`.
 func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
@@ -93,8 +148,12 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	a.State.register(fs, true)
 	fs.BoolVar(&a.AutoApprove, "auto-approve", false, "run without asking for confirmation")
 	fs.IntVar(&a.Parallelism, "parallelism", 0, "trials run at once in each search (-1: one per CPU); overrides the search's parallelism")
-	fs.IntVar(&a.MaxFailures, "max-failures", 0, "stop a search after N failed trials in this apply (0: no limit)")
-	fs.BoolVar(&a.JSON, "json", false, "machine-readable output at the end; implies -auto-approve is required")
+	fs.IntVar(&a.MaxFailures, "max-failures", 0, "stop a search after `N` failed trials in this apply (0: no limit)")
+	fs.IntVar(&a.MaxIdenticalFailures, "max-identical-failures", DefaultMaxIdenticalFailures,
+		"stop a search when its first `N` trials in this apply all fail the same way (0: never)")
+	fs.IntVar(&a.StderrLines, "stderr-lines", DefaultStderrLines, "show the last `N` lines (at most 100) of a failed trial's stderr (0: none)")
+	a.Rerun.register(fs)
+	fs.BoolVar(&a.JSON, "json", false, "stream events as JSON lines (needs -auto-approve or a plan file)")
 	fs.BoolVar(&a.Full, "full", false, "list every planned trial")
 	fs.BoolVar(&a.AllowStale, "allow-stale", false, "run go_build programs whose generated code is stale")
 	fs.Var(targetsValue{&a.Targets}, "target", "apply only search.NAME (repeatable)")
@@ -114,8 +173,15 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	if a.MaxFailures < 0 {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -max-failures", Detail: "-max-failures is a number of failed trials, or 0 for no limit."})
 	}
-	if a.PlanFile != "" && (len(a.Vars.Flags) > 0 || len(a.Vars.Files) > 0 || len(a.Targets) > 0) {
-		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan file with -var or -target", Detail: "A saved plan already holds its variables and targets; run fwapply plan again to change them."})
+	if a.MaxIdenticalFailures < 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -max-identical-failures", Detail: "-max-identical-failures is a number of trials, or 0 to never stop for identical failures."})
+	}
+	if a.StderrLines < 0 {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -stderr-lines", Detail: "-stderr-lines is a number of lines, or 0 to show none."})
+	}
+	if a.PlanFile != "" && (len(a.Vars.Flags) > 0 || len(a.Vars.Files) > 0 || len(a.Targets) > 0 || a.Rerun.set()) {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan file with -var, -target, -replace or -retry-failed",
+			Detail: "A saved plan already holds its variables, targets and the trials it runs again; run fwapply plan again with these flags (and -out) to change them."})
 	}
 	return a, diags
 }
@@ -150,254 +216,4 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 		}
 	}
 	return append(append(flags, "--"), pos...)
-}
-
-// Show is the arguments of `fwapply show`.
-type Show struct {
-	View
-	State
-	JSON     bool
-	Search   string
-	Watch    bool
-	Interval time.Duration
-	// WatchCount stops -watch after that many refreshes (0: until
-	// interrupted); for tests and scripts.
-	WatchCount int
-}
-
-// ParseShow parses `fwapply show [-json] [search.NAME]`.
-func ParseShow(args []string) (*Show, hcl.Diagnostics) {
-	a := &Show{}
-	fs := newFlagSet("show", &a.View)
-	a.State.register(fs, false)
-	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
-	fs.BoolVar(&a.Watch, "watch", false, "refresh a compact summary until interrupted")
-	fs.DurationVar(&a.Interval, "interval", 2*time.Second, "refresh interval of -watch")
-	fs.IntVar(&a.WatchCount, "watch-count", 0, "stop -watch after N refreshes")
-	diags := parse(fs, interspersed(fs, args))
-	if diags.HasErrors() {
-		return a, diags
-	}
-	if a.Watch && a.JSON {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "-watch with -json", Detail: "-watch redraws a summary for people; poll show -json instead."}}
-	}
-	if a.Interval <= 0 {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -interval", Detail: "-interval must be positive, like -interval=2s."}}
-	}
-	a.Search, diags = optionalSearch("show", fs.Args())
-	return a, diags
-}
-
-// Output is the arguments of `fwapply output`.
-type Output struct {
-	View
-	State
-	JSON   bool
-	Search string
-	Name   string // best_config, best_params or best_score
-}
-
-// OutputNames are the outputs of a search.
-var OutputNames = []string{"best_config", "best_params", "best_score"}
-
-// ParseOutput parses `fwapply output [-json] search.NAME.OUTPUT`.
-func ParseOutput(args []string) (*Output, hcl.Diagnostics) {
-	a := &Output{}
-	fs := newFlagSet("output", &a.View)
-	a.State.register(fs, false)
-	fs.BoolVar(&a.JSON, "json", false, "print the value as JSON")
-	diags := parse(fs, interspersed(fs, args))
-	if diags.HasErrors() {
-		return a, diags
-	}
-	rest := fs.Args()
-	bad := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid output address",
-		Detail: fmt.Sprintf("fwapply output takes one address like search.NAME.best_config; the outputs are %s.", strings.Join(OutputNames, ", "))}}
-	if len(rest) != 1 {
-		return a, bad
-	}
-	addr, ok := strings.CutPrefix(rest[0], "search.")
-	i := strings.LastIndex(addr, ".")
-	if !ok || i <= 0 {
-		return a, bad
-	}
-	a.Search, a.Name = addr[:i], addr[i+1:]
-	for _, n := range OutputNames {
-		if n == a.Name {
-			return a, nil
-		}
-	}
-	return a, bad
-}
-
-// StateCmd is the arguments of `fwapply state SUBCOMMAND`.
-type StateCmd struct {
-	View
-	State
-	Sub       string // list, show, rm, taint, untaint
-	JSON      bool
-	Purge     bool
-	Addresses []string
-}
-
-// ParseState parses `fwapply state list|show|rm|taint|untaint [flags] [ADDRESS...]`.
-func ParseState(args []string) (*StateCmd, hcl.Diagnostics) {
-	a := &StateCmd{}
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "help requested", Extra: flag.ErrHelp}}
-		}
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint or untaint."}}
-	}
-	a.Sub = args[0]
-	switch a.Sub {
-	case "list", "show", "rm", "taint", "untaint":
-	default:
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint or untaint.", a.Sub)}}
-	}
-	fs := newFlagSet("state "+a.Sub, &a.View)
-	a.State.register(fs, a.Sub != "list" && a.Sub != "show")
-	if a.Sub == "list" || a.Sub == "show" {
-		fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
-	}
-	if a.Sub == "rm" {
-		fs.BoolVar(&a.Purge, "purge", false, "also delete the trial directories")
-	}
-	diags := parse(fs, interspersed(fs, args[1:]))
-	a.Addresses = fs.Args()
-	if !diags.HasErrors() && a.Sub != "list" && len(a.Addresses) == 0 {
-		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing address", Detail: fmt.Sprintf("fwapply state %s needs at least one address, like search.NAME[3] or search.NAME.", a.Sub)}}
-	}
-	return a, diags
-}
-
-// Transfer is the arguments of `fwapply export FILE` and `fwapply import FILE`.
-type Transfer struct {
-	View
-	State
-	File    string
-	Force   bool
-	Targets []string
-}
-
-// ParseTransfer parses export and import.
-func ParseTransfer(cmd string, args []string) (*Transfer, hcl.Diagnostics) {
-	a := &Transfer{}
-	fs := newFlagSet(cmd, &a.View)
-	a.State.register(fs, cmd == "import")
-	if cmd == "import" {
-		fs.BoolVar(&a.Force, "force", false, "import trials from a state of another lineage")
-	} else {
-		fs.Var(targetsValue{&a.Targets}, "target", "export only search.NAME (repeatable)")
-	}
-	diags := parse(fs, interspersed(fs, args))
-	if diags.HasErrors() {
-		return a, diags
-	}
-	if fs.NArg() != 1 {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing file", Detail: fmt.Sprintf("fwapply %s takes one FILE argument.", cmd)}}
-	}
-	a.File = fs.Arg(0)
-	return a, nil
-}
-
-// ForceUnlock is the arguments of `fwapply force-unlock`.
-type ForceUnlock struct {
-	View
-	State
-	Force bool
-}
-
-// ParseForceUnlock parses `fwapply force-unlock [-force]`.
-func ParseForceUnlock(args []string) (*ForceUnlock, hcl.Diagnostics) {
-	a := &ForceUnlock{}
-	fs := newFlagSet("force-unlock", &a.View)
-	a.State.register(fs, false)
-	fs.BoolVar(&a.Force, "force", false, "do not ask for confirmation")
-	diags := parse(fs, args)
-	if !diags.HasErrors() && fs.NArg() > 0 {
-		diags = tooManyArgs("force-unlock", fs.Args())
-	}
-	return a, diags
-}
-
-// Experiments is the arguments of `fwapply experiments list`.
-type Experiments struct {
-	View
-	State
-	JSON   bool
-	Tags   []string
-	Status string
-}
-
-// ParseExperiments parses `fwapply experiments list [-tag=T ...] [-status=S] [-json]`.
-func ParseExperiments(args []string) (*Experiments, hcl.Diagnostics) {
-	a := &Experiments{}
-	if len(args) == 0 || args[0] != "list" {
-		if len(args) > 0 && (args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
-			return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "help requested", Extra: flag.ErrHelp}}
-		}
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing experiments subcommand", Detail: "Write fwapply experiments list."}}
-	}
-	fs := newFlagSet("experiments list", &a.View)
-	a.State.register(fs, false)
-	fs.BoolVar(&a.JSON, "json", false, "machine-readable output")
-	fs.Var(appendValue{&a.Tags}, "tag", "only experiments with this tag (repeatable: all must match)")
-	fs.StringVar(&a.Status, "status", "", "only experiments with this status")
-	diags := parse(fs, args[1:])
-	if !diags.HasErrors() && fs.NArg() > 0 {
-		diags = tooManyArgs("experiments list", fs.Args())
-	}
-	return a, diags
-}
-
-// Analyze is the arguments of `fwapply analyze`.
-type Analyze struct {
-	View
-	State
-	JSON   bool
-	Search string
-	Plots  string
-	Format string
-	Top    int
-}
-
-// ParseAnalyze parses `fwapply analyze [search.NAME] [-json] [-plots=DIR] [-format=png|svg] [-top=N]`.
-func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
-	a := &Analyze{}
-	fs := newFlagSet("analyze", &a.View)
-	a.State.register(fs, false)
-	fs.BoolVar(&a.JSON, "json", false, "machine-readable output: every number behind the plots")
-	fs.StringVar(&a.Plots, "plots", "", "write plots into DIR")
-	fs.StringVar(&a.Format, "format", "png", "plot format: png or svg")
-	fs.IntVar(&a.Top, "top", 5, "how many best trials to list")
-	diags := parse(fs, interspersed(fs, args))
-	if diags.HasErrors() {
-		return a, diags
-	}
-	if a.Format != "png" && a.Format != "svg" {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -format", Detail: fmt.Sprintf("-format is png or svg, got %q.", a.Format)}}
-	}
-	if a.Top < 1 {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -top", Detail: "-top is a positive number of trials."}}
-	}
-	a.Search, diags = optionalSearch("analyze", fs.Args())
-	return a, diags
-}
-
-// optionalSearch parses the optional search.NAME argument of show and
-// analyze; "" means every search.
-func optionalSearch(cmd string, rest []string) (string, hcl.Diagnostics) {
-	switch len(rest) {
-	case 0:
-		return "", nil
-	case 1:
-		name, ok := strings.CutPrefix(rest[0], "search.")
-		if !ok || name == "" {
-			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
-		}
-		return name, nil
-	}
-	return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unexpected argument",
-		Detail: fmt.Sprintf("fwapply %s takes at most one search.NAME, got %q.", cmd, strings.Join(rest, " "))}}
 }

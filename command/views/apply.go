@@ -1,7 +1,10 @@
 package views
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -9,15 +12,19 @@ import (
 
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
 )
 
 // ApplyProgress prints one line per ended trial: the plain progress view
-// for logs and pipes.
+// for logs and pipes. A failed trial's line is followed by the end of its
+// stderr and where its logs are.
 type ApplyProgress struct {
-	View *View
-	Def  *definition.Definition
-	mu   sync.Mutex
+	View     *View
+	Def      *definition.Definition
+	Failures Failures
+	mu       sync.Mutex
 }
 
 // Observe implements apply.Observer.
@@ -39,11 +46,94 @@ func (p *ApplyProgress) Observe(ev apply.Event) {
 			status = v.Colorize("yellow", status)
 		}
 		v.Printf("search.%s: trial %d %s  [%s]\n", ev.Search, t.Number, status, progressText(s, ev.Progress))
-	case apply.SearchEnded:
-		if ev.StoppedBy != "" {
-			v.Printf("search.%s: stopped: %s\n", ev.Search, ev.StoppedBy)
+		if t.Status == state.Failed {
+			v.Printf("%s", p.Failures.details(v, ev.Result))
+		}
+	case apply.SearchStopped:
+		v.Printf("%s", p.Failures.stopped(v, ev))
+	}
+}
+
+// Failures says how the progress views show a failed trial.
+type Failures struct {
+	// StderrLines is how many of the last lines of its stderr to print;
+	// 0 prints none.
+	StderrLines int
+	// BaseDir is the directory log paths are shown relative to, when
+	// they are inside it; "" shows them as they are.
+	BaseDir string
+}
+
+// details renders the lines under a failed trial's line: the end of its
+// stderr and the paths of its logs. It is "" when res names no logs.
+func (f Failures) details(v *View, res *runtime.Result) string {
+	if res == nil || res.StderrLog == "" {
+		return ""
+	}
+	var b strings.Builder
+	if f.StderrLines > 0 {
+		tail := res.StderrTail[max(0, len(res.StderrTail)-f.StderrLines):]
+		switch len(tail) {
+		case 0:
+			fmt.Fprintf(&b, "  %s\n", v.Colorize("dim", "nothing on stderr"))
+		case 1:
+			fmt.Fprintf(&b, "  last line of stderr:\n")
+		default:
+			fmt.Fprintf(&b, "  last %d lines of stderr:\n", len(tail))
+		}
+		for _, line := range tail {
+			fmt.Fprintf(&b, "    %s\n", v.Colorize("dim", line))
 		}
 	}
+	fmt.Fprintf(&b, "  stderr: %s  stdout: %s\n", f.path(res.StderrLog), f.path(res.StdoutLog))
+	return b.String()
+}
+
+// stopped renders the line saying a search stopped, pointing at the log
+// of the trial that made it stop.
+func (f Failures) stopped(v *View, ev apply.Event) string {
+	line := fmt.Sprintf("search.%s: %s %s", ev.Search, v.Colorize("yellow", "stopped:"), ev.StoppedBy)
+	if ev.Result != nil && ev.Result.StderrLog != "" && ev.Result.Outcome == runtime.Failed {
+		line += "; see " + f.path(ev.Result.StderrLog)
+	}
+	if ev.Running > 0 {
+		line += fmt.Sprintf(" (waiting for %s to finish)", plural(ev.Running, "running trial"))
+	}
+	return line + "\n"
+}
+
+// path shows p relative to BaseDir when it is inside it.
+func (f Failures) path(p string) string {
+	if f.BaseDir == "" || !filepath.IsAbs(p) {
+		return p
+	}
+	rel, err := filepath.Rel(f.BaseDir, p)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return p
+	}
+	return rel
+}
+
+// RerunHint tells how to run again the trials that failed for good in an
+// apply (their last automatic attempt failed, so the next plan leaves
+// them failed); it prints nothing when there are none.
+func (v *View) RerunHint(res *apply.Result) {
+	var refs []string
+	for _, sr := range res.Searches {
+		for _, n := range sr.FailedForGood {
+			refs = append(refs, fmt.Sprintf("search.%s[%d]", sr.Name, n))
+		}
+	}
+	if len(refs) == 0 {
+		return
+	}
+	list := strings.Join(refs[:min(len(refs), 5)], ", ")
+	if len(refs) > 5 {
+		list += fmt.Sprintf(" and %d more", len(refs)-5)
+	}
+	v.Printf("\n%s %s failed %d attempts and will not run again by themselves: %s.\n",
+		v.Colorize("bold", "Failed for good:"), plural(len(refs), "trial"), plan.MaxAttempts, list)
+	v.Printf("Fix the cause, then run one of them again with\n  fwapply apply -replace=%s\nor all of them with\n  fwapply apply -retry-failed\n", refs[0])
 }
 
 func progressText(s *definition.Search, p apply.Progress) string {
@@ -88,7 +178,8 @@ func NewBestJSON(s *definition.Search, t *state.Trial) *BestJSON {
 	return &BestJSON{Trial: t.Number, Score: t.Metrics[s.Metric], Params: t.Params, Config: t.Config}
 }
 
-// ApplyJSON is the document `fwapply apply -json` prints at the end.
+// ApplyJSON is what `fwapply apply -json` reports at the end: the content
+// of its summary event.
 type ApplyJSON struct {
 	FormatVersion string                      `json:"format_version"`
 	Searches      map[string]*ApplySearchJSON `json:"searches"`
@@ -105,6 +196,9 @@ type ApplySearchJSON struct {
 	Best        *BestJSON                 `json:"best"`
 	BestBefore  *BestJSON                 `json:"best_before"`
 	BestChanges []definition.ConfigChange `json:"best_changes"`
+	// FailedForGood are the trials that failed their last automatic
+	// attempt in this apply (apply.SearchResult.FailedForGood).
+	FailedForGood []int `json:"failed_for_good,omitempty"`
 }
 
 // NewApplyJSON builds the JSON document of an apply.
@@ -113,7 +207,8 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 	for _, sr := range res.Searches {
 		s := def.Search(sr.Name)
 		js := &ApplySearchJSON{Completed: sr.Completed, Failed: sr.Failed, Interrupted: sr.Interrupted, NotRun: sr.NotRun, Kept: sr.Kept,
-			StoppedBy: sr.StoppedBy, Best: NewBestJSON(s, sr.BestAfter), BestBefore: NewBestJSON(s, sr.BestBefore), BestChanges: []definition.ConfigChange{}}
+			StoppedBy: sr.StoppedBy, Best: NewBestJSON(s, sr.BestAfter), BestBefore: NewBestJSON(s, sr.BestBefore), BestChanges: []definition.ConfigChange{},
+			FailedForGood: sr.FailedForGood}
 		var before, after map[string]any
 		if sr.BestBefore != nil {
 			before = sr.BestBefore.Config
@@ -127,4 +222,224 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 		doc.Searches[sr.Name] = js
 	}
 	return doc
+}
+
+// ApplyEvents streams `fwapply apply -json`: one JSON object per line,
+// written as things happen (see docs/apply-events.md). Every object has
+// "type" and "timestamp"; the first line and the summary also carry
+// "format_version". It is an apply.Observer, and all its methods may be
+// called from any goroutine: lines never interleave. The first write
+// error stops the stream; Err reports it.
+type ApplyEvents struct {
+	def         *definition.Definition
+	stderrLines int
+	now         func() time.Time
+
+	mu      sync.Mutex
+	enc     *json.Encoder
+	written bool  // a line has been written
+	err     error // the first write error
+}
+
+// NewApplyEvents returns a stream writing to w; a failed trial's event
+// carries the last stderrLines lines of its stderr.
+func NewApplyEvents(w io.Writer, def *definition.Definition, stderrLines int) *ApplyEvents {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &ApplyEvents{def: def, stderrLines: stderrLines, now: time.Now, enc: enc}
+}
+
+// EventTimeLayout is the layout of every event's timestamp: RFC 3339 in
+// UTC with microseconds.
+const EventTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
+// EventHeader begins every event.
+type EventHeader struct {
+	Type      string `json:"type"`
+	Timestamp string `json:"timestamp"`
+	// FormatVersion is set on the first line of a stream and on the
+	// summary.
+	FormatVersion string `json:"format_version,omitempty"`
+}
+
+// ApplyStartEvent says what the apply will run.
+type ApplyStartEvent struct {
+	EventHeader
+	Total    int                         `json:"total"`
+	Searches map[string]ApplyStartSearch `json:"searches"`
+}
+
+// ApplyStartSearch is what the apply will run of one search.
+type ApplyStartSearch struct {
+	ToRun   int `json:"to_run"`
+	ToRetry int `json:"to_retry"`
+	Kept    int `json:"kept"`
+}
+
+// TrialStartedEvent says a trial started.
+type TrialStartedEvent struct {
+	EventHeader
+	Search  string         `json:"search"`
+	Trial   int            `json:"trial"`
+	Attempt int            `json:"attempt"`
+	Params  map[string]any `json:"params"`
+	Dir     string         `json:"dir,omitempty"`
+}
+
+// TrialFinishedEvent says a trial ended, however it ended.
+type TrialFinishedEvent struct {
+	EventHeader
+	Search          string             `json:"search"`
+	Trial           int                `json:"trial"`
+	Attempt         int                `json:"attempt"`
+	Status          string             `json:"status"`
+	Score           *float64           `json:"score,omitempty"`
+	Metrics         map[string]float64 `json:"metrics,omitempty"`
+	Error           string             `json:"error,omitempty"`
+	DurationSeconds float64            `json:"duration_seconds"`
+	StdoutLog       string             `json:"stdout_log,omitempty"`
+	StderrLog       string             `json:"stderr_log,omitempty"`
+	StderrTail      []string           `json:"stderr_tail,omitempty"`
+	Progress        EventProgress      `json:"progress"`
+}
+
+// EventProgress is a search's progress in this apply.
+type EventProgress struct {
+	Done    int `json:"done"`
+	Total   int `json:"total"`
+	Failed  int `json:"failed"`
+	Running int `json:"running"`
+}
+
+// BestChangedEvent says a trial became its search's best.
+type BestChangedEvent struct {
+	EventHeader
+	Search        string         `json:"search"`
+	Trial         int            `json:"trial"`
+	Score         float64        `json:"score"`
+	Params        map[string]any `json:"params"`
+	PreviousTrial *int           `json:"previous_trial"`
+	PreviousScore *float64       `json:"previous_score"`
+}
+
+// SearchStoppedEvent says a search starts no more trials.
+type SearchStoppedEvent struct {
+	EventHeader
+	Search    string `json:"search"`
+	Reason    string `json:"reason"`
+	Trial     *int   `json:"trial,omitempty"`
+	StderrLog string `json:"stderr_log,omitempty"`
+	Running   int    `json:"running"`
+}
+
+// SummaryEvent ends the stream with what the apply did.
+type SummaryEvent struct {
+	EventHeader
+	Searches map[string]*ApplySearchJSON `json:"searches"`
+}
+
+// Start writes the apply_start event of plan p.
+func (e *ApplyEvents) Start(p *plan.Plan) {
+	ev := &ApplyStartEvent{Searches: map[string]ApplyStartSearch{}}
+	for _, s := range p.Searches {
+		ev.Searches[s.Name] = ApplyStartSearch{ToRun: len(s.ToRun), ToRetry: len(s.ToRetry), Kept: s.Kept}
+		ev.Total += len(s.ToRun) + len(s.ToRetry)
+	}
+	e.write("apply_start", &ev.EventHeader, ev)
+}
+
+// Observe implements apply.Observer.
+func (e *ApplyEvents) Observe(ev apply.Event) {
+	switch ev.Kind {
+	case apply.TrialStarted:
+		t := ev.Trial
+		out := &TrialStartedEvent{Search: ev.Search, Trial: t.Number, Attempt: t.Attempts, Params: t.Params, Dir: t.Dir}
+		e.write("trial_started", &out.EventHeader, out)
+	case apply.TrialEnded:
+		out := e.trialFinished(ev)
+		e.write("trial_finished", &out.EventHeader, out)
+	case apply.BestChanged:
+		out := e.bestChanged(ev)
+		e.write("best_changed", &out.EventHeader, out)
+	case apply.SearchStopped:
+		out := &SearchStoppedEvent{Search: ev.Search, Reason: ev.StoppedBy, Running: ev.Running}
+		if ev.Trial != nil {
+			out.Trial = &ev.Trial.Number
+		}
+		if ev.Result != nil {
+			out.StderrLog = ev.Result.StderrLog
+		}
+		e.write("search_stopped", &out.EventHeader, out)
+	}
+}
+
+func (e *ApplyEvents) trialFinished(ev apply.Event) *TrialFinishedEvent {
+	t := ev.Trial
+	out := &TrialFinishedEvent{
+		Search: ev.Search, Trial: t.Number, Attempt: t.Attempts, Status: string(t.Status),
+		Metrics: t.Metrics, Error: t.Error,
+		Progress: EventProgress{Done: ev.Done, Total: ev.Total, Failed: ev.Failed, Running: ev.Running},
+	}
+	if !t.Ended.IsZero() && !t.Started.IsZero() {
+		out.DurationSeconds = t.Ended.Sub(t.Started).Seconds()
+	}
+	if s := e.def.Search(ev.Search); s != nil && t.Status == state.Completed {
+		if v, ok := t.Metrics[s.Metric]; ok {
+			out.Score = &v
+		}
+	}
+	if r := ev.Result; r != nil {
+		out.StdoutLog, out.StderrLog = r.StdoutLog, r.StderrLog
+		if t.Status == state.Failed && e.stderrLines > 0 {
+			out.StderrTail = r.StderrTail[max(0, len(r.StderrTail)-e.stderrLines):]
+		}
+	}
+	return out
+}
+
+func (e *ApplyEvents) bestChanged(ev apply.Event) *BestChangedEvent {
+	metric := ""
+	if s := e.def.Search(ev.Search); s != nil {
+		metric = s.Metric
+	}
+	out := &BestChangedEvent{Search: ev.Search, Trial: ev.Trial.Number, Score: ev.Trial.Metrics[metric], Params: ev.Trial.Params}
+	if p := ev.Previous; p != nil {
+		score := p.Metrics[metric]
+		out.PreviousTrial, out.PreviousScore = &p.Number, &score
+	}
+	return out
+}
+
+// Summary writes the summary event: the last line of the stream.
+func (e *ApplyEvents) Summary(res *apply.Result) {
+	doc := NewApplyJSON(res, e.def)
+	out := &SummaryEvent{Searches: doc.Searches}
+	out.FormatVersion = FormatVersion
+	e.write("summary", &out.EventHeader, out)
+}
+
+// Err returns the first error writing the stream, if any.
+func (e *ApplyEvents) Err() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.err
+}
+
+// write completes the header h of event v and writes v as one line.
+func (e *ApplyEvents) write(typ string, h *EventHeader, v any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.err != nil {
+		return
+	}
+	h.Type = typ
+	h.Timestamp = e.now().UTC().Format(EventTimeLayout)
+	if !e.written {
+		h.FormatVersion = FormatVersion
+	}
+	if err := e.enc.Encode(v); err != nil {
+		e.err = fmt.Errorf("writing the JSON event stream: %w", err)
+		return
+	}
+	e.written = true
 }

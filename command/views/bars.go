@@ -17,20 +17,25 @@ import (
 )
 
 // ApplyBars is the progress view for a terminal: a bar per search with
-// done/total, failures, best so far and ETA; failed trials are printed
+// done/total, failures, best so far and ETA; failed trials (with the end
+// of their stderr and their log paths) and stopped searches are printed
 // above the bars.
 type ApplyBars struct {
 	def      *definition.Definition
 	view     *View
+	failures Failures
 	progress *mpb.Progress
 	mu       sync.Mutex
 	bars     map[string]*mpb.Bar
 	latest   map[string]apply.Progress
 }
 
-// NewApplyBars starts the bars of a plan's searches on w, a terminal.
-func NewApplyBars(v *View, w io.Writer, def *definition.Definition, p *plan.Plan) *ApplyBars {
-	return newApplyBars(v, w, def, p)
+// NewApplyBars starts the bars of a plan's searches on w, a terminal;
+// f says how failed trials are shown.
+func NewApplyBars(v *View, w io.Writer, def *definition.Definition, p *plan.Plan, f Failures) *ApplyBars {
+	b := newApplyBars(v, w, def, p)
+	b.failures = f
+	return b
 }
 
 // newApplyBars takes extra mpb options: tests force rendering into a
@@ -98,8 +103,12 @@ func (b *ApplyBars) Observe(ev apply.Event) {
 	case apply.TrialEnded:
 		bar.Increment()
 		if ev.Trial.Status == state.Failed {
-			fmt.Fprintf(b.progress, "search.%s: trial %d %s: %s\n", ev.Search, ev.Trial.Number, b.view.Colorize("red", "failed"), ev.Trial.Error)
+			// One write, so the lines stay together above the bars.
+			fmt.Fprint(b.progress, fmt.Sprintf("search.%s: trial %d %s: %s\n", ev.Search, ev.Trial.Number, b.view.Colorize("red", "failed"), ev.Trial.Error)+
+				b.failures.details(b.view, ev.Result))
 		}
+	case apply.SearchStopped:
+		fmt.Fprint(b.progress, b.failures.stopped(b.view, ev))
 	case apply.SearchEnded:
 		if !bar.Completed() {
 			bar.Abort(false)

@@ -77,7 +77,7 @@ func (v *View) planTrials(ds *definition.Search, s *plan.Search, full bool) {
 	lines := func(symbol, color string, n int, line func(i int) string) {
 		for i := range n {
 			if !full && i >= PlanListLimit {
-				v.Printf("  %s\n", v.Colorize("dim", fmt.Sprintf("  … and %d more (fwapply plan -full shows them all)", n-i)))
+				v.Printf("  %s\n", v.Colorize("dim", fmt.Sprintf("  … and %d more (-full shows them all)", n-i)))
 				return
 			}
 			v.Printf("  %s %s\n", v.Colorize(color, symbol), line(i))
