@@ -19,7 +19,7 @@ import (
 )
 
 const analyzeHelp = `
-Usage: fwapply [-chdir=DIR] analyze [search.NAME] [-json] [-plots=DIR] [-format=png|svg] [-top=N]
+Usage: fwapply [-chdir=DIR] analyze [flags] [search.NAME]
 
   Analyzes the trials of each search that match its definition: trials by
   status, the best score and config, the best-so-far trajectory, time
@@ -27,15 +27,10 @@ Usage: fwapply [-chdir=DIR] analyze [search.NAME] [-json] [-plots=DIR] [-format=
   importance: its share of the variance of a Gaussian-process model of the
   metric (normalized total-order Sobol indices of the model's mean).
 
-Flags:
-  -json          every number behind the text and the plots: "summary",
-                 "best_n", "convergence", "importance" {PARAM: share}
-  -plots=DIR     write plots: convergence, importance, and one param-vs-
-                 score plot per param
-  -format=FMT    png (default) or svg
-  -top=N         how many best trials to list (default 5)
-  -state=PATH    state file (default frameworm.fwstate)
-  -no-color      no colour in the output
+  -plots writes a convergence plot, the importance bar chart, and one
+  param-vs-score plot per param. -json prints per search "summary",
+  "best_config", "best_n", "convergence", "importance" {PARAM: share},
+  "importance_note" and "plots".
 `
 
 // importanceSeed makes importance estimates reproducible.
@@ -47,7 +42,7 @@ func runAnalyze(m *Meta, args []string) int {
 		return m.parseFailed("analyze", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(arguments.Vars{}, view)
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
 		return 1
 	}

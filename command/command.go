@@ -55,7 +55,7 @@ func init() {
 		"apply":        {"Run the planned trials and record them in the state", applyHelp, runApply},
 		"show":         {"Show the trials and the best of each search", showHelp, runShow},
 		"output":       {"Print a search's best config, params or score", outputHelp, runOutput},
-		"state":        {"Inspect and edit trials: list, show, rm, taint", stateHelp, runState},
+		"state":        {"Inspect and edit trials: list, show, rm, taint, untaint", stateHelp, runState},
 		"force-unlock": {"Remove a stale state lock", forceUnlockHelp, runForceUnlock},
 		"export":       {"Write the definition and trials to a JSON file", exportHelp, runExport},
 		"import":       {"Add trials from an exported JSON file", importHelp, runImport},
@@ -97,7 +97,7 @@ func Run(args []string, m Meta) int {
 		}
 		return 0
 	case g.Command == "help":
-		return m.help(g.Args[0])
+		return m.help(strings.Join(g.Args, " "))
 	}
 	c, ok := commands[g.Command]
 	if !ok {
@@ -111,20 +111,29 @@ func Run(args []string, m Meta) int {
 	return c.run(&m, g.Args)
 }
 
+// help prints the help of a command or subcommand ("state list").
 func (m *Meta) help(name string) int {
-	c, ok := commands[name]
+	text, ok := helpText(name)
 	if !ok {
-		fmt.Fprintf(m.Stderr, "fwapply has no command %q.%s\n", name, suggestCommand(name))
+		first, sub, _ := strings.Cut(name, " ")
+		if _, found := commands[first]; found && sub != "" {
+			fmt.Fprintf(m.Stderr, "fwapply %s has no subcommand %q. Run \"fwapply help %s\" for its subcommands.\n", first, sub, first)
+			return 1
+		}
+		fmt.Fprintf(m.Stderr, "fwapply has no command %q.%s Run \"fwapply help\" for the list.\n", name, suggestCommand(name))
 		return 1
 	}
-	fmt.Fprint(m.Stdout, strings.TrimLeft(c.help, "\n"))
+	fmt.Fprint(m.Stdout, text)
 	return 0
 }
 
-// parseFailed renders argument diagnostics, or the command's help when help
-// was asked for, and returns the exit status.
+// parseFailed renders argument diagnostics, or the help of the command
+// (or the subcommand) asked about, and returns the exit status.
 func (m *Meta) parseFailed(name string, diags hcl.Diagnostics, noColor bool) int {
 	if arguments.IsHelp(diags) {
+		if sub := arguments.HelpFor(diags); sub != "" {
+			name = sub
+		}
 		return m.help(name)
 	}
 	m.view(noColor).Diagnostics(diags)
@@ -148,12 +157,10 @@ Commands:
 	for _, n := range names {
 		fmt.Fprintf(&b, "  %-13s %s\n", n, commands[n].synopsis)
 	}
+	global, _ := arguments.FlagSet("")
+	b.WriteString("\nGlobal flags:\n")
+	b.WriteString(arguments.FormatFlags(global))
 	b.WriteString(`
-Global flags:
-  -chdir=DIR  switch to DIR before running the command
-  -version    print the version
-  -help       print this help
-
 Run "fwapply help COMMAND" or "fwapply COMMAND -help" for a command's flags.
 `)
 	return b.String()
@@ -209,12 +216,9 @@ func (m *Meta) load(vars arguments.Vars) (*fwhcl.Result, hcl.Diagnostics) {
 }
 
 const versionHelp = `
-Usage: fwapply version [-json]
+Usage: fwapply version [flags]
 
   Prints the version of fwapply.
-
-Flags:
-  -json  print {"format_version", "version", "go", "platform"}
 `
 
 func runVersion(m *Meta, args []string) int {

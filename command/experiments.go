@@ -8,29 +8,35 @@ import (
 	"time"
 
 	"github.com/frameworm/frameworm/command/arguments"
+	"github.com/frameworm/frameworm/command/views"
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/experiment"
 	"github.com/frameworm/frameworm/state"
 )
 
 const experimentsHelp = `
-Usage: fwapply [-chdir=DIR] experiments list [-tag=T ...] [-status=S] [-json]
+Usage: fwapply [-chdir=DIR] experiments list [flags]
 
   Lists every trial of the state as an experiment, across searches: its
-  search, number, status, tags and directory (which holds config.json,
+  search, number, status, every metric it reported (a column each: the
+  search's metric first, then its declared metrics, then any others by
+  name), duration, tags and directory (which holds config.json,
   params.json, metrics.json, progress.jsonl, the logs and meta.json).
   Tags are the search's tags = [...] plus the strategy (grid_search,
   random_search, bayesian_search) and the search name.
 
-Flags:
-  -tag=T        only experiments with tag T (repeatable: all must match)
-  -status=S     only experiments with status S (completed, failed,
-                running, interrupted)
-  -json         an array of {"search", "number", "status", "tags", "dir",
-                "strategy", "started", "ended", "duration_seconds", "host"}
-  -state=PATH   state file (default frameworm.fwstate)
-  -no-color     no colour in the output
+  With -json it prints an array of {"search", "number", "strategy",
+  "status", "attempts", "started", "ended", "duration_seconds", "host",
+  "tags", "error", "params", "metrics", "dir"}.
 `
+
+// experimentRow is one experiment of experiments list -json: its meta.json
+// record, its metrics from the state, and its directory.
+type experimentRow struct {
+	experiment.Meta
+	Metrics map[string]float64 `json:"metrics"`
+	Dir     string             `json:"dir"`
+}
 
 func runExperiments(m *Meta, args []string) int {
 	a, diags := arguments.ParseExperiments(args)
@@ -43,53 +49,83 @@ func runExperiments(m *Meta, args []string) int {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	// The definition supplies tags for trials whose meta.json is missing;
-	// listing works without it.
-	var def *definition.Definition
-	if res, diags := m.load(arguments.Vars{}); !diags.HasErrors() {
-		def = res.Definition
-	}
-	rows := []experiment.Meta{}
-	var dirs []string
+	// The definition supplies tags for trials whose meta.json is missing,
+	// and the order of the metric columns; listing works without it.
+	def := m.loadOptional(a.Vars, view, "metric columns are ordered by name, and tags come from meta.json only")
+	rows := []experimentRow{}
 	for _, name := range o.st.Searches() {
 		for _, t := range o.st.Trials(name) {
 			meta := experimentOf(def, t)
-			if a.Status != "" && meta.Status != a.Status {
+			if a.Status != "" && meta.Status != a.Status || !meta.HasTags(a.Tags) {
 				continue
 			}
-			if !meta.HasTags(a.Tags) {
-				continue
+			metrics := t.Metrics
+			if metrics == nil {
+				metrics = map[string]float64{}
 			}
-			rows = append(rows, meta)
-			dirs = append(dirs, t.Dir)
+			rows = append(rows, experimentRow{Meta: meta, Metrics: metrics, Dir: t.Dir})
 		}
 	}
 	if a.JSON {
-		type row struct {
-			experiment.Meta
-			Dir string `json:"dir"`
-		}
-		out := make([]row, len(rows))
-		for i := range rows {
-			out[i] = row{rows[i], dirs[i]}
-		}
-		return jsonLine(m, view, out)
+		return jsonLine(m, view, rows)
 	}
 	if len(rows) == 0 {
 		fmt.Fprintln(m.Stdout, "No experiments match.")
 		return 0
 	}
+	m.experimentsTable(rows, experimentMetrics(def, rows))
+	return 0
+}
+
+// experimentMetrics returns the metric columns of experiments list: for
+// each search in turn, its metrics in display order, each name once.
+func experimentMetrics(def *definition.Definition, rows []experimentRow) []string {
+	var searches []string
+	reported := map[string][]map[string]float64{}
+	for _, r := range rows {
+		if _, ok := reported[r.Search]; !ok {
+			searches = append(searches, r.Search)
+		}
+		reported[r.Search] = append(reported[r.Search], r.Metrics)
+	}
+	var names []string
+	for _, name := range searches {
+		var s *definition.Search
+		if def != nil {
+			s = def.Search(name)
+		}
+		for _, n := range views.SearchMetricNames(s, reported[name]...) {
+			if !contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	return names
+}
+
+// experimentsTable prints the experiments as an aligned table with a
+// column per metric.
+func (m *Meta) experimentsTable(rows []experimentRow, metrics []string) {
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "SEARCH\t#\tSTATUS\tDURATION\tTAGS\tDIR")
-	for i, r := range rows {
+	head := append(append([]string{"SEARCH", "#", "STATUS"}, metrics...), "DURATION", "TAGS", "DIR")
+	fmt.Fprintln(tw, strings.Join(head, "\t"))
+	for _, r := range rows {
+		cells := []string{r.Search, fmt.Sprint(r.Number), r.Status}
+		for _, n := range metrics {
+			cell := "-"
+			if x, ok := r.Metrics[n]; ok {
+				cell = views.FormatScore(x)
+			}
+			cells = append(cells, cell)
+		}
 		dur := "-"
 		if r.Ended != nil {
 			dur = time.Duration(r.DurationSeconds * float64(time.Second)).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\n", r.Search, r.Number, r.Status, dur, strings.Join(r.Tags, ","), m.display(dirs[i]))
+		cells = append(cells, dur, strings.Join(r.Tags, ","), m.display(r.Dir))
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
-	return 0
 }
 
 // experimentOf returns a trial's experiment record: its meta.json, with

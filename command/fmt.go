@@ -16,7 +16,7 @@ import (
 )
 
 const fmtHelp = `
-Usage: fwapply [-chdir=DIR] fmt [-check] [-diff] [-recursive] [-write=false] [PATH...]
+Usage: fwapply [-chdir=DIR] fmt [flags] [PATH...]
 
   Rewrites search files (*.fw.hcl) in the canonical format. With no PATH it
   formats the working directory; a directory PATH formats its *.fw.hcl files,
@@ -27,13 +27,6 @@ Usage: fwapply [-chdir=DIR] fmt [-check] [-diff] [-recursive] [-write=false] [PA
 
   Exit status: 0 when done (or, with -check, when every file is formatted),
   3 with -check when a file would change, 2 on errors.
-
-Flags:
-  -check         change nothing; exit 3 if a file is not formatted
-  -diff          print a unified diff of the changes
-  -recursive     also process subdirectories (hidden ones are skipped)
-  -write=false   do not write files (implied by -check)
-  -no-color      no colour in the output
 `
 
 const (

@@ -7,6 +7,7 @@ import (
 	"os/signal"
 	"regexp"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -18,21 +19,24 @@ import (
 )
 
 const showHelp = `
-Usage: fwapply [-chdir=DIR] show [-json] [search.NAME]
+Usage: fwapply [-chdir=DIR] show [flags] [search.NAME]
+       fwapply [-chdir=DIR] show [-json] [-full] PLANFILE
 
-  Shows the trials in the state: number, status, params, metric and
-  duration, and each search's best trial. Trials that no longer match the
-  definition are marked excluded; they count neither for the best nor for
-  the budget.
+  Shows the trials in the state: number, status, a column per metric the
+  trials reported (the search's metric first, then its declared metrics,
+  then any others by name), duration and params, and each search's best
+  trial. Trials that no longer match the definition are marked excluded;
+  they count neither for the best nor for the budget.
 
-Flags:
-  -json         print {"format_version", "searches": {NAME: {"metric",
-                "mode", "best", "trials"}}}
-  -watch        redraw a compact summary every -interval (default 2s)
-                while an apply runs elsewhere; reads the state without
-                the lock, so it never blocks an apply; Ctrl-C stops it
-  -state=PATH   state file (default frameworm.fwstate)
-  -no-color     no colour in the output
+  With -json it prints {"format_version", "lineage", "serial", "searches":
+  {NAME: {"metric", "mode", "defined", "best", "trials", "excluded"}}},
+  each trial with all its "metrics".
+
+  With a PLANFILE saved by fwapply plan -out, it shows that plan as
+  fwapply plan does (with -json, the document of plan -json), loading the
+  search files with the variables the plan was made with. When the state
+  has changed since, it says that apply would refuse the plan ("stale":
+  true in JSON).
 `
 
 func runShow(m *Meta, args []string) int {
@@ -41,7 +45,10 @@ func runShow(m *Meta, args []string) int {
 		return m.parseFailed("show", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(arguments.Vars{}, view)
+	if a.PlanFile != "" {
+		return m.showPlan(a, view)
+	}
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
 		return 1
 	}
@@ -68,7 +75,71 @@ func runShow(m *Meta, args []string) int {
 		}
 		return 0
 	}
-	view.Show(doc, def)
+	if err := checkMetrics(doc, def, names, a.Metrics); err != nil {
+		return fail(view, "Unknown metric", err)
+	}
+	view.Show(doc, def, a.Metrics...)
+	return 0
+}
+
+// checkMetrics checks that every metric -metrics names is one a shown
+// search declares or one of its trials reported.
+func checkMetrics(doc *views.ShowJSON, def *definition.Definition, names, metrics []string) error {
+	if len(metrics) == 0 {
+		return nil
+	}
+	var known []string
+	for _, name := range names {
+		for _, n := range doc.Searches[name].MetricNames(def.Search(name)) {
+			if !contains(known, n) {
+				known = append(known, n)
+			}
+		}
+	}
+	for _, n := range metrics {
+		if !contains(known, n) {
+			if len(known) == 0 {
+				return fmt.Errorf("-metrics names %q, but no search shown has metrics yet", n)
+			}
+			return fmt.Errorf("-metrics names %q, which no search shown declares or reports; the metrics are %s", n, strings.Join(known, ", "))
+		}
+	}
+	return nil
+}
+
+// showPlan shows a saved plan, rendered as plan renders it, with a note
+// when the state has moved on since the plan was made.
+func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
+	saved, err := plan.ReadFile(m.abs(a.PlanFile))
+	if err != nil {
+		return fail(view, "Cannot read the plan file", err)
+	}
+	res := m.loadDefinition(arguments.Vars{Flags: saved.Vars().Flags, Files: saved.Vars().Files}, view)
+	if res == nil {
+		return 1
+	}
+	def := res.Definition
+	p, err := saved.Plan(def)
+	if err != nil {
+		return fail(view, "Cannot show the plan", err)
+	}
+	o, err := m.openState(context.Background(), a.State, "show", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	_, staleErr := saved.Bind(def, o.st.Lineage, o.st.Serial)
+	if a.JSON {
+		if err := view.JSON(views.ShowPlanJSON{PlanJSON: views.NewPlanJSON(p, def), Stale: staleErr != nil}); err != nil {
+			return fail(view, "Cannot write output", err)
+		}
+		return 0
+	}
+	view.Plan(p, def, a.Full)
+	if staleErr != nil {
+		why := strings.TrimPrefix(staleErr.Error(), plan.ErrStale.Error()+": ")
+		view.Printf("\n%s this plan is stale, and fwapply apply %s would refuse it:\n%s.\n", view.Colorize("yellow", "Note:"), a.PlanFile, why)
+	}
 	return 0
 }
 
@@ -97,7 +168,7 @@ func contains(xs []string, x string) bool {
 }
 
 const outputHelp = `
-Usage: fwapply [-chdir=DIR] output [-json] search.NAME.OUTPUT
+Usage: fwapply [-chdir=DIR] output [flags] search.NAME.OUTPUT
 
   Prints one output of a search, for the full-length training run:
     best_config   the best trial's whole nested config (JSON)
@@ -105,11 +176,6 @@ Usage: fwapply [-chdir=DIR] output [-json] search.NAME.OUTPUT
     best_score    the best trial's metric
 
   Exit status 1 when the search has no completed trial.
-
-Flags:
-  -json         print the value as JSON (compact)
-  -state=PATH   state file (default frameworm.fwstate)
-  -no-color     no colour in the output
 `
 
 func runOutput(m *Meta, args []string) int {
@@ -118,7 +184,7 @@ func runOutput(m *Meta, args []string) int {
 		return m.parseFailed("output", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(arguments.Vars{}, view)
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
 		return 1
 	}

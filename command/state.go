@@ -10,6 +10,7 @@ import (
 
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/definition"
 	fwhcl "github.com/frameworm/frameworm/hcl"
 	"github.com/frameworm/frameworm/state"
 )
@@ -91,4 +92,31 @@ func errorDetail(err error) string {
 		return le.Error() + "."
 	}
 	return err.Error() + "."
+}
+
+// loadOptional loads the search files for a command that works without
+// them (state list and show, experiments list, import), where the
+// definition only orders metrics or supplies tags. When the files do not
+// load, it warns with the first error and what the command does without
+// them (lost, like "metrics are listed by name"), and returns nil; without
+// search files it returns nil quietly.
+func (m *Meta) loadOptional(vars arguments.Vars, view *views.View, lost string) *definition.Definition {
+	if names, err := fwhcl.ListDir(m.WorkDir); err != nil || len(names) == 0 {
+		return nil
+	}
+	res, diags := m.load(vars)
+	if !diags.HasErrors() {
+		return res.Definition
+	}
+	first := diags.Errs()[0]
+	detail := first.Error()
+	if d, ok := first.(*hcl.Diagnostic); ok {
+		detail = d.Summary + ": " + d.Detail
+	}
+	view.Diagnostics(hcl.Diagnostics{{
+		Severity: hcl.DiagWarning,
+		Summary:  "Search files not loaded",
+		Detail:   fmt.Sprintf("%s Without them, %s; fwapply validate shows every problem.", detail, lost),
+	}})
+	return nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
+	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -20,18 +21,55 @@ Usage: fwapply [-chdir=DIR] state SUBCOMMAND [flags] [ADDRESS...]
   for one trial or search.NAME for every trial of a search.
 
 Subcommands:
-  list [-json] [ADDRESS...]   one line per trial: address, status, metric
-  show [-json] ADDRESS...     every recorded field of the trials
-  rm [-purge] ADDRESS...      remove trials from the state; their trial
-                              directories are kept unless -purge
-  taint ADDRESS...            mark trials to run again on the next apply
-  untaint ADDRESS...          undo taint
+  list      one line per trial: address, status and every metric
+  show      every recorded field of the trials
+  rm        remove trials from the state (their directories are kept)
+  taint     mark trials to run again on the next apply
+  untaint   undo taint
 
-Flags:
-  -state=PATH         state file (default frameworm.fwstate)
-  -lock=false         do not lock the state (rm, taint, untaint)
-  -lock-timeout=DUR   wait this long for a locked state
-  -no-color           no colour in the output
+  Run "fwapply state SUBCOMMAND -help" for the flags of a subcommand.
+`
+
+const stateListHelp = `
+Usage: fwapply [-chdir=DIR] state list [flags] [ADDRESS...]
+
+  Lists the trials of the state, or those the addresses name, one line per
+  trial: its address, its status, and every metric it reported as
+  NAME=VALUE. The search's metric comes first, then the metrics its
+  metrics = [...] declares, then any others by name. Fields are separated
+  by tabs, so the address is the first field for scripts.
+
+  The search files, loaded with -var and -var-file, order the metrics;
+  when they do not load, the list still works, with a warning.
+`
+
+const stateShowHelp = `
+Usage: fwapply [-chdir=DIR] state show [flags] ADDRESS...
+
+  Prints every recorded field of the trials the addresses name: params,
+  config, status, every metric, attempts, times, host, error and
+  directory. In text, each trial is a "# search.NAME[N]" line, a line with
+  its metrics (the search's metric first), then the trial as JSON.
+`
+
+const stateRmHelp = `
+Usage: fwapply [-chdir=DIR] state rm [flags] ADDRESS...
+
+  Removes trials from the state. Their numbers are never reused, and
+  their trial directories are kept unless -purge.
+`
+
+const stateTaintHelp = `
+Usage: fwapply [-chdir=DIR] state taint [flags] ADDRESS...
+
+  Marks trials to run again: the next plan lists them to retry, whatever
+  their status.
+`
+
+const stateUntaintHelp = `
+Usage: fwapply [-chdir=DIR] state untaint [flags] ADDRESS...
+
+  Undoes fwapply state taint.
 `
 
 func runState(m *Meta, args []string) int {
@@ -59,68 +97,92 @@ func runState(m *Meta, args []string) int {
 		if a.JSON {
 			return jsonLine(m, view, stateListJSON(trials))
 		}
-		for _, t := range trials {
-			status := string(t.Status)
-			if t.Tainted {
-				status += ", tainted"
-			}
-			fmt.Fprintf(m.Stdout, "search.%s[%d]\t%s\n", t.Search, t.Number, status)
-		}
+		view.StateList(trials, m.loadOptional(a.Vars, view, "metrics are listed by name"))
 	case "show":
 		if a.JSON {
 			return jsonLine(m, view, trials)
 		}
-		for i, t := range trials {
-			if i > 0 {
-				fmt.Fprintln(m.Stdout)
-			}
-			fmt.Fprintf(m.Stdout, "# search.%s[%d]\n", t.Search, t.Number)
-			b, _ := json.MarshalIndent(t, "", "  ")
-			fmt.Fprintf(m.Stdout, "%s\n", b)
+		m.stateShow(trials, m.loadOptional(a.Vars, view, "metrics are listed by name"))
+	default:
+		return m.editTrials(ctx, o, a, trials, view)
+	}
+	return 0
+}
+
+// stateShow prints each trial as a heading, its metrics in display order,
+// and its record as JSON.
+func (m *Meta) stateShow(trials []*state.Trial, def *definition.Definition) {
+	for i, t := range trials {
+		if i > 0 {
+			fmt.Fprintln(m.Stdout)
 		}
-	case "rm", "taint", "untaint":
-		for _, t := range trials {
-			var c state.Change
-			switch a.Sub {
-			case "rm":
-				c.Remove = &state.TrialRef{Search: t.Search, Number: t.Number}
-			default:
-				u := t.Clone()
-				u.Tainted = a.Sub == "taint"
-				c.Put = u
-			}
-			if err := o.st.Apply(c); err != nil {
-				return fail(view, "Cannot change the state", err)
-			}
-			if err := o.backend.Append(ctx, c); err != nil {
-				return fail(view, "Cannot write the state", err)
-			}
-			if a.Sub == "rm" && a.Purge && t.Dir != "" {
-				if err := os.RemoveAll(t.Dir); err != nil {
-					return fail(view, "Cannot delete a trial directory", err)
-				}
+		fmt.Fprintf(m.Stdout, "# search.%s[%d]\n", t.Search, t.Number)
+		var s *definition.Search
+		if def != nil {
+			s = def.Search(t.Search)
+		}
+		var metrics []string
+		for _, name := range views.SearchMetricNames(s, t.Metrics) {
+			if x, ok := t.Metrics[name]; ok {
+				metrics = append(metrics, name+"="+views.FormatScore(x))
 			}
 		}
-		if err := o.backend.Compact(ctx, o.st); err != nil {
-			return fail(view, "Cannot compact the state", err)
+		if len(metrics) > 0 {
+			fmt.Fprintf(m.Stdout, "# metrics: %s\n", strings.Join(metrics, ", "))
 		}
-		verb := map[string]string{"rm": "Removed", "taint": "Tainted", "untaint": "Untainted"}[a.Sub]
-		fmt.Fprintf(m.Stdout, "%s %d trial(s).\n", verb, len(trials))
-		if a.Sub == "rm" && !a.Purge {
-			var kept []string
-			for _, t := range trials {
-				if t.Dir != "" {
-					if _, err := os.Stat(t.Dir); err == nil {
-						kept = append(kept, m.display(t.Dir))
-					}
-				}
-			}
-			if len(kept) > 0 {
-				fmt.Fprintf(m.Stdout, "Their trial directories are kept (-purge deletes them): %s\n", strings.Join(kept, ", "))
+		b, _ := json.MarshalIndent(t, "", "  ")
+		fmt.Fprintf(m.Stdout, "%s\n", b)
+	}
+}
+
+// editTrials runs state rm, taint and untaint on the selected trials.
+func (m *Meta) editTrials(ctx context.Context, o *openedState, a *arguments.StateCmd, trials []*state.Trial, view *views.View) int {
+	for _, t := range trials {
+		var c state.Change
+		switch a.Sub {
+		case "rm":
+			c.Remove = &state.TrialRef{Search: t.Search, Number: t.Number}
+		default:
+			u := t.Clone()
+			u.Tainted = a.Sub == "taint"
+			c.Put = u
+		}
+		if err := o.st.Apply(c); err != nil {
+			return fail(view, "Cannot change the state", err)
+		}
+		if err := o.backend.Append(ctx, c); err != nil {
+			return fail(view, "Cannot write the state", err)
+		}
+		if a.Sub == "rm" && a.Purge && t.Dir != "" {
+			if err := os.RemoveAll(t.Dir); err != nil {
+				return fail(view, "Cannot delete a trial directory", err)
 			}
 		}
 	}
+	if err := o.backend.Compact(ctx, o.st); err != nil {
+		return fail(view, "Cannot compact the state", err)
+	}
+	verb := map[string]string{"rm": "Removed", "taint": "Tainted", "untaint": "Untainted"}[a.Sub]
+	fmt.Fprintf(m.Stdout, "%s %d trial(s).\n", verb, len(trials))
+	if a.Sub == "rm" && !a.Purge {
+		m.printKeptDirs(trials)
+	}
 	return 0
+}
+
+// printKeptDirs names the trial directories state rm left in place.
+func (m *Meta) printKeptDirs(trials []*state.Trial) {
+	var kept []string
+	for _, t := range trials {
+		if t.Dir != "" {
+			if _, err := os.Stat(t.Dir); err == nil {
+				kept = append(kept, m.display(t.Dir))
+			}
+		}
+	}
+	if len(kept) > 0 {
+		fmt.Fprintf(m.Stdout, "Their trial directories are kept (-purge deletes them): %s\n", strings.Join(kept, ", "))
+	}
 }
 
 // selectTrials resolves addresses; no address means every trial.
@@ -158,10 +220,17 @@ func selectTrials(st *state.State, addrs []string) ([]*state.Trial, error) {
 	return out, nil
 }
 
+// stateListJSON is the document of state list -json: an array of
+// {"address", "search", "number", "status", "tainted", "metrics"}.
 func stateListJSON(trials []*state.Trial) []map[string]any {
 	out := []map[string]any{}
 	for _, t := range trials {
-		out = append(out, map[string]any{"address": fmt.Sprintf("search.%s[%d]", t.Search, t.Number), "search": t.Search, "number": t.Number, "status": t.Status, "tainted": t.Tainted})
+		metrics := t.Metrics
+		if metrics == nil {
+			metrics = map[string]float64{}
+		}
+		out = append(out, map[string]any{"address": fmt.Sprintf("search.%s[%d]", t.Search, t.Number), "search": t.Search, "number": t.Number,
+			"status": t.Status, "tainted": t.Tainted, "metrics": metrics})
 	}
 	return out
 }
@@ -177,16 +246,11 @@ func jsonLine(m *Meta, view *views.View, v any) int {
 }
 
 const forceUnlockHelp = `
-Usage: fwapply [-chdir=DIR] force-unlock [-force]
+Usage: fwapply [-chdir=DIR] force-unlock [flags]
 
   Removes the state lock left by an apply that can no longer release it.
   Only use it when the process named in the lock error is gone: two applies
   on one state can run trials twice.
-
-Flags:
-  -force        do not ask for confirmation
-  -state=PATH   state file (default frameworm.fwstate)
-  -no-color     no colour in the output
 `
 
 func runForceUnlock(m *Meta, args []string) int {

@@ -52,16 +52,11 @@ type exportDefinition struct {
 }
 
 const exportHelp = `
-Usage: fwapply [-chdir=DIR] export [-target=search.NAME] FILE
+Usage: fwapply [-chdir=DIR] export [flags] FILE
 
   Writes every trial of the state, with each search's definition, to FILE
   as versioned JSON ("format": "frameworm-export", "version": 1): the
   results of a search, to keep, share, or import into another state.
-
-Flags:
-  -target=search.NAME  export only that search (repeatable)
-  -state=PATH          state file (default frameworm.fwstate)
-  -no-color            no colour in the output
 `
 
 func runExport(m *Meta, args []string) int {
@@ -70,7 +65,7 @@ func runExport(m *Meta, args []string) int {
 		return m.parseFailed("export", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(arguments.Vars{}, view)
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
 		return 1
 	}
@@ -114,7 +109,7 @@ func runExport(m *Meta, args []string) int {
 }
 
 const importHelp = `
-Usage: fwapply [-chdir=DIR] import [-force] FILE
+Usage: fwapply [-chdir=DIR] import [flags] FILE
 
   Adds the completed and failed trials of an export to the state. Trials
   that match the current definition count as observations, so a search can
@@ -127,12 +122,8 @@ Usage: fwapply [-chdir=DIR] import [-force] FILE
   and the trials get new numbers; configs the state already holds are
   skipped.
 
-Flags:
-  -force              import from a state of another lineage
-  -state=PATH         state file (default frameworm.fwstate)
-  -lock=false         do not lock the state
-  -lock-timeout=DUR   wait this long for a locked state
-  -no-color           no colour in the output
+  Afterwards it counts, per search, the trials that match the definition;
+  the search files are loaded with -var and -var-file for that.
 `
 
 func runImport(m *Meta, args []string) int {
@@ -182,8 +173,8 @@ func runImport(m *Meta, args []string) int {
 		}
 	}
 	view.Printf("Imported %d trials (%d skipped).\n", len(changes), skipped)
-	if res, diags := m.load(arguments.Vars{}); !diags.HasErrors() {
-		for _, s := range res.Definition.Searches {
+	if def := m.loadOptional(a.Vars, view, "the trials that match each search are not counted"); def != nil {
+		for _, s := range def.Searches {
 			h := plan.Classify(s, o.st.Trials(s.Name))
 			view.Printf("search.%s: %d completed trials match the definition.\n", s.Name, len(h.Kept))
 		}

@@ -7,20 +7,15 @@ import (
 )
 
 const validateHelp = `
-Usage: fwapply [-chdir=DIR] validate [-json] [-var 'NAME=VALUE'] [-var-file=FILE]
+Usage: fwapply [-chdir=DIR] validate [flags]
 
   Loads every *.fw.hcl file of the directory and checks it: syntax, the
   search schema, variables, params against base_config, strategies. Every
-  problem is reported with its file, line and source snippet.
+  problem is reported with its file, line and source snippet. With -json
+  it prints {"format_version", "valid", "error_count", "warning_count",
+  "diagnostics"}.
 
   Exit status: 0 when the files are valid, 1 otherwise.
-
-Flags:
-  -json             print the result as JSON (format_version, valid,
-                    error_count, warning_count, diagnostics)
-  -var 'NAME=VALUE' set a variable (repeatable; wins over -var-file)
-  -var-file=FILE    set variables from an HCL or JSON file (repeatable)
-  -no-color         no colour in the output
 `
 
 func runValidate(m *Meta, args []string) int {

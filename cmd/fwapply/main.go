@@ -1,5 +1,5 @@
 // Command fwapply plans and runs hyperparameter searches declared in
-// *.fw.hcl files. See DESIGN.md §3 and "fwapply help".
+// *.fw.hcl files. See docs/commands.md and "fwapply help".
 package main
 
 import (

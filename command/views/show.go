@@ -2,6 +2,8 @@ package views
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -11,7 +13,7 @@ import (
 	"github.com/frameworm/frameworm/state"
 )
 
-// ShowJSON is the document `fwapply show -json` prints (DESIGN.md §3).
+// ShowJSON is the document `fwapply show -json` prints (docs/commands.md).
 type ShowJSON struct {
 	FormatVersion string                     `json:"format_version"`
 	Lineage       string                     `json:"lineage"`
@@ -89,84 +91,233 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 	return doc
 }
 
-// Show renders the show document for people.
-func (v *View) Show(doc *ShowJSON, def *definition.Definition) {
+// Show renders the show document for people: per search a heading with
+// the counts by status, a table of the trials (number, status, a column per
+// metric, duration, params) and the best trial. metrics picks the metric
+// columns, in order; none means every metric (see MetricNames).
+func (v *View) Show(doc *ShowJSON, def *definition.Definition, metrics ...string) {
 	if len(doc.order) == 0 {
 		v.Printf("No searches.\n")
 		return
 	}
 	for i, name := range doc.order {
-		js := doc.Searches[name]
 		if i > 0 {
 			v.Printf("\n")
 		}
-		s := def.Search(name)
-		counts := map[string]int{}
-		for _, t := range js.Trials {
-			counts[t.Status]++
-		}
-		head := fmt.Sprintf("search.%s", name)
-		if s != nil {
-			head += fmt.Sprintf(" (%s, %s %s)", s.Strategy, s.Mode, s.Metric)
-		} else {
-			head += " (no longer defined)"
-		}
-		v.Printf("%s: %d trials", v.Colorize("bold", head), len(js.Trials))
-		for _, st := range []string{"completed", "failed", "running", "interrupted"} {
-			if counts[st] > 0 {
-				v.Printf(", %d %s", counts[st], st)
-			}
-		}
-		if js.Excluded > 0 {
-			v.Printf(", %d excluded", js.Excluded)
-		}
-		v.Printf("\n")
-		if len(js.Trials) == 0 {
-			continue
-		}
-		var params []string
-		if s != nil {
-			for _, p := range s.Params {
-				params = append(params, p.Path)
-			}
-		}
-		tw := tabwriter.NewWriter(v.Stdout, 0, 0, 2, ' ', 0)
-		metric := "metric"
-		if s != nil {
-			metric = s.Metric
-		}
-		fmt.Fprintf(tw, "  #\tstatus\t%s\tduration\t%s\n", metric, strings.Join(params, "\t"))
-		for _, t := range js.Trials {
-			status := t.Status
-			if t.Excluded {
-				status += " (excluded)"
-			}
-			if t.Tainted {
-				status += " (tainted)"
-			}
-			score := "-"
-			if x, ok := t.Metrics[metric]; ok && s != nil {
-				score = FormatScore(x)
-			} else if t.Error != "" {
-				score = "error: " + truncate(t.Error, 40)
-			}
-			dur := "-"
-			if t.Ended != nil {
-				dur = time.Duration(t.Duration * float64(time.Second)).Round(time.Millisecond).String()
-			}
-			var vals []string
-			for _, p := range params {
-				vals = append(vals, FormatValue(t.Params[p]))
-			}
-			fmt.Fprintf(tw, "  %d\t%s\t%s\t%s\t%s\n", t.Number, status, score, dur, strings.Join(vals, "\t"))
-		}
-		tw.Flush()
-		if js.Best == nil {
-			v.Printf("  No completed trial matches the definition yet.\n")
-			continue
-		}
-		v.Printf("  Best %s: %s (trial %d)\n  Best config:\n%s", metric, FormatScore(js.Best.Score), js.Best.Trial, indent(jsonText(js.Best.Config), "    "))
+		v.showSearch(name, doc.Searches[name], def.Search(name), metrics)
 	}
+}
+
+// showSearch renders one search of the show document; s is nil for a
+// search that is no longer defined.
+func (v *View) showSearch(name string, js *ShowSearchJSON, s *definition.Search, metrics []string) {
+	v.Printf("%s\n", v.showHeading(name, js, s))
+	if len(js.Trials) == 0 {
+		return
+	}
+	columns := metrics
+	if len(columns) == 0 {
+		columns = js.MetricNames(s)
+	}
+	if len(columns) == 0 {
+		columns = []string{"metric"} // nothing reported yet; errors go here
+	}
+	var params []string
+	if s != nil {
+		for _, p := range s.Params {
+			params = append(params, p.Path)
+		}
+	}
+	tw := tabwriter.NewWriter(v.Stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintf(tw, "  #\tstatus\t%s\tduration\t%s\n", strings.Join(columns, "\t"), strings.Join(params, "\t"))
+	for _, t := range js.Trials {
+		cells := []string{fmt.Sprint(t.Number), trialStatus(t)}
+		cells = append(cells, metricCells(t, columns)...)
+		cells = append(cells, trialDuration(t))
+		for _, p := range params {
+			cells = append(cells, FormatValue(t.Params[p]))
+		}
+		fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+	if js.Best == nil {
+		v.Printf("  No completed trial matches the definition yet.\n")
+		return
+	}
+	v.Printf("  Best %s: %s (trial %d)\n  Best config:\n%s", js.Metric, FormatScore(js.Best.Score), js.Best.Trial, indent(jsonText(js.Best.Config), "    "))
+}
+
+// showHeading is the first line of a search in show: its address,
+// strategy and objective, and its trials by status.
+func (v *View) showHeading(name string, js *ShowSearchJSON, s *definition.Search) string {
+	head := fmt.Sprintf("search.%s", name)
+	if s != nil {
+		head += fmt.Sprintf(" (%s, %s %s)", s.Strategy, s.Mode, s.Metric)
+	} else {
+		head += " (no longer defined)"
+	}
+	counts := map[string]int{}
+	for _, t := range js.Trials {
+		counts[t.Status]++
+	}
+	line := fmt.Sprintf("%s: %d trials", v.Colorize("bold", head), len(js.Trials))
+	for _, st := range []string{"completed", "failed", "running", "interrupted"} {
+		if counts[st] > 0 {
+			line += fmt.Sprintf(", %d %s", counts[st], st)
+		}
+	}
+	if js.Excluded > 0 {
+		line += fmt.Sprintf(", %d excluded", js.Excluded)
+	}
+	return line
+}
+
+// trialStatus is a trial's status with its excluded and tainted marks.
+func trialStatus(t ShowTrialJSON) string {
+	status := t.Status
+	if t.Excluded {
+		status += " (excluded)"
+	}
+	if t.Tainted {
+		status += " (tainted)"
+	}
+	return status
+}
+
+// metricCells renders a trial's value of each column, "-" for none; a
+// failed trial's error takes the first column it has no value for.
+func metricCells(t ShowTrialJSON, columns []string) []string {
+	cells := make([]string, len(columns))
+	for i, c := range columns {
+		x, ok := t.Metrics[c]
+		switch {
+		case ok:
+			cells[i] = FormatScore(x)
+		case t.Error != "" && i == 0:
+			cells[i] = "error: " + truncate(t.Error, 40)
+		default:
+			cells[i] = "-"
+		}
+	}
+	return cells
+}
+
+func trialDuration(t ShowTrialJSON) string {
+	if t.Ended == nil {
+		return "-"
+	}
+	return time.Duration(t.Duration * float64(time.Second)).Round(time.Millisecond).String()
+}
+
+// MetricNames returns the metrics of a search in display order (see
+// MetricNames): its objective, its declared metrics, then the others its
+// trials reported. s is nil for a search that is no longer defined.
+func (js *ShowSearchJSON) MetricNames(s *definition.Search) []string {
+	reported := make([]map[string]float64, len(js.Trials))
+	for i, t := range js.Trials {
+		reported[i] = t.Metrics
+	}
+	return SearchMetricNames(s, reported...)
+}
+
+// SearchMetricNames returns the metrics of search s in display order,
+// given the metrics its trials reported; s may be nil.
+func SearchMetricNames(s *definition.Search, reported ...map[string]float64) []string {
+	if s == nil {
+		return MetricNames("", nil, reported...)
+	}
+	return MetricNames(s.Metric, s.Metrics, reported...)
+}
+
+// MetricNames orders metric names for display, each once: the objective
+// first (when not ""), then the declared metrics in their order, then any
+// other metric of reported by name.
+func MetricNames(objective string, declared []string, reported ...map[string]float64) []string {
+	var names []string
+	seen := map[string]bool{}
+	add := func(n string) {
+		if n != "" && !seen[n] {
+			seen[n] = true
+			names = append(names, n)
+		}
+	}
+	add(objective)
+	for _, n := range declared {
+		add(n)
+	}
+	others := map[string]bool{}
+	for _, m := range reported {
+		for n := range m {
+			if !seen[n] {
+				others[n] = true
+			}
+		}
+	}
+	for _, n := range slices.Sorted(maps.Keys(others)) {
+		add(n)
+	}
+	return names
+}
+
+// StateList renders `fwapply state list`: one line per trial with its
+// address, its status and every metric it reported as name=value, in the
+// order of SearchMetricNames. Cells are separated by tabs, padded with
+// tabs to line up, so the address stays the first field for scripts. def
+// orders the metrics of the searches it defines; it may be nil.
+func (v *View) StateList(trials []*state.Trial, def *definition.Definition) {
+	order := map[string][]string{}
+	for _, t := range trials {
+		if _, ok := order[t.Search]; !ok {
+			order[t.Search] = SearchMetricNames(searchOf(def, t.Search), trialMetrics(trials, t.Search)...)
+		}
+	}
+	tw := tabwriter.NewWriter(v.Stdout, 0, 8, 1, '\t', 0)
+	for _, t := range trials {
+		status := string(t.Status)
+		if t.Tainted {
+			status += ", tainted"
+		}
+		cells := []string{fmt.Sprintf("search.%s[%d]", t.Search, t.Number), status}
+		for _, name := range order[t.Search] {
+			cell := ""
+			if x, ok := t.Metrics[name]; ok {
+				cell = name + "=" + FormatScore(x)
+			}
+			cells = append(cells, cell)
+		}
+		for len(cells) > 2 && cells[len(cells)-1] == "" {
+			cells = cells[:len(cells)-1]
+		}
+		fmt.Fprintf(tw, "%s\n", strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+// searchOf returns the search name of def, or nil.
+func searchOf(def *definition.Definition, name string) *definition.Search {
+	if def == nil {
+		return nil
+	}
+	return def.Search(name)
+}
+
+// trialMetrics returns the metrics of the trials of one search.
+func trialMetrics(trials []*state.Trial, search string) []map[string]float64 {
+	var out []map[string]float64
+	for _, t := range trials {
+		if t.Search == search {
+			out = append(out, t.Metrics)
+		}
+	}
+	return out
+}
+
+// ShowPlanJSON is the document `fwapply show -json PLANFILE` prints: the
+// document of plan -json, and whether the state has moved on since the
+// plan was made, so that apply would refuse it.
+type ShowPlanJSON struct {
+	*PlanJSON
+	Stale bool `json:"stale"`
 }
 
 func truncate(s string, n int) string {

@@ -1,0 +1,351 @@
+package arguments
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+)
+
+// This file parses the commands that read the state or edit trials in it:
+// show, output, state, export, import, force-unlock, experiments and
+// analyze. Those that load the search files take -var and -var-file like
+// plan, so a search whose variables have no default can be read.
+
+// Show is the arguments of `fwapply show`.
+type Show struct {
+	View
+	Vars
+	State
+	JSON bool
+	// Search is the search.NAME argument without "search."; "" for
+	// every search.
+	Search string
+	// PlanFile is a plan file to show instead of the state.
+	PlanFile string
+	// Full lists every trial of a plan file.
+	Full bool
+	// Metrics are the metric columns of the text table, in order; empty
+	// means every metric.
+	Metrics  []string
+	Watch    bool
+	Interval time.Duration
+	// WatchCount stops -watch after that many refreshes (0: until
+	// interrupted); for tests and scripts.
+	WatchCount int
+}
+
+// ParseShow parses `fwapply show [flags] [search.NAME | PLANFILE]`.
+func ParseShow(args []string) (*Show, hcl.Diagnostics) {
+	a := &Show{}
+	fs := newFlagSet("show", &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "print the trials, or the plan of a PLANFILE, as JSON")
+	fs.BoolVar(&a.Full, "full", false, "with a PLANFILE, list every planned trial")
+	fs.Var(listValue{&a.Metrics}, "metrics", "show only these metric columns, in this order (comma-separated, repeatable)")
+	fs.BoolVar(&a.Watch, "watch", false, "redraw a compact summary every -interval until interrupted, without the lock")
+	fs.DurationVar(&a.Interval, "interval", 2*time.Second, "refresh -watch every `DUR`")
+	fs.IntVar(&a.WatchCount, "watch-count", 0, "stop -watch after `N` refreshes (0: until interrupted)")
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	if d := a.checkFlags(); d != nil {
+		return a, hcl.Diagnostics{d}
+	}
+	rest := fs.Args()
+	if len(rest) == 1 && !strings.HasPrefix(rest[0], "search.") {
+		a.PlanFile = rest[0]
+		return a, a.checkPlanFile()
+	}
+	a.Search, diags = optionalSearch("show", rest)
+	if !diags.HasErrors() && a.Full {
+		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "-full without a plan file", Detail: "-full lists every trial of a plan file, like fwapply show -full PLANFILE; show lists every trial of the state already."}}
+	}
+	return a, diags
+}
+
+// checkFlags checks the flags of show that exclude each other.
+func (a *Show) checkFlags() *hcl.Diagnostic {
+	switch {
+	case a.Watch && a.JSON:
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-watch with -json", Detail: "-watch redraws a summary for people; poll show -json instead."}
+	case a.Interval <= 0:
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -interval", Detail: "-interval must be positive, like -interval=2s."}
+	case len(a.Metrics) > 0 && (a.JSON || a.Watch):
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-metrics with -json or -watch", Detail: "-metrics picks the columns of the trial table; show -json prints every metric, and -watch only the best score."}
+	}
+	return nil
+}
+
+// checkPlanFile checks the flags given with a plan file.
+func (a *Show) checkPlanFile() hcl.Diagnostics {
+	bad := func(flag, why string) hcl.Diagnostics {
+		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Plan file with " + flag, Detail: why}}
+	}
+	switch {
+	case len(a.Vars.Flags) > 0 || len(a.Vars.Files) > 0:
+		return bad("-var", "A saved plan already holds its variables; run fwapply plan again to change them.")
+	case a.Watch:
+		return bad("-watch", "-watch follows the state while an apply runs; a plan file does not change.")
+	case len(a.Metrics) > 0:
+		return bad("-metrics", "-metrics picks the metric columns of the trial table; a plan has no metrics yet.")
+	}
+	return nil
+}
+
+// listValue collects a comma-separated, repeatable list without repeats.
+type listValue struct{ list *[]string }
+
+func (l listValue) String() string { return "" }
+
+// Metavar names the value in help.
+func (l listValue) Metavar() string { return "NAME,..." }
+func (l listValue) Set(s string) error {
+	n := 0
+	for _, item := range strings.Split(s, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		n++
+		if !slices.Contains(*l.list, item) {
+			*l.list = append(*l.list, item)
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("%q names no metric: write -metrics=NAME,NAME", s)
+	}
+	return nil
+}
+
+// Output is the arguments of `fwapply output`.
+type Output struct {
+	View
+	Vars
+	State
+	JSON   bool
+	Search string
+	Name   string // best_config, best_params or best_score
+}
+
+// OutputNames are the outputs of a search.
+var OutputNames = []string{"best_config", "best_params", "best_score"}
+
+// ParseOutput parses `fwapply output [flags] search.NAME.OUTPUT`.
+func ParseOutput(args []string) (*Output, hcl.Diagnostics) {
+	a := &Output{}
+	fs := newFlagSet("output", &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "print the value as compact JSON")
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	rest := fs.Args()
+	bad := hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid output address",
+		Detail: fmt.Sprintf("fwapply output takes one address like search.NAME.best_config; the outputs are %s.", strings.Join(OutputNames, ", "))}}
+	if len(rest) != 1 {
+		return a, bad
+	}
+	addr, ok := strings.CutPrefix(rest[0], "search.")
+	i := strings.LastIndex(addr, ".")
+	if !ok || i <= 0 {
+		return a, bad
+	}
+	a.Search, a.Name = addr[:i], addr[i+1:]
+	if !slices.Contains(OutputNames, a.Name) {
+		return a, bad
+	}
+	return a, nil
+}
+
+// StateSubcommands are the subcommands of `fwapply state`.
+var StateSubcommands = []string{"list", "show", "rm", "taint", "untaint"}
+
+// StateCmd is the arguments of `fwapply state SUBCOMMAND`.
+type StateCmd struct {
+	View
+	Vars
+	State
+	Sub       string // list, show, rm, taint, untaint
+	JSON      bool
+	Purge     bool
+	Addresses []string
+}
+
+// ParseState parses `fwapply state list|show|rm|taint|untaint [flags] [ADDRESS...]`.
+func ParseState(args []string) (*StateCmd, hcl.Diagnostics) {
+	a := &StateCmd{}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return a, helpRequested()
+		}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint or untaint."}}
+	}
+	a.Sub = args[0]
+	if !slices.Contains(StateSubcommands, a.Sub) {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint or untaint.", a.Sub)}}
+	}
+	reads := a.Sub == "list" || a.Sub == "show"
+	fs := newFlagSet("state "+a.Sub, &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, !reads)
+	if reads {
+		fs.BoolVar(&a.JSON, "json", false, "print the trials as JSON")
+	}
+	if a.Sub == "rm" {
+		fs.BoolVar(&a.Purge, "purge", false, "also delete the trial directories")
+	}
+	diags := parse(fs, interspersed(fs, args[1:]))
+	a.Addresses = fs.Args()
+	if !diags.HasErrors() && a.Sub != "list" && len(a.Addresses) == 0 {
+		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing address", Detail: fmt.Sprintf("fwapply state %s needs at least one address, like search.NAME[3] or search.NAME.", a.Sub)}}
+	}
+	return a, diags
+}
+
+// Transfer is the arguments of `fwapply export FILE` and `fwapply import FILE`.
+type Transfer struct {
+	View
+	Vars
+	State
+	File    string
+	Force   bool
+	Targets []string
+}
+
+// ParseTransfer parses export and import.
+func ParseTransfer(cmd string, args []string) (*Transfer, hcl.Diagnostics) {
+	a := &Transfer{}
+	fs := newFlagSet(cmd, &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, cmd == "import")
+	if cmd == "import" {
+		fs.BoolVar(&a.Force, "force", false, "import trials from a state of another lineage, with new numbers")
+	} else {
+		fs.Var(targetsValue{&a.Targets}, "target", "export only `search.NAME` (repeatable)")
+	}
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	if fs.NArg() != 1 {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing file", Detail: fmt.Sprintf("fwapply %s takes one FILE argument.", cmd)}}
+	}
+	a.File = fs.Arg(0)
+	return a, nil
+}
+
+// ForceUnlock is the arguments of `fwapply force-unlock`.
+type ForceUnlock struct {
+	View
+	State
+	Force bool
+}
+
+// ParseForceUnlock parses `fwapply force-unlock [-force]`.
+func ParseForceUnlock(args []string) (*ForceUnlock, hcl.Diagnostics) {
+	a := &ForceUnlock{}
+	fs := newFlagSet("force-unlock", &a.View)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.Force, "force", false, "do not ask for confirmation")
+	diags := parse(fs, args)
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("force-unlock", fs.Args())
+	}
+	return a, diags
+}
+
+// Experiments is the arguments of `fwapply experiments list`.
+type Experiments struct {
+	View
+	Vars
+	State
+	JSON   bool
+	Tags   []string
+	Status string
+}
+
+// ParseExperiments parses `fwapply experiments list [flags]`.
+func ParseExperiments(args []string) (*Experiments, hcl.Diagnostics) {
+	a := &Experiments{}
+	if len(args) == 0 || args[0] != "list" {
+		if len(args) > 0 && isHelpFlag(args[0]) {
+			return a, helpRequested()
+		}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing experiments subcommand", Detail: "Write fwapply experiments list."}}
+	}
+	fs := newFlagSet("experiments list", &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "print the experiments as a JSON array")
+	fs.Var(appendValue{&a.Tags, "TAG"}, "tag", "only experiments with this tag (repeatable: all must match)")
+	fs.StringVar(&a.Status, "status", "", "only experiments with `STATUS`: completed, failed, running or interrupted")
+	diags := parse(fs, args[1:])
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("experiments list", fs.Args())
+	}
+	return a, diags
+}
+
+// Analyze is the arguments of `fwapply analyze`.
+type Analyze struct {
+	View
+	Vars
+	State
+	JSON   bool
+	Search string
+	Plots  string
+	Format string
+	Top    int
+}
+
+// ParseAnalyze parses `fwapply analyze [flags] [search.NAME]`.
+func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
+	a := &Analyze{}
+	fs := newFlagSet("analyze", &a.View)
+	a.Vars.register(fs)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.JSON, "json", false, "print every number behind the text and the plots as JSON")
+	fs.StringVar(&a.Plots, "plots", "", "write the plots into `DIR`")
+	fs.StringVar(&a.Format, "format", "png", "draw the plots as `png|svg` files")
+	fs.IntVar(&a.Top, "top", 5, "list the `N` best trials")
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	if a.Format != "png" && a.Format != "svg" {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -format", Detail: fmt.Sprintf("-format is png or svg, got %q.", a.Format)}}
+	}
+	if a.Top < 1 {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -top", Detail: "-top is a positive number of trials."}}
+	}
+	a.Search, diags = optionalSearch("analyze", fs.Args())
+	return a, diags
+}
+
+// optionalSearch parses the optional search.NAME argument of show and
+// analyze; "" means every search.
+func optionalSearch(cmd string, rest []string) (string, hcl.Diagnostics) {
+	switch len(rest) {
+	case 0:
+		return "", nil
+	case 1:
+		name, ok := strings.CutPrefix(rest[0], "search.")
+		if !ok || name == "" || strings.ContainsAny(name, ".[]") {
+			return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", rest[0])}}
+		}
+		return name, nil
+	}
+	what := "search.NAME"
+	if cmd == "show" {
+		what = "search.NAME or plan file"
+	}
+	return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unexpected argument",
+		Detail: fmt.Sprintf("fwapply %s takes at most one %s, got %q.", cmd, what, strings.Join(rest, " "))}}
+}
