@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite the golden files")
 // required are the cases the golden tests must cover.
 var required = []string{
 	"grid",         // a grid search (the digits example)
-	"random",       // DESIGN.md §1's example as written
+	"random",       // docs/language.md's example as written
 	"bayesian",     // the same with strategy = "bayesian"
 	"nested",       // a three-level config, lists, null, a new leaf
 	"categoricals", // numeric and bool categoricals

@@ -1,5 +1,5 @@
 // Package hcl loads a directory of *.fw.hcl files into a
-// definition.Definition, following the language of DESIGN.md §1.
+// definition.Definition, following the language of docs/language.md.
 //
 // Contract:
 //   - Every problem with the input is an hcl.Diagnostic with a source range

@@ -2,7 +2,7 @@ package hcl
 
 import "github.com/hashicorp/hcl/v2"
 
-// The block schemas of the language (DESIGN.md §1). hclsyntax reports any
+// The block schemas of the language (docs/language.md). hclsyntax reports any
 // attribute or block outside them, with a "did you mean" suggestion.
 var (
 	rootSchema = &hcl.BodySchema{

@@ -1,6 +1,6 @@
 // Command train is the quickstart's trial program: a quick, noisy synthetic
 // objective that stands in for a training run. It speaks the trial protocol
-// (DESIGN.md §2) with the standard library only: it reads the config from
+// (docs/protocol.md) with the standard library only: it reads the config from
 // FW_CONFIG, appends one progress line per epoch to FW_PROGRESS, and writes
 // its metrics to FW_METRICS.
 //

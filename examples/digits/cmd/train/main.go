@@ -1,6 +1,6 @@
 // Command train is the digits example's trial program: it trains the MLP
 // of package mlp with one config of the search and reports its metrics,
-// by the trial protocol (DESIGN.md §2) through the generated harness.
+// by the trial protocol (docs/protocol.md) through the generated harness.
 //
 // Inside fwapply it reads FW_CONFIG, appends one progress line per epoch to
 // FW_PROGRESS and writes val_loss, val_acc and train_loss to FW_METRICS.
