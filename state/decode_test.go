@@ -82,7 +82,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 // FuzzDecodeRecord checks that the hand-written decoder never panics and
 // that what it accepts re-encodes to a record it reads back the same.
 func FuzzDecodeRecord(f *testing.F) {
-	for _, c := range []Change{{Put: testTrial("s", 1)}, {Remove: &TrialRef{"s", 2}}} {
+	for _, c := range []Change{{Put: testTrial("s", 1)}, {Remove: &TrialRef{"s", 2}}, {Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(3), "param \"x\"": map[string]any{"low": 0.5}}}}} {
 		line, _ := encodeRecord(5, c)
 		_, payload, _ := splitRecord(line[:len(line)-1])
 		f.Add(payload)
