@@ -48,8 +48,9 @@ func Classify(s *definition.Search, trials []*state.Trial) History {
 // policy, with an apply's replacements and -retry-failed.
 func ClassifyWith(s *definition.Search, trials []*state.Trial, pol Policy) History {
 	var h History
+	m := newMatcher(s)
 	for _, t := range trials {
-		pt, mm := Explain(s, t)
+		pt, mm := m.explain(t)
 		if len(mm) > 0 {
 			h.Excluded = append(h.Excluded, Excluded{Trial: t, Mismatches: mm})
 			continue

@@ -40,6 +40,25 @@ func Match(s *definition.Search, t *state.Trial) (space.Point, bool) {
 // A trial recorded without a config (which fwapply never writes, but an
 // edited export may hold) is matched by its params and config hash.
 func Explain(s *definition.Search, t *state.Trial) (space.Point, []Mismatch) {
+	return newMatcher(s).explain(t)
+}
+
+// matcher explains trials against one search; build it once per search.
+type matcher struct {
+	s      *definition.Search
+	params map[string]bool // the current param paths
+}
+
+func newMatcher(s *definition.Search) matcher {
+	params := make(map[string]bool, len(s.Params))
+	for _, p := range s.Params {
+		params[p.Path] = true
+	}
+	return matcher{s: s, params: params}
+}
+
+func (m matcher) explain(t *state.Trial) (space.Point, []Mismatch) {
+	s := m.s
 	if t.Config == nil {
 		return explainByParams(s, t)
 	}
@@ -61,12 +80,8 @@ func Explain(s *definition.Search, t *state.Trial) (space.Point, []Mismatch) {
 		}
 		raw[i] = nv
 	}
-	params := make(map[string]bool, len(s.Params))
-	for _, p := range s.Params {
-		params[p.Path] = true
-	}
 	for _, c := range definition.DiffConfigs(t.Config, s.BaseConfig) {
-		if params[c.Path] {
+		if m.params[c.Path] {
 			continue // the value at a param's path was checked above
 		}
 		mm = append(mm, baseMismatch(c, t.Params))
@@ -75,9 +90,9 @@ func Explain(s *definition.Search, t *state.Trial) (space.Point, []Mismatch) {
 		slices.SortStableFunc(mm, func(a, b Mismatch) int { return strings.Compare(a.Path, b.Path) })
 		return nil, mm
 	}
-	if _, err := s.Resolve(raw); err != nil {
-		return nil, []Mismatch{{Text: "its config does not fit the base config: " + err.Error(), Group: "their configs do not fit the base config"}}
-	}
+	// The config is the base config with these values at the param
+	// paths, which the loader checked every point can be set at: it is
+	// what s.Resolve(raw) would give, without building it.
 	return raw, nil
 }
 
