@@ -144,9 +144,17 @@ type SearchResult struct {
 	Interrupted int
 	NotRun      int // planned but not started (interrupt or early stop)
 	Kept        int // completed trials from earlier applies
-	BestBefore  *state.Trial
-	BestAfter   *state.Trial
-	StoppedBy   string // why the search stopped early, if it did
+	// BestBefore is the best trial before this apply: the best matching
+	// trial, or, when no earlier trial matches the definition any more,
+	// the best excluded one, with BestBeforeExcluded saying why it no
+	// longer counts.
+	BestBefore         *state.Trial
+	BestBeforeExcluded string
+	BestAfter          *state.Trial
+	// Noise is the spread of scores between runs of one config, from the
+	// search's kept configs that ran more than once, after this apply.
+	Noise     plan.Noise
+	StoppedBy string // why the search stopped early, if it did
 	// HitMaxFailures is set when the search stopped at MaxFailures.
 	HitMaxFailures bool
 	// HitIdenticalFailures is set when the search stopped because its
@@ -177,7 +185,7 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		}
 		sr := &SearchResult{Name: s.Name, Kept: ps.Kept}
 		r.mu.Lock()
-		sr.BestBefore = cloneOrNil(plan.Best(s, r.State.Trials(s.Name)))
+		r.bestBefore(s, sr)
 		err := r.recordSettings(ctx, s)
 		r.mu.Unlock()
 		if err != nil {
@@ -195,6 +203,18 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		return res, err
 	}
 	return res, nil
+}
+
+// bestBefore sets the best before the apply. The caller holds r.mu.
+func (r *Runner) bestBefore(s *definition.Search, sr *SearchResult) {
+	h := plan.Classify(s, r.State.Trials(s.Name))
+	if best := h.Best(s); best != nil {
+		sr.BestBefore = best.Clone()
+		return
+	}
+	if best, why := h.ExcludedBest(s); best != nil {
+		sr.BestBefore, sr.BestBeforeExcluded = best.Clone(), why
+	}
 }
 
 // recordSettings records the search's definition in the state when it
@@ -250,7 +270,10 @@ func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *defini
 	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...)}
 	run.progress.Total = len(run.queue)
 	run.progress.Started = time.Now()
-	run.progress.Best = sr.BestBefore
+	if sr.BestBeforeExcluded == "" {
+		// An excluded best is no best to beat in this apply.
+		run.progress.Best = sr.BestBefore
+	}
 	workers := min(r.parallelism(s), max(1, len(run.queue)))
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
@@ -265,7 +288,9 @@ func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *defini
 	close(errs)
 	r.mu.Lock()
 	sr.NotRun = len(run.queue) - run.next
-	sr.BestAfter = cloneOrNil(plan.Best(s, r.State.Trials(s.Name)))
+	h := plan.Classify(s, r.State.Trials(s.Name))
+	sr.BestAfter = cloneOrNil(h.Best(s))
+	sr.Noise = h.Noise(s)
 	sr.StoppedBy = run.progress.StoppedBy
 	if sr.StoppedBy == "" && sr.NotRun > 0 {
 		sr.StoppedBy = "interrupted"

@@ -283,3 +283,84 @@ func TestAdaptiveExhausted(t *testing.T) {
 		t.Fatalf("result: %+v", sr)
 	}
 }
+
+// recordingObserver keeps every event.
+type recordingObserver struct {
+	mu     sync.Mutex
+	events []Event
+}
+
+func (o *recordingObserver) Observe(ev Event) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.events = append(o.events, ev)
+}
+
+// TestBestBeforeAndNoise: when an edit excluded every earlier trial, the
+// result's best before is the best excluded trial with the reason, but
+// the apply's progress does not count it as a best to beat; the result
+// carries the spread of configs that ran more than once.
+func TestBestBeforeAndNoise(t *testing.T) {
+	def := testDef(t, 3, 1)
+	r, _, p := newRunner(t, def, &fakeExecutor{})
+	if _, err := r.Run(context.Background(), nil, p); err != nil {
+		t.Fatal(err)
+	}
+	// Two more runs of trial 0's config, with other scores.
+	first := r.State.Trial("s", 0)
+	for i, loss := range []float64{0.1, 0.3} {
+		dup := first.Clone()
+		dup.Number, dup.Metrics = 10+i, map[string]float64{"loss": first.Metrics["loss"] + loss}
+		if err := r.State.Apply(state.Change{Put: dup}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := def.Searches[0]
+	s.Trials = 6
+	next, _ := plan.Make(def, r.State, plan.Options{})
+	res, err := r.Run(context.Background(), nil, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Searches[0]
+	if sr.BestBeforeExcluded != "" || sr.BestBefore == nil {
+		t.Errorf("best before %+v excluded %q; want a matching best", sr.BestBefore, sr.BestBeforeExcluded)
+	}
+	// Scores x, x+0.1, x+0.3: sample SD of {0, 0.1, 0.3}.
+	if sr.Noise.Configs != 1 || sr.Noise.SD < 0.1527 || sr.Noise.SD > 0.1528 {
+		t.Errorf("noise %+v; want 1 config with SD 0.15275", sr.Noise)
+	}
+
+	// The base config changes: every trial is excluded.
+	s.BaseConfig = map[string]any{"x": 0.5, "epochs": int64(3)}
+	s.Trials = 2
+	earlier := map[int]bool{}
+	for _, tr := range r.State.Trials("s") {
+		earlier[tr.Number] = true
+	}
+	next, _ = plan.Make(def, r.State, plan.Options{})
+	obs := &recordingObserver{}
+	r.Observer = obs
+	res, err = r.Run(context.Background(), nil, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr = res.Searches[0]
+	if sr.BestBefore == nil || sr.BestBeforeExcluded != "base_config.epochs was added (= 3)" {
+		t.Fatalf("best before %+v, excluded because %q", sr.BestBefore, sr.BestBeforeExcluded)
+	}
+	if sr.Noise.Configs != 0 {
+		t.Errorf("noise from excluded trials: %+v", sr.Noise)
+	}
+	for _, ev := range obs.events {
+		if ev.Kind == BestChanged && ev.Previous != nil && earlier[ev.Previous.Number] {
+			t.Errorf("best changed from excluded trial %d", ev.Previous.Number)
+		}
+		if ev.Best != nil && earlier[ev.Best.Number] {
+			t.Errorf("progress counts excluded trial %d as the best", ev.Best.Number)
+		}
+	}
+	if sr.BestAfter == nil || sr.BestAfter.Number == sr.BestBefore.Number {
+		t.Errorf("best after %+v", sr.BestAfter)
+	}
+}

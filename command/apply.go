@@ -19,7 +19,6 @@ import (
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
-	"github.com/frameworm/frameworm/state"
 )
 
 const applyHelp = `
@@ -149,7 +148,7 @@ func runApply(m *Meta, args []string) int {
 		}
 	}
 	if result != nil {
-		progress.summary(view, result, def, o.st)
+		progress.summary(view, result, def)
 	}
 	if runErr != nil {
 		return fail(view, "Apply failed", runErr)
@@ -199,12 +198,12 @@ func (m *Meta) startProgress(a *arguments.Apply, view *views.View, def *definiti
 
 // summary renders the end of the apply: the summary event, or the
 // summary for people and how to rerun the trials that failed for good.
-func (ap applyProgress) summary(view *views.View, res *apply.Result, def *definition.Definition, st *state.State) {
+func (ap applyProgress) summary(view *views.View, res *apply.Result, def *definition.Definition) {
 	if ap.events != nil {
 		ap.events.Summary(res)
 		return
 	}
-	view.ApplySummaryWith(res, def, st)
+	view.ApplySummary(res, def)
 	view.RerunHint(res)
 }
 

@@ -187,14 +187,19 @@ type ApplyJSON struct {
 
 // ApplySearchJSON is what an apply did for one search.
 type ApplySearchJSON struct {
-	Completed   int                       `json:"completed"`
-	Failed      int                       `json:"failed"`
-	Interrupted int                       `json:"interrupted"`
-	NotRun      int                       `json:"not_run"`
-	Kept        int                       `json:"kept"`
-	StoppedBy   string                    `json:"stopped_by,omitempty"`
-	Best        *BestJSON                 `json:"best"`
-	BestBefore  *BestJSON                 `json:"best_before"`
+	Completed   int       `json:"completed"`
+	Failed      int       `json:"failed"`
+	Interrupted int       `json:"interrupted"`
+	NotRun      int       `json:"not_run"`
+	Kept        int       `json:"kept"`
+	StoppedBy   string    `json:"stopped_by,omitempty"`
+	Best        *BestJSON `json:"best"`
+	BestBefore  *BestJSON `json:"best_before"`
+	// BestBeforeExcluded says why best_before no longer matches the
+	// definition, when no earlier trial does.
+	BestBeforeExcluded string `json:"best_before_excluded,omitempty"`
+	// BestChanges lists the best config's changes one leaf path each, as
+	// the text summary does.
 	BestChanges []definition.ConfigChange `json:"best_changes"`
 	// FailedForGood are the trials that failed their last automatic
 	// attempt in this apply (apply.SearchResult.FailedForGood).
@@ -208,7 +213,7 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 		s := def.Search(sr.Name)
 		js := &ApplySearchJSON{Completed: sr.Completed, Failed: sr.Failed, Interrupted: sr.Interrupted, NotRun: sr.NotRun, Kept: sr.Kept,
 			StoppedBy: sr.StoppedBy, Best: NewBestJSON(s, sr.BestAfter), BestBefore: NewBestJSON(s, sr.BestBefore), BestChanges: []definition.ConfigChange{},
-			FailedForGood: sr.FailedForGood}
+			FailedForGood: sr.FailedForGood, BestBeforeExcluded: sr.BestBeforeExcluded}
 		var before, after map[string]any
 		if sr.BestBefore != nil {
 			before = sr.BestBefore.Config
@@ -216,7 +221,7 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 		if sr.BestAfter != nil {
 			after = sr.BestAfter.Config
 		}
-		if c := definition.DiffConfigs(before, after); c != nil {
+		if c := LeafChanges(definition.DiffConfigs(before, after)); c != nil {
 			js.BestChanges = c
 		}
 		doc.Searches[sr.Name] = js

@@ -9,24 +9,16 @@ import (
 
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/definition"
-	"github.com/frameworm/frameworm/plan"
-	"github.com/frameworm/frameworm/state"
 )
 
-// ApplySummary renders the end of an apply for people, without the state:
-// no noise estimate and no excluded previous best.
-func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
-	v.ApplySummaryWith(res, def, nil)
-}
-
-// ApplySummaryWith renders the end of an apply for people: per search the
+// ApplySummary renders the end of an apply for people: per search the
 // counts, the best score and how it moved, and the best config's changes
-// one path per line. With the state it also weighs the score change
-// against the noise the trials show (repeated configs, or a reported
-// <metric>_std / _sem), and, when no earlier trial matches the definition
-// any more, diffs against the excluded previous best and says why it no
-// longer counts.
-func (v *View) ApplySummaryWith(res *apply.Result, def *definition.Definition, st *state.State) {
+// one path per line. A score change within the noise the trials show (a
+// reported <metric>_std, _stderr or _sem, or the spread of configs run
+// more than once) is flagged; when no earlier trial matched the
+// definition, the changes are against the excluded previous best, and the
+// summary says why it no longer counts.
+func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
 	total := apply.SearchResult{}
 	for _, sr := range res.Searches {
 		s := def.Search(sr.Name)
@@ -48,7 +40,7 @@ func (v *View) ApplySummaryWith(res *apply.Result, def *definition.Definition, s
 			v.Printf("  %s no trial of this search has completed.\n", v.Colorize("red", "No best:"))
 			continue
 		}
-		v.bestChange(s, sr, st)
+		v.bestChange(s, sr)
 	}
 	v.Printf("\n%s %s completed, %d failed", v.Colorize("bold", "Apply complete!"), plural(total.Completed, "trial"), total.Failed)
 	if total.Interrupted > 0 {
@@ -58,13 +50,9 @@ func (v *View) ApplySummaryWith(res *apply.Result, def *definition.Definition, s
 }
 
 // bestChange renders how a search's best moved in this apply.
-func (v *View) bestChange(s *definition.Search, sr *apply.SearchResult, st *state.State) {
-	after := sr.BestAfter
+func (v *View) bestChange(s *definition.Search, sr *apply.SearchResult) {
+	after, before := sr.BestAfter, sr.BestBefore
 	v.Printf("  Best %s: %s (trial %d)", s.Metric, FormatScore(after.Metrics[s.Metric]), after.Number)
-	before, excludedWhy := sr.BestBefore, ""
-	if before == nil && st != nil {
-		before, excludedWhy = excludedBest(s, st.Trials(s.Name))
-	}
 	switch {
 	case before == nil:
 		v.Printf(", the first best.\n  Best config:\n%s", indent(jsonText(after.Config), "    "))
@@ -75,10 +63,10 @@ func (v *View) bestChange(s *definition.Search, sr *apply.SearchResult, st *stat
 	}
 	old, now := before.Metrics[s.Metric], after.Metrics[s.Metric]
 	v.Printf(", was %s (trial %d): %s.\n", FormatScore(old), before.Number, scoreDelta(old, now))
-	if excludedWhy != "" {
+	if sr.BestBeforeExcluded != "" {
 		v.Printf("  %s previous best, trial %d, no longer matches the definition: %s. The changes below are against it anyway.\n",
-			v.Colorize("yellow", "Note:"), before.Number, excludedWhy)
-	} else if n, ok := estimateNoise(s, st, before, after); ok && math.Abs(now-old) <= n.sigma {
+			v.Colorize("yellow", "Note:"), before.Number, sr.BestBeforeExcluded)
+	} else if n, ok := estimateNoise(s, sr); ok && math.Abs(now-old) <= n.sigma {
 		v.Printf("  %s the change is within the noise the trials show (±%s, %s): it may not be a real improvement.\n",
 			v.Colorize("yellow", "Note:"), FormatScore(n.sigma), n.source)
 	}
@@ -169,82 +157,30 @@ func FormatConfigChanges(changes []definition.ConfigChange) []string {
 	return lines
 }
 
-// excludedBest returns the best completed trial of those that no longer
-// match the definition, with why it does not, or nil.
-func excludedBest(s *definition.Search, trials []*state.Trial) (*state.Trial, string) {
-	var best *state.Trial
-	var bestVal float64
-	var why string
-	for _, t := range trials {
-		v, ok := t.Metrics[s.Metric]
-		if t.Status != state.Completed || !ok {
-			continue
-		}
-		_, mm := plan.Explain(s, t)
-		if len(mm) == 0 {
-			continue
-		}
-		if o := plan.Objective(s, v); best == nil || o < bestVal {
-			best, bestVal, why = t, o, plan.GroupReason(mm)
-		}
-	}
-	return best, why
-}
-
-// noise is an estimate of the standard deviation of a score for one
-// config, and where it comes from.
+// noise is an estimate of the standard deviation of the difference of
+// two scores, and where it comes from.
 type noise struct {
 	sigma  float64
 	source string
 }
 
-// estimateNoise estimates how much a config's score varies between runs:
-// from the <metric>_std, _stderr or _sem the two best trials report, or
-// else from configs the search ran more than once (the pooled standard
-// deviation of their scores). ok is false when the trials carry no such
-// information.
-func estimateNoise(s *definition.Search, st *state.State, before, after *state.Trial) (noise, bool) {
+// estimateNoise estimates how much the best's score change could be
+// noise: from the <metric>_std, _stderr or _sem the two best trials
+// report, or else from the search's configs that ran more than once. ok
+// is false when the trials carry no such information.
+func estimateNoise(s *definition.Search, sr *apply.SearchResult) (noise, bool) {
 	for _, suffix := range []string{"_std", "_stderr", "_sem"} {
-		a, okA := after.Metrics[s.Metric+suffix]
-		b, okB := before.Metrics[s.Metric+suffix]
+		a, okA := sr.BestAfter.Metrics[s.Metric+suffix]
+		b, okB := sr.BestBefore.Metrics[s.Metric+suffix]
 		if okA && okB && a >= 0 && b >= 0 {
 			return noise{sigma: math.Hypot(a, b), source: fmt.Sprintf("from the %s%s the trials report", s.Metric, suffix)}, true
 		}
 	}
-	if st == nil {
+	if sr.Noise.Configs == 0 {
 		return noise{}, false
 	}
-	groups := map[string][]float64{}
-	for _, t := range st.Trials(s.Name) {
-		v, ok := t.Metrics[s.Metric]
-		if t.Status != state.Completed || !ok || t.ConfigHash == "" {
-			continue
-		}
-		groups[t.ConfigHash] = append(groups[t.ConfigHash], v)
-	}
-	var ss float64
-	dof, configs := 0, 0
-	for _, vs := range groups {
-		if len(vs) < 2 {
-			continue
-		}
-		mean := 0.0
-		for _, x := range vs {
-			mean += x
-		}
-		mean /= float64(len(vs))
-		for _, x := range vs {
-			ss += (x - mean) * (x - mean)
-		}
-		dof += len(vs) - 1
-		configs++
-	}
-	if dof == 0 {
-		return noise{}, false
-	}
-	sd := math.Sqrt(ss / float64(dof))
 	// The difference of two scores each with this spread.
-	return noise{sigma: math.Sqrt2 * sd, source: fmt.Sprintf("from %s run more than once", plural(configs, "config"))}, true
+	return noise{sigma: math.Sqrt2 * sr.Noise.SD, source: fmt.Sprintf("from %s run more than once", plural(sr.Noise.Configs, "config"))}, true
 }
 
 func jsonText(v any) string {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/space"
 	"github.com/frameworm/frameworm/state"
 )
@@ -82,7 +83,17 @@ func TestApplySummaryCases(t *testing.T) {
 			def, _ := fixture(t)
 			st := state.New()
 			res := tt.setup(t, def, st)
-			golden(t, tt.name, render(func(v *View) { v.ApplySummaryWith(res, def, st) }))
+			// What apply derives from the state (apply.TestBestBeforeAndNoise
+			// checks that it does).
+			for _, sr := range res.Searches {
+				s := def.Search(sr.Name)
+				h := plan.Classify(s, st.Trials(s.Name))
+				sr.Noise = h.Noise(s)
+				if sr.BestBefore == nil {
+					sr.BestBefore, sr.BestBeforeExcluded = h.ExcludedBest(s)
+				}
+			}
+			golden(t, tt.name, render(func(v *View) { v.ApplySummary(res, def) }))
 		})
 	}
 }
