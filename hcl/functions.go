@@ -39,7 +39,7 @@ func functions(baseDir string) map[string]function.Function {
 		"formatlist": stdlib.FormatListFunc,
 		"indent":     stdlib.IndentFunc,
 		"join":       stdlib.JoinFunc,
-		"jsondecode": stdlib.JSONDecodeFunc,
+		"jsondecode": jsonDecodeFunc,
 		"jsonencode": stdlib.JSONEncodeFunc,
 		"keys":       stdlib.KeysFunc,
 		"length":     stdlib.LengthFunc,
@@ -75,7 +75,7 @@ func functions(baseDir string) map[string]function.Function {
 		"trimsuffix": stdlib.TrimSuffixFunc,
 		"upper":      stdlib.UpperFunc,
 		"values":     stdlib.ValuesFunc,
-		"yamldecode": yaml.YAMLDecodeFunc,
+		"yamldecode": yamlDecodeFunc,
 		"yamlencode": yaml.YAMLEncodeFunc,
 		"zipmap":     stdlib.ZipmapFunc,
 	}

@@ -1,6 +1,7 @@
 package hcl
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -57,18 +58,21 @@ func LoadDir(dir string, opts Options) (*Result, hcl.Diagnostics) {
 	sources := make([]Source, 0, len(names))
 	var diags hcl.Diagnostics
 	for _, n := range names {
-		b, err := os.ReadFile(n)
-		if err != nil {
+		b, size, ok, err := readSource(n)
+		switch {
+		case err != nil:
 			diags = append(diags, &hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Cannot read a search file",
 				Detail:   fmt.Sprintf("%s. Check the file's permissions.", err),
 			})
-			continue
+		case !ok:
+			diags = append(diags, tooLarge(filepath.Base(n), "search file", size))
+		default:
+			// Diagnostics name files relative to the search directory, as
+			// Terraform does after -chdir.
+			sources = append(sources, Source{Name: filepath.Base(n), Bytes: b})
 		}
-		// Diagnostics name files relative to the search directory, as
-		// Terraform does after -chdir.
-		sources = append(sources, Source{Name: filepath.Base(n), Bytes: b})
 	}
 	res, more := Load(dir, sources, opts)
 	return res, append(diags, more...)
@@ -110,6 +114,9 @@ func Load(dir string, sources []Source, opts Options) (*Result, hcl.Diagnostics)
 	}
 	def := l.load(sources)
 	res := &Result{Files: l.parser.Files()}
+	for name, f := range l.unparsed {
+		res.Files[name] = f
+	}
 	if l.diags.HasErrors() {
 		return res, l.diags
 	}
@@ -122,6 +129,45 @@ type loader struct {
 	dir    string
 	opts   Options
 	diags  hcl.Diagnostics
+	// unparsed holds the files refused before parsing (limits.go) whose
+	// diagnostics can show a short source line.
+	unparsed map[string]*hcl.File
+}
+
+// check checks a source against the limits before it is parsed; see
+// CheckSource.
+func (l *loader) check(name string, src []byte, what string, json bool) bool {
+	var diags hcl.Diagnostics
+	if json {
+		diags = checkJSONSource(name, src, what)
+	} else {
+		diags = CheckSource(name, src, what)
+	}
+	l.add(diags...)
+	if !diags.HasErrors() {
+		return true
+	}
+	if r := diags[0].Subject; r != nil && shortLine(src, r.Start.Byte) {
+		if l.unparsed == nil {
+			l.unparsed = map[string]*hcl.File{}
+		}
+		l.unparsed[name] = &hcl.File{Body: hcl.EmptyBody(), Bytes: src}
+	}
+	return false
+}
+
+// shortLine reports whether the line holding byte off of src is short
+// enough to quote in a diagnostic.
+func shortLine(src []byte, off int) bool {
+	if off > len(src) {
+		return false
+	}
+	start := bytes.LastIndexByte(src[:off], '\n') + 1
+	end := bytes.IndexByte(src[off:], '\n')
+	if end < 0 {
+		end = len(src) - off
+	}
+	return off+end-start <= 200
 }
 
 func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
@@ -129,6 +175,9 @@ func (l *loader) add(d ...*hcl.Diagnostic) { l.diags = append(l.diags, d...) }
 func (l *loader) load(sources []Source) *definition.Definition {
 	var files []*hcl.File
 	for _, src := range sources {
+		if !l.check(src.Name, src.Bytes, "search file", false) {
+			continue
+		}
 		f, diags := l.parser.ParseHCL(src.Bytes, src.Name)
 		l.add(diags...)
 		if f != nil && f.Body != nil {

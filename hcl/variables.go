@@ -2,7 +2,6 @@ package hcl
 
 import (
 	"fmt"
-	"os"
 	"sort"
 	"strings"
 
@@ -44,7 +43,7 @@ func (l *loader) decodeVariables(blocks []*hcl.Block) map[string]*variable {
 		vars[name] = v
 		content, diags := b.Body.Content(variableSchema)
 		l.add(diags...)
-		if a := content.Attributes["type"]; a != nil {
+		if a := content.Attributes["type"]; a != nil && hcl.ExprAsKeyword(a.Expr) != "null" {
 			ty, diags := typeexpr.TypeConstraint(a.Expr)
 			l.add(diags...)
 			if !diags.HasErrors() {
@@ -153,7 +152,12 @@ func (l *loader) setRaw(v *variable, raw, source string) {
 	if v.typ.IsPrimitiveType() || v.typ == cty.DynamicPseudoType {
 		val = cty.StringVal(raw)
 	} else {
-		expr, diags := hclsyntax.ParseExpression([]byte(raw), fmt.Sprintf("<value for var.%s>", v.name), hcl.InitialPos)
+		filename := fmt.Sprintf("<value for var.%s>", v.name)
+		if diags := checkExpression([]byte(raw), filename, source); diags.HasErrors() {
+			l.add(diags...)
+			return
+		}
+		expr, diags := hclsyntax.ParseExpression([]byte(raw), filename, hcl.InitialPos)
 		l.add(diags...)
 		if diags.HasErrors() {
 			return
@@ -178,7 +182,7 @@ func (l *loader) setRaw(v *variable, raw, source string) {
 }
 
 func (l *loader) assignFile(vars map[string]*variable, path string) {
-	src, err := os.ReadFile(path)
+	src, size, ok, err := readSource(path)
 	if err != nil {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -187,9 +191,23 @@ func (l *loader) assignFile(vars map[string]*variable, path string) {
 		})
 		return
 	}
+	if !ok {
+		l.add(tooLarge(path, "variables file", size))
+		return
+	}
+	l.assignSource(vars, path, src)
+}
+
+// assignSource sets variables from the contents of a -var-file: HCL, or
+// JSON when the name ends in .json.
+func (l *loader) assignSource(vars map[string]*variable, path string, src []byte) {
+	isJSON := strings.HasSuffix(path, ".json")
+	if !l.check(path, src, "variables file", isJSON) {
+		return
+	}
 	var f *hcl.File
 	var diags hcl.Diagnostics
-	if strings.HasSuffix(path, ".json") {
+	if isJSON {
 		f, diags = l.parser.ParseJSON(src, path)
 	} else {
 		f, diags = l.parser.ParseHCL(src, path)
