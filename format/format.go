@@ -5,6 +5,8 @@
 //   - Source refuses a file with syntax errors: it returns nil and the
 //     diagnostics of hclsyntax.ParseConfig, whose ranges name the given
 //     file and point into the given bytes, and never a half-formatted file.
+//     It refuses a file beyond the loader's limits (hcl.CheckSource: size
+//     and nesting) the same way, before parsing it.
 //   - Otherwise the canonical form is the layout of hclwrite.Format
 //     (indentation, spacing, aligned "=" and comments), with every line
 //     ending in LF rather than CRLF, no spaces or tabs at the end of a line
@@ -39,6 +41,8 @@ import (
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
+
+	fwhcl "github.com/frameworm/frameworm/hcl"
 )
 
 // maxRounds bounds the number of formatting rounds Source tries in order
@@ -56,6 +60,11 @@ const maxRounds = 5
 // and an empty file for one with only white space). The result is
 // idempotent: Source(Source(x)) == Source(x).
 func Source(filename string, src []byte) ([]byte, hcl.Diagnostics) {
+	// The parser may crash the process on a file beyond the loader's
+	// limits (deep nesting), so those are refused first.
+	if diags := fwhcl.CheckSource(filename, src, "file"); diags.HasErrors() {
+		return nil, diags
+	}
 	_, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
 	if diags.HasErrors() {
 		return nil, diags
