@@ -71,6 +71,23 @@ func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, boo
 	return v, true
 }
 
+// nullRequired reports whether a required attribute is null, and if so
+// adds the error: that of a missing attribute, saying it is null. hint
+// says what to write. Optional attributes that are null are absent.
+func (l *loader) nullRequired(a *hcl.Attribute, ctx *hcl.EvalContext, hint string) bool {
+	if !l.isNull(a, ctx) {
+		return false
+	}
+	l.add(&hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Required argument is null",
+		Detail:   fmt.Sprintf("The argument %q is required, but its value is null.%s", a.Name, hint),
+		Subject:  a.Expr.Range().Ptr(),
+		Context:  a.Range.Ptr(),
+	})
+	return true
+}
+
 // evalAs evaluates an attribute and converts it to ty. A null value counts
 // as absent: ok is true and the value is null.
 func (l *loader) evalAs(a *hcl.Attribute, ctx *hcl.EvalContext, ty cty.Type, what string) (cty.Value, bool) {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/hashicorp/hcl/v2"
 
 	"github.com/frameworm/frameworm/definition"
@@ -55,7 +56,7 @@ const base = `search "s" {
 `
 
 // edit replaces old (which must occur once in base) with new.
-func edit(t *testing.T, old, new string) string {
+func edit(t testing.TB, old, new string) string {
 	t.Helper()
 	if strings.Count(base, old) != 1 {
 		t.Fatalf("edit: %q occurs %d times in base", old, strings.Count(base, old))
@@ -312,4 +313,186 @@ func render(files map[string]*hcl.File, diags hcl.Diagnostics) string {
 		_ = w.WriteDiagnostic(d)
 	}
 	return b.String()
+}
+
+// TestNullRequired checks every required attribute given null: an error
+// at the attribute, as for a missing one, saying it is null.
+func TestNullRequired(t *testing.T) {
+	categorical := "    values = [0.1, 0.2]"
+	rangeLines := "    type = real\n    low  = 0.001\n    high = 1\n    log  = true"
+	tests := []struct {
+		name     string
+		src      string
+		attr     string
+		wantLine int
+	}{
+		{"strategy", edit(t, `"random"`, "null"), "strategy", 2},
+		{"metric", edit(t, `"loss"`, "null"), "metric", 3},
+		{"mode", edit(t, `"min"`, "null"), "mode", 4},
+		{"trials of random", edit(t, "= 10\n", "= null\n"), "trials", 5},
+		{"trials of bayesian", strings.Replace(edit(t, "= 10\n", "= null\n"), `"random"`, `"bayesian"`, 1), "trials", 5},
+		{"trials from an expression", edit(t, "= 10\n", "= true ? null : 10\n"), "trials", 5},
+		{"command", edit(t, `command = ["true"]`, "command = null"), "command", 14},
+		{"go_build", edit(t, `command = ["true"]`, "go_build = null"), "go_build", 14},
+		{"command and go_build", edit(t, `command = ["true"]`, "command = null\n    go_build = null"), "command", 14},
+		{"param type", edit(t, "type = real", "type = null"), "type", 8},
+		{"param low", edit(t, "low  = 0.001", "low  = null"), "low", 9},
+		{"param high", edit(t, "high = 1\n", "high = null\n"), "high", 10},
+		{"param values", strings.Replace(base, rangeLines, "    values = null", 1), "values", 8},
+		{"param values from a variable", "variable \"opts\" {\n  type    = list(number)\n  default = [1]\n}\n" + strings.Replace(base, rangeLines, "    values = var.opts", 1), "values", 12},
+		{"param low and values", strings.Replace(base, rangeLines, categorical+"\n    low = null", 1), "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			// FW_VAR_opts=null sets var.opts to null: a list-typed
+			// variable parses its value as HCL.
+			res, diags := loadString(t, tt.src, Options{Environ: []string{"FW_VAR_opts=null"}})
+			if tt.attr == "" {
+				// A null optional attribute beside a valid categorical is
+				// absent, not "low is not allowed with values".
+				if diags.HasErrors() {
+					t.Fatalf("unexpected errors:\n%s", render(res.Files, diags))
+				}
+				return
+			}
+			if res.Definition != nil {
+				t.Fatal("a definition was returned for a null required attribute")
+			}
+			var found *hcl.Diagnostic
+			for _, d := range diags {
+				if d.Summary == "Required argument is null" {
+					found = d
+				}
+			}
+			if found == nil {
+				t.Fatalf("no null diagnostic; got:\n%s", render(res.Files, diags))
+			}
+			if len(diags.Errs()) != 1 {
+				t.Errorf("want only the null error; got:\n%s", render(res.Files, diags))
+			}
+			if want := fmt.Sprintf("The argument %q is required, but its value is null.", tt.attr); !strings.Contains(found.Detail, want) {
+				t.Errorf("detail %q does not contain %q", found.Detail, want)
+			}
+			if found.Subject == nil {
+				t.Fatal("diagnostic has no range")
+			}
+			if line := found.Subject.Start.Line; tt.wantLine != 0 && line != tt.wantLine {
+				t.Errorf("diagnostic at line %d; want %d", line, tt.wantLine)
+			}
+		})
+	}
+}
+
+// TestNullOptional checks that an optional attribute given null loads as
+// if it were absent.
+func TestNullOptional(t *testing.T) {
+	grid := strings.Replace(strings.Replace(base, "    log  = true", "    step = 0.111", 1), `"random"`, `"grid"`, 1)
+	bayes := strings.Replace(edit(t, "  trial {", "  bayesian {\n    initial_points = 3\n  }\n  trial {"), `"random"`, `"bayesian"`, 1)
+	tests := []struct {
+		name        string
+		withNull    string
+		withoutAttr string
+	}{
+		{"trials of grid", strings.Replace(grid, "= 10\n", "= null\n", 1), strings.Replace(grid, "  trials      = 10\n", "", 1)},
+		{"seed", edit(t, "= 10\n", "= 10\n  seed = null\n"), base},
+		{"parallelism", edit(t, "= 10\n", "= 10\n  parallelism = null\n"), base},
+		{"base_config", strings.Replace(edit(t, `{ lr = 0.1, name = "x", opt = { beta = 0.9 }, layers = 2 }`, "null"), "  param", "  param", 1), edit(t, "  base_config = { lr = 0.1, name = \"x\", opt = { beta = 0.9 }, layers = 2 }\n", "")},
+		{"metrics", edit(t, "= 10\n", "= 10\n  metrics = null\n"), base},
+		{"tags", edit(t, "= 10\n", "= 10\n  tags = null\n"), base},
+		{"go_types", edit(t, "= 10\n", "= 10\n  go_types = null\n"), base},
+		{"experiment_root", edit(t, "= 10\n", "= 10\n  experiment_root = null\n"), base},
+		{"log", edit(t, "    log  = true", "    log  = null"), edit(t, "    log  = true\n", "")},
+		{"step", edit(t, "    log  = true", "    step = null"), edit(t, "    log  = true\n", "")},
+		{"new", edit(t, "    log  = true", "    log  = true\n    new  = null"), base},
+		{"type beside values", strings.Replace(base, "    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "    type = null\n    values = [0.1]", 1), strings.Replace(base, "    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "    values = [0.1]", 1)},
+		{"command beside go_build", edit(t, `command = ["true"]`, "command = null\n    go_build = \"./cmd/train\""), edit(t, `command = ["true"]`, "go_build = \"./cmd/train\"")},
+		{"go_build beside command", edit(t, `command = ["true"]`, "command = [\"true\"]\n    go_build = null"), base},
+		{"timeout", edit(t, `command = ["true"]`, "command = [\"true\"]\n    timeout = null"), base},
+		{"env", edit(t, `command = ["true"]`, "command = [\"true\"]\n    env = null"), base},
+		{"initial_points", strings.Replace(bayes, "initial_points = 3", "initial_points = null", 1), strings.Replace(bayes, "    initial_points = 3\n", "", 1)},
+		{"acquisition", strings.Replace(bayes, "initial_points = 3", "initial_points = 3\n    acquisition = null", 1), bayes},
+		{"xi", strings.Replace(bayes, "initial_points = 3", "initial_points = 3\n    xi = null", 1), bayes},
+		{"kappa", strings.Replace(bayes, "initial_points = 3", "initial_points = 3\n    kappa = null", 1), bayes},
+		{"variable description", "variable \"v\" {\n  default = 1\n  description = null\n}\n" + base, "variable \"v\" {\n  default = 1\n}\n" + base},
+		{"variable type", "variable \"v\" {\n  default = 1\n  type = null\n}\n" + base, "variable \"v\" {\n  default = 1\n}\n" + base},
+	}
+	opts := []cmp.Option{cmpopts.IgnoreTypes(hcl.Range{}), cmpopts.IgnoreFields(definition.Search{}, "Space"), cmpopts.IgnoreFields(definition.Param{}, "Dim")}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, diags := loadString(t, tt.withNull, Options{})
+			if diags.HasErrors() {
+				t.Fatalf("null: unexpected errors:\n%s", render(res.Files, diags))
+			}
+			want, wdiags := loadString(t, tt.withoutAttr, Options{})
+			if wdiags.HasErrors() {
+				t.Fatalf("absent: unexpected errors:\n%s", render(want.Files, wdiags))
+			}
+			got, w := res.Definition.Searches[0], want.Definition.Searches[0]
+			got.Dir, got.ExperimentRoot = w.Dir, strings.Replace(got.ExperimentRoot, got.Dir, w.Dir, 1)
+			if d := cmp.Diff(w, got, opts...); d != "" {
+				t.Errorf("null differs from absent (-absent +null):\n%s", d)
+			}
+			if got.Fingerprint() != w.Fingerprint() {
+				t.Error("fingerprints differ")
+			}
+		})
+	}
+}
+
+// TestExperimentRoot checks what experiment_root may name.
+func TestExperimentRoot(t *testing.T) {
+	tests := []struct {
+		value      string
+		want       string // the root, relative to the directory of the search files unless absolute
+		wantDetail string // for an error
+	}{
+		{value: `"runs"`, want: "runs"},
+		{value: `".fw/trials"`, want: ".fw/trials"},
+		{value: `"runs/../trials"`, want: "trials"},
+		{value: `"./runs/"`, want: "runs"},
+		{value: `"."`, want: "."},
+		{value: `"/shared/fw-trials"`, want: "/shared/fw-trials"},
+		{value: `"/shared//fw-trials/./x/"`, want: "/shared/fw-trials/x"},
+		{value: `"/"`, wantDetail: `experiment_root "/" is the root of the filesystem`},
+		{value: `"//"`, wantDetail: "is the root of the filesystem"},
+		{value: `"/a/.."`, wantDetail: "is the root of the filesystem"},
+		{value: `"/shared/../etc"`, wantDetail: `has ".." segments. Write an absolute experiment_root without them, like "/etc".`},
+		{value: `"/shared/fw/.."`, wantDetail: `has ".." segments`},
+		{value: `".."`, wantDetail: `experiment_root ".." climbs out of the directory of the search files`},
+		{value: `"../trials"`, wantDetail: "climbs out"},
+		{value: `"runs/../../trials"`, wantDetail: "climbs out"},
+		{value: `""`, wantDetail: "remove it for the default .fw/trials"},
+		{value: `"  "`, wantDetail: "remove it for the default .fw/trials"},
+		{value: `"a\u0000b"`, wantDetail: "NUL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.value, func(t *testing.T) {
+			dir := t.TempDir()
+			src := edit(t, "= 10\n", "= 10\n  experiment_root = "+tt.value+"\n")
+			res, diags := Load(dir, []Source{{Name: "main.fw.hcl", Bytes: []byte(src)}}, Options{})
+			if tt.wantDetail != "" {
+				if len(diags.Errs()) != 1 {
+					t.Fatalf("want one error; got:\n%s", render(res.Files, diags))
+				}
+				d := diags.Errs()[0].(*hcl.Diagnostic)
+				if !strings.Contains(d.Detail, tt.wantDetail) {
+					t.Errorf("detail %q does not contain %q", d.Detail, tt.wantDetail)
+				}
+				if d.Subject == nil || d.Subject.Start.Line != 6 {
+					t.Errorf("diagnostic at %v; want line 6", d.Subject)
+				}
+				return
+			}
+			if diags.HasErrors() {
+				t.Fatalf("unexpected errors:\n%s", render(res.Files, diags))
+			}
+			want := tt.want
+			if !filepath.IsAbs(want) {
+				want = filepath.Join(dir, want)
+			}
+			if got := res.Definition.Searches[0].ExperimentRoot; got != want {
+				t.Errorf("root %q; want %q", got, want)
+			}
+		})
+	}
 }

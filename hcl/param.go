@@ -36,8 +36,11 @@ func (l *loader) decodeParam(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 	var dim space.Dimension
 	var err error
 	if va := attrs["values"]; va != nil {
+		if l.nullRequired(va, ctx, " values = [...] lists the values of a categorical param; for a range, remove values and give type, low and high.") {
+			return p, false
+		}
 		for _, name := range []string{"type", "low", "high", "log", "step"} {
-			if a := attrs[name]; a != nil {
+			if a := attrs[name]; a != nil && !l.nullAttr(a, ctx) {
 				l.add(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  fmt.Sprintf("%s is not allowed with values", name),
@@ -68,7 +71,7 @@ func (l *loader) decodeParam(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 				ok = false
 			}
 		}
-		if a := attrs["step"]; a != nil {
+		if a := attrs["step"]; a != nil && !l.isNull(a, ctx) {
 			var ok2 bool
 			if step, ok2 = l.floatAttr(a, ctx); !ok2 {
 				ok = false
@@ -118,11 +121,20 @@ func (l *loader) paramNew(a *hcl.Attribute, ctx *hcl.EvalContext) (bool, bool) {
 	return v, true
 }
 
-// isNull reports whether an attribute's value is null (already evaluated
-// once, so diagnostics are not repeated).
+// isNull reports whether an attribute's value is null. Its diagnostics
+// are dropped: those of the evaluation that decodes the value report.
 func (l *loader) isNull(a *hcl.Attribute, ctx *hcl.EvalContext) bool {
 	v, diags := a.Expr.Value(ctx)
 	return !diags.HasErrors() && v.IsNull()
+}
+
+// nullAttr is isNull for any param attribute, type included: type = null
+// is the keyword null.
+func (l *loader) nullAttr(a *hcl.Attribute, ctx *hcl.EvalContext) bool {
+	if a.Name == "type" {
+		return hcl.ExprAsKeyword(a.Expr) == "null"
+	}
+	return l.isNull(a, ctx)
 }
 
 func (l *loader) paramType(b *hcl.Block, attrs hcl.Attributes) (string, bool) {
@@ -140,6 +152,15 @@ func (l *loader) paramType(b *hcl.Block, attrs hcl.Attributes) (string, bool) {
 	switch kw {
 	case "real", "integer":
 		return kw, true
+	case "null":
+		l.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Required argument is null",
+			Detail:   "The argument \"type\" is required, but its value is null. A param needs type = real or type = integer with low and high, or values = [...] for a categorical.",
+			Subject:  a.Expr.Range().Ptr(),
+			Context:  a.Range.Ptr(),
+		})
+		return "", false
 	}
 	detail := "type is the bare keyword real or integer, like type = real. For a categorical, remove type and give values = [...]."
 	if kw != "" {
@@ -165,6 +186,9 @@ func (l *loader) requiredFloat(b *hcl.Block, attrs hcl.Attributes, name string, 
 			Detail:   fmt.Sprintf("A real or integer param needs low and high; add %s = ....", name),
 			Subject:  b.DefRange.Ptr(),
 		})
+		return 0, false
+	}
+	if l.nullRequired(a, ctx, " A real or integer param needs low and high.") {
 		return 0, false
 	}
 	return l.floatAttr(a, ctx)

@@ -33,26 +33,19 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	attrs := content.Attributes
 	if a := attrs["experiment_root"]; a != nil {
 		if v, ok := l.stringAttr(a, ctx); ok {
-			if strings.TrimSpace(v) == "" {
-				l.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Empty experiment_root",
-					Detail:   "experiment_root is the directory that holds the trial directories; remove it for the default .fw/trials.",
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			} else {
-				s.ExperimentRoot = resolvePath(l.dir, v)
+			if root, ok := l.experimentRoot(a, v); ok {
+				s.ExperimentRoot = root
 			}
 		}
 	}
 
 	strategyKnown := false
-	if a := attrs["strategy"]; a != nil {
+	if a := attrs["strategy"]; a != nil && !l.nullRequired(a, ctx, fmt.Sprintf(" Set it to %s.", quoteList(strategies))) {
 		if v, ok := l.enumAttr(a, ctx, "strategy", strategies); ok {
 			s.Strategy, strategyKnown = definition.Strategy(v), true
 		}
 	}
-	if a := attrs["metric"]; a != nil {
+	if a := attrs["metric"]; a != nil && !l.nullRequired(a, ctx, " Set it to the metric the search optimizes, a key of the metrics every trial reports.") {
 		if v, ok := l.stringAttr(a, ctx); ok {
 			if strings.TrimSpace(v) == "" {
 				l.add(&hcl.Diagnostic{
@@ -65,7 +58,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 			s.Metric = v
 		}
 	}
-	if a := attrs["mode"]; a != nil {
+	if a := attrs["mode"]; a != nil && !l.nullRequired(a, ctx, fmt.Sprintf(" Set it to %s.", quoteList(modes))) {
 		if v, ok := l.enumAttr(a, ctx, "mode", modes); ok {
 			s.Mode = definition.Mode(v)
 		}
@@ -89,7 +82,16 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 		}
 	}
 	trialsAttr := attrs["trials"]
-	if strategyKnown {
+	trialsNull := trialsAttr != nil && l.isNull(trialsAttr, ctx)
+	if trialsNull {
+		// Null is absent where trials is not allowed (grid), and an error
+		// where it is required.
+		if strategyKnown && s.Strategy != definition.Grid {
+			l.nullRequired(trialsAttr, ctx, fmt.Sprintf(" A %s search needs a budget: trials = N, the number of trials to run.", s.Strategy))
+		}
+		trialsAttr = nil
+	}
+	if strategyKnown && !trialsNull {
 		switch {
 		case s.Strategy == definition.Grid && trialsAttr != nil:
 			l.add(&hcl.Diagnostic{
@@ -116,8 +118,8 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	s.BaseConfigRange = b.DefRange
 	if a := attrs["base_config"]; a != nil {
 		s.BaseConfigRange = a.Expr.Range()
-		if v, ok := l.eval(a.Expr, ctx); ok {
-			if v.IsNull() || !(v.Type().IsObjectType() || v.Type().IsMapType()) {
+		if v, ok := l.eval(a.Expr, ctx); ok && !v.IsNull() {
+			if !(v.Type().IsObjectType() || v.Type().IsMapType()) {
 				l.add(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid base_config",
@@ -253,6 +255,42 @@ func (l *loader) checkGrid(s *definition.Search) bool {
 	return true
 }
 
+// experimentRoot checks an experiment_root and resolves it against the
+// directory of the search files. An absolute root is allowed (shared
+// storage of a cluster), but not the filesystem root itself, nor with ".."
+// segments; a relative root must stay inside the directory of the search
+// files once cleaned ("a/../b" is "b"). Trial directories are created,
+// and purged, under it, so a root that names more than intended would be
+// dangerous.
+func (l *loader) experimentRoot(a *hcl.Attribute, v string) (string, bool) {
+	invalid := func(summary, detail string) (string, bool) {
+		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: a.Expr.Range().Ptr()})
+		return "", false
+	}
+	const example = "Use a directory of its own, like the default \".fw/trials\" or, for shared storage, an absolute path like \"/shared/fw-trials\"."
+	switch {
+	case strings.TrimSpace(v) == "":
+		return invalid("Empty experiment_root", "experiment_root is the directory that holds the trial directories; remove it for the default .fw/trials.")
+	case strings.ContainsRune(v, 0):
+		return invalid("Invalid experiment_root", "experiment_root contains a NUL character, which no path may hold. "+example)
+	case filepath.IsAbs(v):
+		clean := filepath.Clean(v)
+		if clean == filepath.VolumeName(clean)+string(filepath.Separator) {
+			return invalid("Invalid experiment_root", fmt.Sprintf("experiment_root %q is the root of the filesystem: trial directories would be created, and purged, directly under it. %s", v, example))
+		}
+		if slices.Contains(strings.FieldsFunc(v, isSeparator), "..") {
+			return invalid("Invalid experiment_root", fmt.Sprintf("experiment_root %q has \"..\" segments. Write an absolute experiment_root without them, like %q.", v, clean))
+		}
+		return clean, true
+	case !filepath.IsLocal(v):
+		return invalid("Invalid experiment_root", fmt.Sprintf("experiment_root %q climbs out of the directory of the search files. "+
+			"A relative experiment_root must stay inside that directory; give an absolute path for a directory elsewhere, like \"/shared/fw-trials\".", v))
+	}
+	return filepath.Join(l.dir, v), true
+}
+
+func isSeparator(r rune) bool { return r == '/' || r == filepath.Separator }
+
 func (l *loader) duplicateBlock(b, prev *hcl.Block) {
 	l.add(&hcl.Diagnostic{
 		Severity: hcl.DiagError,
@@ -286,7 +324,22 @@ func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 	content, diags := b.Body.Content(trialSchema)
 	l.add(diags...)
 	cmdAttr, buildAttr := content.Attributes["command"], content.Attributes["go_build"]
+	// One of command and go_build is required: null is absent, unless
+	// it leaves neither.
+	cmdNull := cmdAttr != nil && l.isNull(cmdAttr, ctx)
+	buildNull := buildAttr != nil && l.isNull(buildAttr, ctx)
+	const hint = " A trial block needs command = [\"python3\", \"train.py\"] (the argv of one trial), or go_build = \"./cmd/train\" (a Go package fwapply builds once per apply)."
 	switch {
+	case cmdNull && (buildAttr == nil || buildNull):
+		l.nullRequired(cmdAttr, ctx, hint)
+		cmdAttr, buildAttr = nil, nil
+	case buildNull && cmdAttr == nil:
+		l.nullRequired(buildAttr, ctx, hint)
+		buildAttr = nil
+	case cmdNull:
+		cmdAttr = nil
+	case buildNull:
+		buildAttr = nil
 	case cmdAttr == nil && buildAttr == nil:
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
