@@ -12,4 +12,16 @@
 //     order given, and by -var flags in the order given.
 //   - Nothing here starts processes; the only files read are the search
 //     files, the -var-file files and what file() reads.
+//   - What is parsed is bounded before a parser sees it (limits.go,
+//     decode.go): search files, -var-file files, -var values parsed as
+//     HCL and the texts of jsondecode and yamldecode are at most
+//     MaxSourceSize bytes and nest at most MaxNesting deep, and one
+//     yamldecode yields at most MaxDecodedValues values, aliases expanded.
+//     A breach is an error diagnostic, located where the input has a
+//     source; no input may crash the process by exhausting its stack.
+//   - A required attribute that is null is an error like a missing one;
+//     an optional attribute that is null is absent.
+//   - experiment_root may be absolute but not the filesystem root nor
+//     with ".." segments; a relative one stays inside the directory of
+//     the search files.
 package hcl
