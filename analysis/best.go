@@ -13,17 +13,25 @@ func BestN(trials []Trial, mode string, n int) []Trial {
 	if n <= 0 {
 		return nil
 	}
-	out := scoredByNumber(trials)
-	slices.SortStableFunc(out, func(a, b Trial) int {
+	order := scoredOrder(trials)
+	if len(order) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		ta, tb := &trials[a], &trials[b]
 		switch {
-		case better(a.Score, b.Score, mode):
+		case better(ta.Score, tb.Score, mode):
 			return -1
-		case better(b.Score, a.Score, mode):
+		case better(tb.Score, ta.Score, mode):
 			return 1
 		}
-		return cmp.Compare(a.Number, b.Number)
+		return cmp.Compare(ta.Number, tb.Number)
 	})
-	return out[:min(n, len(out)):min(n, len(out))]
+	out := make([]Trial, min(n, len(order)))
+	for j := range out {
+		out[j] = trials[order[j]]
+	}
+	return out
 }
 
 // ConvergencePoint is one completed trial of a convergence plot.
@@ -38,12 +46,13 @@ type ConvergencePoint struct {
 // score and the best-so-far (plot_convergence's data). BestSoFar is
 // monotone: non-increasing for "min", non-decreasing for "max".
 func Convergence(trials []Trial, mode string) []ConvergencePoint {
-	scored := scoredByNumber(trials)
-	out := make([]ConvergencePoint, 0, len(scored))
-	for i, t := range scored {
+	order := scoredOrder(trials)
+	out := make([]ConvergencePoint, 0, len(order))
+	for j, i := range order {
+		t := &trials[i]
 		best := t.Score
-		if i > 0 && !better(t.Score, out[i-1].BestSoFar, mode) {
-			best = out[i-1].BestSoFar
+		if j > 0 && !better(t.Score, out[j-1].BestSoFar, mode) {
+			best = out[j-1].BestSoFar
 		}
 		out = append(out, ConvergencePoint{Trial: t.Number, Score: t.Score, BestSoFar: best, Initial: t.Initial})
 	}

@@ -33,6 +33,17 @@ func rankNormal(y []float64) ([]float64, bool) {
 		}
 		lo = hi
 	}
+	if !standardize(z) {
+		return nil, false
+	}
+	return z, true
+}
+
+// standardize shifts and scales z in place to mean 0 and standard
+// deviation 1 (the population's). It reports false, leaving z unchanged,
+// if z has no spread.
+func standardize(z []float64) bool {
+	n := len(z)
 	var mean float64
 	for _, v := range z {
 		mean += v
@@ -44,10 +55,10 @@ func rankNormal(y []float64) ([]float64, bool) {
 	}
 	sd := math.Sqrt(ss / float64(n))
 	if !(sd > 0) {
-		return nil, false
+		return false
 	}
 	for i := range z {
 		z[i] = (z[i] - mean) / sd
 	}
-	return z, true
+	return true
 }

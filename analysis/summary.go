@@ -37,9 +37,10 @@ func Summarize(search string, metric, mode string, trials []Trial) Summary {
 	if !first.IsZero() && last.After(first) {
 		s.WallTime = last.Sub(first)
 	}
-	for _, t := range scoredByNumber(trials) {
+	for _, i := range scoredOrder(trials) {
+		t := &trials[i]
 		if s.Best == nil || better(t.Score, s.Best.Score, mode) {
-			best := t
+			best := *t
 			s.Best = &best
 			s.Trajectory = append(s.Trajectory, Point2{Trial: t.Number, Score: t.Score})
 		}

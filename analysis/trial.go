@@ -49,20 +49,28 @@ func better(a, b float64, mode string) bool {
 	return a < b
 }
 
-// byNumber returns a copy of trials sorted by trial number (stable).
-func byNumber(trials []Trial) []Trial {
-	out := slices.Clone(trials)
-	slices.SortStableFunc(out, func(a, b Trial) int { return cmp.Compare(a.Number, b.Number) })
-	return out
+// numberOrder returns the indices of trials in trial-number order (stable:
+// equal numbers keep their input order), without copying the trials.
+func numberOrder(trials []Trial) []int {
+	order := make([]int, len(trials))
+	for i := range order {
+		order[i] = i
+	}
+	if !slices.IsSortedFunc(trials, func(a, b Trial) int { return cmp.Compare(a.Number, b.Number) }) {
+		slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(trials[a].Number, trials[b].Number) })
+	}
+	return order
 }
 
-// scoredByNumber returns the trials whose score counts, by trial number.
-func scoredByNumber(trials []Trial) []Trial {
-	var out []Trial
-	for _, t := range byNumber(trials) {
-		if t.scored() {
-			out = append(out, t)
+// scoredOrder returns the indices of the trials whose score counts, in
+// trial-number order.
+func scoredOrder(trials []Trial) []int {
+	order := numberOrder(trials)
+	out := order[:0]
+	for _, i := range order {
+		if trials[i].scored() {
+			out = append(out, i)
 		}
 	}
-	return out
+	return slices.Clip(out)
 }

@@ -30,6 +30,11 @@ type ConvergencePoint struct {
 // NaN or ±Inf best-so-far value leaves a point off the line); with no
 // point left Convergence returns an error. The legend goes to the corner
 // of the data area where it covers the fewest points and line.
+//
+// With more than MaxScatterPoints points, MaxScatterPoints of them are
+// drawn: every point where the best so far improved, and a uniform sample
+// of the others (see thin); the legend says how many of how many are
+// shown. The best-so-far line and the axes still use every point.
 func Convergence(w io.Writer, f Format, search, metric string, pts []ConvergencePoint) error {
 	if err := checkFormat(f); err != nil {
 		return err
@@ -37,27 +42,11 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	sorted := slices.Clone(pts)
 	slices.SortStableFunc(sorted, func(a, b ConvergencePoint) int { return cmp.Compare(a.Trial, b.Trial) })
 
-	var trials, initial, best plotter.XYs
-	var ys []float64
-	for _, pt := range sorted {
-		if finite(pt.BestSoFar) {
-			best = append(best, plotter.XY{X: float64(pt.Trial), Y: pt.BestSoFar})
-			ys = append(ys, pt.BestSoFar)
-		}
-		if !finite(pt.Score) {
-			continue
-		}
-		xy := plotter.XY{X: float64(pt.Trial), Y: pt.Score}
-		if pt.Initial {
-			initial = append(initial, xy)
-		} else {
-			trials = append(trials, xy)
-		}
-		ys = append(ys, pt.Score)
-	}
-	if len(trials)+len(initial) == 0 {
+	sr := convergenceSeries(sorted)
+	if sr.total == 0 {
 		return fmt.Errorf("plots: convergence of %s: %w", search, errNoPoints)
 	}
+	trials, initial, best := sr.trials, sr.initial, sr.best
 
 	p := newPlot(search+": convergence", "trial", metric)
 	if err := addScatters(p, trials, initial); err != nil {
@@ -74,13 +63,11 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 		p.Add(l)
 		p.Legend.Add(legendBest, l)
 	}
-
-	xlo, xhi := math.Inf(1), math.Inf(-1)
-	for _, set := range []plotter.XYs{trials, initial, best} {
-		for _, xy := range set {
-			xlo, xhi = math.Min(xlo, xy.X), math.Max(xhi, xy.X)
-		}
+	if sr.thinned {
+		p.Legend.Add(thinnedNote(len(trials)+len(initial), sr.total))
 	}
+
+	xlo, xhi := sr.xlo, sr.xhi
 	if xlo == xhi {
 		xlo, xhi = xlo-1, xhi+1
 	} else {
@@ -89,8 +76,58 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	}
 	p.X.Min, p.X.Max = xlo, xhi
 	p.X.Tick.Marker = intTicks{}
-	axisRange(&p.Y, slices.Min(ys), slices.Max(ys), UseLogScale(ys))
+	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), UseLogScale(sr.ys))
 	return render(w, f, p, layout{avoid: append(asPoints(trials, initial), bestLine(best))})
+}
+
+// series is what Convergence draws.
+type series struct {
+	trials, initial plotter.XYs // the markers drawn
+	best            plotter.XYs // the vertices of the best-so-far step line
+	xlo, xhi        float64     // the range of every marker and vertex
+	ys              []float64   // every score and best-so-far value
+	total           int         // the markers before thinning
+	thinned         bool
+}
+
+// convergenceSeries returns what Convergence draws of pts, sorted by
+// trial: the points with a finite score as markers, thinned to the points
+// where the best so far improved and a uniform sample when there are more
+// than MaxScatterPoints, and the best-so-far line (its vertices reduced to
+// those where it changes, the same line, when thinned).
+func convergenceSeries(sorted []ConvergencePoint) series {
+	var sr series
+	var ms []marker
+	var keep []int // the markers where the best so far improved
+	sr.xlo, sr.xhi = math.Inf(1), math.Inf(-1)
+	prev := math.NaN()
+	for _, pt := range sorted {
+		improved := pt.BestSoFar != prev
+		prev = pt.BestSoFar
+		x := float64(pt.Trial)
+		if finite(pt.BestSoFar) {
+			sr.best = append(sr.best, plotter.XY{X: x, Y: pt.BestSoFar})
+			sr.ys = append(sr.ys, pt.BestSoFar)
+			sr.xlo, sr.xhi = math.Min(sr.xlo, x), math.Max(sr.xhi, x)
+		}
+		if !finite(pt.Score) {
+			continue
+		}
+		if improved && pt.Score == pt.BestSoFar {
+			keep = append(keep, len(ms))
+		}
+		ms = append(ms, marker{plotter.XY{X: x, Y: pt.Score}, pt.Initial})
+		sr.ys = append(sr.ys, pt.Score)
+		sr.xlo, sr.xhi = math.Min(sr.xlo, x), math.Max(sr.xhi, x)
+	}
+	sr.total = len(ms)
+	shown := thin(len(ms), keep)
+	sr.trials, sr.initial = split(ms, shown)
+	if shown != nil {
+		sr.thinned = true
+		sr.best = steps(sr.best)
+	}
+	return sr
 }
 
 // bestLine returns the vertices of the step line through best.

@@ -33,4 +33,10 @@
 //     goes to the corner of the data area where it covers the fewest
 //     points (and line), trying top right, top left, bottom right, bottom
 //     left in that order.
+//   - A scatter of more than MaxScatterPoints points is thinned to
+//     MaxScatterPoints markers, deterministically: the points that matter
+//     (where the best so far improved; the lowest and highest score) and a
+//     uniform sample of the rest, chosen by a fixed hash of their position
+//     in the input. The legend then says "N of M trials shown"; the axes,
+//     and the best-so-far line, still use every point.
 package plots

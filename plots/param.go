@@ -52,6 +52,12 @@ const jitterWidth = 0.2
 // the corner where it covers the fewest points. Points with a NaN or ±Inf
 // score or value are skipped; with none left ParamVsScore returns an
 // error.
+//
+// With more than MaxScatterPoints points, MaxScatterPoints of them are
+// drawn: those with the lowest and the highest score, and a uniform
+// sample of the others (see thin), their jitter as without thinning; the
+// legend says how many of how many are shown. The axes still use every
+// point.
 func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool, categories []string, pts []ParamPoint) error {
 	if err := checkFormat(f); err != nil {
 		return err
@@ -68,7 +74,7 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 	}
 	jitter := rand.New(rand.NewPCG(jitterSeed, jitterSeed))
 
-	var trials, initial plotter.XYs
+	var ms []marker
 	var xs, ys []float64
 	for _, pt := range pts {
 		var x float64
@@ -97,21 +103,22 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 		if log && !categorical && x <= 0 {
 			return fmt.Errorf("plots: param %q: value %v is not > 0, so it cannot be drawn on a log axis", param, x)
 		}
-		xy := plotter.XY{X: x, Y: pt.Score}
-		if pt.Initial {
-			initial = append(initial, xy)
-		} else {
-			trials = append(trials, xy)
-		}
+		ms = append(ms, marker{plotter.XY{X: x, Y: pt.Score}, pt.Initial})
 		xs, ys = append(xs, x), append(ys, pt.Score)
 	}
 	if len(xs) == 0 {
 		return fmt.Errorf("plots: %s vs %s of %s: %w", param, metric, search, errNoPoints)
 	}
 
+	shown := thin(len(ms), extremes(ms))
+	trials, initial := split(ms, shown)
+
 	p := newPlot(fmt.Sprintf("%s: %s vs %s", search, param, metric), param, metric)
 	if err := addScatters(p, trials, initial); err != nil {
 		return err
+	}
+	if shown != nil {
+		p.Legend.Add(thinnedNote(len(trials)+len(initial), len(ms)))
 	}
 	lay := layout{avoid: asPoints(trials, initial)}
 	if categorical {
@@ -120,7 +127,7 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 		axisRange(&p.X, slices.Min(xs), slices.Max(xs), log)
 	}
 	axisRange(&p.Y, slices.Min(ys), slices.Max(ys), UseLogScale(ys))
-	if len(initial) == 0 && len(trials) > 0 {
+	if len(initial) == 0 && len(trials) > 0 && shown == nil {
 		p.Legend = plot.NewLegend() // a single kind of point needs no legend
 	}
 	return render(w, f, p, lay)
