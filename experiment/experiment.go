@@ -4,14 +4,21 @@
 // experiment was: search, number, strategy, status, times, host and tags.
 //
 // Contract: Write replaces meta.json atomically (readers never see a
-// partial file); Read returns what Write wrote. The state file remains the
+// partial file) and never writes through a symbolic link (a trial
+// directory that is a link is an error); Read returns what Write wrote,
+// and reads at most MaxMetaSize bytes of a regular file, never through a
+// link, so a meta.json made by hand or by a trial cannot make it hang or
+// exhaust memory. The state file remains the
 // record of outcomes; meta.json makes a trial directory self-describing
 // for people and tools that browse the experiment root.
 package experiment
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -39,9 +46,20 @@ type Meta struct {
 	Params          map[string]any `json:"params"`
 }
 
-// Write records m in dir/meta.json, creating dir if needed.
+// MaxMetaSize bounds what Read reads of a meta.json.
+const MaxMetaSize = 4 << 20
+
+// Write records m in dir/meta.json, creating dir if needed. It writes
+// nothing through a symbolic link: dir must not be one, and meta.json is
+// replaced by a rename.
 func Write(dir string, m Meta) error {
+	if err := checkDir(dir); err != nil {
+		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
+	}
+	if err := checkDir(dir); err != nil {
 		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
 	}
 	if m.Tags == nil {
@@ -54,15 +72,50 @@ func Write(dir string, m Meta) error {
 	return atomicfile.Replace(filepath.Join(dir, MetaFile), append(b, '\n'), 0o644)
 }
 
-// Read reads dir/meta.json.
+// checkDir refuses a directory that is a symbolic link or not a directory;
+// a missing one is fine.
+func checkDir(dir string) error {
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("the trial directory %s is a symbolic link; remove it (fwapply does not follow links in trial directories)", dir)
+	case !st.IsDir():
+		return fmt.Errorf("the trial directory %s is not a directory; remove it", dir)
+	}
+	return nil
+}
+
+// Read reads dir/meta.json: a regular file (not a symbolic link) of at
+// most MaxMetaSize bytes holding a JSON object of Meta's fields. A
+// missing file is an error satisfying errors.Is(err, fs.ErrNotExist).
 func Read(dir string) (Meta, error) {
 	var m Meta
-	b, err := os.ReadFile(filepath.Join(dir, MetaFile))
+	path := filepath.Join(dir, MetaFile)
+	st, err := os.Lstat(path)
 	if err != nil {
 		return m, err
 	}
+	if !st.Mode().IsRegular() {
+		return m, fmt.Errorf("%s is not a regular file", path)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return m, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxMetaSize+1))
+	if err != nil {
+		return m, fmt.Errorf("reading %s: %w", path, err)
+	}
+	if len(b) > MaxMetaSize {
+		return m, fmt.Errorf("%s is larger than %d MiB", path, MaxMetaSize>>20)
+	}
 	if err := json.Unmarshal(b, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", filepath.Join(dir, MetaFile), err)
+		return m, fmt.Errorf("%s: %w", path, err)
 	}
 	return m, nil
 }

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // decodeConfig decodes data, the contents of the config file name, onto
@@ -318,7 +320,12 @@ func parseIntKind(t reflect.Type, s string) (string, error) {
 	return strconv.FormatInt(int64(f), 10), nil
 }
 
+// joinPath adds key to the dotted path. A key with characters that are
+// not printable (a newline would split the problem's line) is quoted.
 func joinPath(path, key string) string {
+	if strings.IndexFunc(key, func(r rune) bool { return !unicode.IsPrint(r) }) >= 0 || !utf8.ValidString(key) {
+		key = strconv.Quote(key)
+	}
 	if path == "" {
 		return key
 	}

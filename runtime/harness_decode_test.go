@@ -83,6 +83,10 @@ func TestDecodeConfig(t *testing.T) {
 		{name: "bool", json: `{"flag": "true"}`, errs: []string{"x.json: flag: want bool, got string"}},
 		{name: "bytes", json: `{"raw": [1]}`, errs: []string{"x.json: raw: want a base64 string ([]byte), got array"}},
 		{name: "array for object", json: `{"ptr": [1]}`, errs: []string{"x.json: ptr: want an object (runtime.dInner), got array"}},
+		{name: "key with a newline", json: `{"a\nb": 1, "extra": {"k\u0000": 0.5}}`, errs: []string{
+			`x.json: "a\nb": unknown field`,
+			`x.json: extra."k\x00": want int, got 0.5 (not a whole number)`,
+		}},
 		{name: "multi-line syntax error", json: "{\n  \"small\": 1,\n  \"count\": 2 3\n}", errs: []string{"x.json: invalid JSON: invalid character '3' after object key:value pair at line 3, column 14"}},
 	}
 	for _, tt := range tests {

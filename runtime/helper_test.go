@@ -3,13 +3,18 @@
 package runtime
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	goruntime "runtime"
+	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -157,9 +162,93 @@ func helper(mode string) int {
 			write(filepath.Join(dir, "stale"), "progress")
 		}
 		fmt.Println("attempt 2")
+	case "sleep-long": // a trial that outlives its killed parent unless stopped
+		write(filepath.Join(dir, "ready"), "")
+		time.Sleep(60 * time.Second)
+	case "sleep-then-succeed":
+		time.Sleep(1500 * time.Millisecond)
+		write(metrics, helperMetrics)
+	case "metrics-link": // metrics.json a link to a file with good metrics
+		real := filepath.Join(dir, "real-metrics.json")
+		write(real, helperMetrics)
+		if err := os.Symlink(real, metrics); err != nil {
+			return 99
+		}
+	case "metrics-fifo":
+		if err := syscall.Mkfifo(metrics, 0o644); err != nil {
+			return 99
+		}
+	case "metrics-huge": // 200 MB, sparse
+		f, err := os.Create(metrics)
+		if err != nil || f.Truncate(200<<20) != nil {
+			return 99
+		}
+		f.Close()
+	case "metrics-limit": // exactly MaxMetricsSize bytes: still read
+		b := []byte(helperMetrics)
+		b = append(b, bytes.Repeat([]byte(" "), MaxMetricsSize-len(b))...)
+		write(metrics, string(b))
+	case "stderr-fifo": // stderr.log replaced by a FIFO, then a failure
+		os.Remove(filepath.Join(dir, StderrFile))
+		if err := syscall.Mkfifo(filepath.Join(dir, StderrFile), 0o644); err != nil {
+			return 99
+		}
+		return 1
+	case "no-leftover": // fails when the grandchild of an earlier run lives
+		if b, err := os.ReadFile(filepath.Join(dir, "grandchild.pid")); err == nil {
+			pid, _ := strconv.Atoi(string(b))
+			if pid > 0 && !gone(pid) {
+				fmt.Fprintln(os.Stderr, "the earlier run's grandchild", pid, "is still running")
+				return 5
+			}
+		}
+		write(metrics, helperMetrics)
+	case "parent", "churn-parent":
+		return parent(mode == "churn-parent")
 	default:
 		fmt.Fprintln(os.Stderr, "helper: unknown mode", mode)
 		return 97
 	}
+	return 0
+}
+
+// parent acts as fwapply: it runs one trial, of the helper mode
+// FW_TEST_TRIAL_MODE in the directory FW_TEST_TRIAL_DIR, and prints the
+// Result as JSON. With churn, goroutines meanwhile lock OS threads and
+// exit locked, which makes Go end those threads: the trial must not take
+// that for its parent's death.
+func parent(churn bool) int {
+	spec := Spec{
+		Search: "coarse", Number: 7, Attempt: 1, Lineage: "L",
+		Command:  []string{self},
+		Env:      map[string]string{"FW_TEST_HELPER": os.Getenv("FW_TEST_TRIAL_MODE"), "GORACE": gorace},
+		WorkDir:  os.TempDir(),
+		TrialDir: os.Getenv("FW_TEST_TRIAL_DIR"),
+		Metric:   "val_loss",
+	}
+	stop := make(chan struct{})
+	if churn {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				var wg sync.WaitGroup
+				for range 8 {
+					wg.Go(func() {
+						goruntime.LockOSThread()
+						// Exiting locked ends the thread.
+					})
+				}
+				wg.Wait()
+			}
+		}()
+	}
+	res := (&Local{Grace: 200 * time.Millisecond}).Run(context.Background(), spec)
+	close(stop)
+	b, _ := json.Marshal(res)
+	fmt.Println(string(b))
 	return 0
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"os/exec"
+	goruntime "runtime"
 	"strconv"
 	"sync"
 	"syscall"
@@ -30,6 +31,15 @@ type Local struct {
 	// OnStart, if set, is called with the pid of each trial process right
 	// after it started, from the goroutine that called Run.
 	OnStart func(spec Spec, pid int)
+	// OnLeftover, if set, is called when Run stopped a process of an
+	// earlier fwapply that was still running in the trial directory, with
+	// one line saying so (naming the trial and the pid), before the trial
+	// starts. Calls are serialized.
+	OnLeftover func(spec Spec, note string)
+
+	mu     sync.Mutex
+	busy   map[string]bool // trial directories a Run of this Local is using
+	hookMu sync.Mutex      // serializes OnLeftover
 }
 
 var _ Executor = (*Local)(nil)
@@ -77,7 +87,22 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 	if err != nil {
 		return finish(Failed, "cannot start: "+err.Error())
 	}
-	paths, stdout, stderr, err := prepare(spec)
+	dir, err := trialDir(spec)
+	if err != nil {
+		return finish(Failed, "cannot prepare the trial directory: "+err.Error())
+	}
+	if !l.claim(dir) {
+		return finish(Failed, "cannot prepare the trial directory: another trial of this apply is running in "+dir)
+	}
+	defer l.release(dir)
+	if pid, err := l.stopLeftover(dir); err != nil {
+		return finish(Failed, "cannot prepare the trial directory: "+err.Error())
+	} else if pid != 0 && l.OnLeftover != nil {
+		l.hookMu.Lock()
+		l.OnLeftover(spec, leftoverNote(spec, pid))
+		l.hookMu.Unlock()
+	}
+	paths, stdout, stderr, err := prepare(spec, dir)
 	if err != nil {
 		return finish(Failed, "cannot prepare the trial directory: "+err.Error())
 	}
@@ -97,7 +122,8 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 		SysProcAttr: sysProcAttr(),
 	}
 	res.Started = time.Now()
-	err = cmd.Start()
+	done := make(chan error, 1)
+	err = start(cmd, done)
 	// The child holds its own copies of the log files.
 	stdout.Close()
 	stderr.Close()
@@ -111,8 +137,12 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 	started = true
 	pid := cmd.Process.Pid
 	res.Host += " pid " + strconv.Itoa(pid)
-	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	if err := writeProcessRecord(dir, spec, pid, res.Started); err != nil {
+		// Without the record a later apply could not find the process
+		// should this one die: do not let it run unrecorded.
+		l.stopGroup(pid, true, false, done, new(error))
+		return finish(Failed, "cannot record the trial process in "+ProcessFile+": "+err.Error())
+	}
 	var timeout <-chan time.Time
 	if spec.Timeout > 0 {
 		t := time.NewTimer(spec.Timeout)
@@ -133,6 +163,9 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 		why = interrupted
 	}
 	stuck := l.stopGroup(pid, why != notStopped, exited, done, &waitErr)
+	if !stuck {
+		removeProcessRecord(dir)
+	}
 
 	var reason string
 	switch {
@@ -171,10 +204,7 @@ func (l *Local) stopGroup(pgid int, force, exited bool, done <-chan error, waitE
 	if !force && !groupAlive(pgid) {
 		return false
 	}
-	grace := l.Grace
-	if grace <= 0 {
-		grace = DefaultGrace
-	}
+	grace := l.grace()
 	signalGroup(pgid, syscall.SIGTERM)
 	deadline := time.NewTimer(grace)
 	defer deadline.Stop()
@@ -207,4 +237,53 @@ func (l *Local) stopGroup(pgid int, force, exited bool, done <-chan error, waitE
 	case <-time.After(reapWait):
 		return true
 	}
+}
+
+func (l *Local) grace() time.Duration {
+	if l.Grace <= 0 {
+		return DefaultGrace
+	}
+	return l.Grace
+}
+
+// claim marks dir as used by a Run of l; it reports false when another
+// Run is using it.
+func (l *Local) claim(dir string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.busy[dir] {
+		return false
+	}
+	if l.busy == nil {
+		l.busy = map[string]bool{}
+	}
+	l.busy[dir] = true
+	return true
+}
+
+func (l *Local) release(dir string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.busy, dir)
+}
+
+// start starts cmd from a goroutine locked to its OS thread, which stays
+// locked until the process has been reaped, and sends the result of
+// cmd.Wait on done. The parent-death signal (setDeathSignal) fires when
+// the thread that started the child exits, not the process, and Go may
+// end a thread whose goroutine exits while locked: a thread of its own,
+// kept until the child is reaped, makes the signal fire only when fwapply
+// itself dies.
+func start(cmd *exec.Cmd, done chan<- error) error {
+	started := make(chan error, 1)
+	go func() {
+		goruntime.LockOSThread()
+		err := cmd.Start()
+		started <- err
+		if err == nil {
+			done <- cmd.Wait()
+		}
+		goruntime.UnlockOSThread()
+	}()
+	return <-started
 }

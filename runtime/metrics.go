@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"math"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,13 +48,37 @@ func WriteMetrics(path string, m map[string]float64) error {
 // could read (nil when the file holds no JSON object) and, when the check
 // fails, a one-line reason.
 func readMetrics(path, metric string) (map[string]float64, string) {
-	b, err := os.ReadFile(path)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, "no metrics file (FW_METRICS)"
-	}
+	b, err := readLimited(path, MaxMetricsSize)
 	if err != nil {
-		return nil, "cannot read metrics file: " + err.Error()
+		return nil, metricsReadReason(err)
 	}
+	return parseMetrics(b, metric)
+}
+
+// MaxMetricsSize bounds the metrics file: a larger one fails the trial
+// without being read.
+const MaxMetricsSize = 1 << 20
+
+// metricsReadReason says why the metrics file could not be read.
+func metricsReadReason(err error) string {
+	var tooLarge *errTooLarge
+	var link *errSymlink
+	var notRegular *errNotRegular
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return "no metrics file (FW_METRICS)"
+	case errors.As(err, &tooLarge):
+		return "metrics file too large (" + tooLarge.Error() + ")"
+	case errors.As(err, &link):
+		return "metrics file is a symbolic link; write " + MetricsFile + " itself (fwapply does not follow links in trial directories)"
+	case errors.As(err, &notRegular):
+		return "cannot read metrics file: " + MetricsFile + " is " + notRegular.what()
+	}
+	return "cannot read metrics file: " + err.Error()
+}
+
+// parseMetrics is readMetrics on the contents b of the metrics file.
+func parseMetrics(b []byte, metric string) (map[string]float64, string) {
 	v, err := decodeTolerant(b)
 	if err != nil {
 		return nil, "invalid metrics JSON: " + err.Error()

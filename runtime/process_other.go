@@ -21,3 +21,13 @@ func signalGroup(pid int, _ syscall.Signal) {
 func groupAlive(int) bool { return false }
 
 func signaled(*os.ProcessState) (string, bool, bool) { return "", false, false }
+
+func signalProcess(pid int, _ syscall.Signal) {
+	if p, err := os.FindProcess(pid); err == nil {
+		_ = p.Kill()
+	}
+}
+
+func procStart(int) (uint64, procState) { return 0, procUnknown }
+
+func bootID() string { return "" }

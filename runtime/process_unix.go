@@ -10,14 +10,22 @@ import (
 )
 
 // sysProcAttr puts the trial in a process group of its own, so that a
-// signal to the group reaches everything the trial started.
+// signal to the group reaches everything the trial started, and where the
+// system allows it makes the trial die with fwapply (setDeathSignal).
 func sysProcAttr() *syscall.SysProcAttr {
-	return &syscall.SysProcAttr{Setpgid: true}
+	attr := &syscall.SysProcAttr{Setpgid: true}
+	setDeathSignal(attr)
+	return attr
 }
 
 // signalGroup sends sig to every process of the group pgid.
 func signalGroup(pgid int, sig syscall.Signal) {
 	_ = unix.Kill(-pgid, sig)
+}
+
+// signalProcess sends sig to process pid alone.
+func signalProcess(pid int, sig syscall.Signal) {
+	_ = unix.Kill(pid, sig)
 }
 
 // groupAlive reports whether the group pgid still has a process that is

@@ -10,6 +10,11 @@ type Spec struct {
 	Search  string
 	Number  int
 	Attempt int // 1 for the first run
+	// Lineage is the lineage of the state the trial is recorded in. With
+	// Search and Number it goes into the trial directory's marker
+	// (MarkerFile), so that deleting the directory later can check that it
+	// belongs to this very trial (RemoveTrialDir).
+	Lineage string
 
 	// Command is the argv of the trial; it is never run through a shell.
 	Command []string

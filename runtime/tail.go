@@ -25,7 +25,9 @@ const maxTailLine = 500
 
 // Tail returns the last n lines of the file at path (blank lines at the
 // end do not count), reading at most its last 64 KiB, so a huge log costs
-// no more than a small one. A missing file gives no lines and no error.
+// no more than a small one. A missing file gives no lines and no error; a
+// symbolic link or anything but a regular file is an error (a FIFO would
+// block the reader).
 //
 // Lines are cleaned up for printing: of a line with carriage returns only
 // what a terminal would show is kept (the text after the last one, as
@@ -37,7 +39,7 @@ func Tail(path string, n int) ([]string, error) {
 	if n <= 0 {
 		return nil, nil
 	}
-	f, err := os.Open(path)
+	f, err := openNoFollow(path, os.O_RDONLY, 0)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

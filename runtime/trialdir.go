@@ -40,20 +40,38 @@ func pathsFor(dir string) trialPaths {
 	}
 }
 
-// prepare makes the trial directory ready for attempt spec.Attempt: the
-// input files written, the outputs of an earlier attempt out of the way,
-// and the log files open for the process. The caller closes the logs.
-func prepare(spec Spec) (p trialPaths, stdout, stderr *os.File, err error) {
+// trialDir is the absolute trial directory of spec, checked: it must not
+// be a symbolic link (checkTrialDir).
+func trialDir(spec Spec) (string, error) {
 	if spec.TrialDir == "" {
-		return p, nil, nil, errors.New("the trial directory is not set (Spec.TrialDir)")
+		return "", errors.New("the trial directory is not set (Spec.TrialDir)")
 	}
 	dir, err := filepath.Abs(spec.TrialDir)
 	if err != nil {
-		return p, nil, nil, err
+		return "", err
 	}
+	return dir, checkTrialDir(dir)
+}
+
+// prepare makes the trial directory dir ready for attempt spec.Attempt:
+// the marker and the input files written, the outputs of an earlier
+// attempt out of the way, and the log files open for the process. The
+// caller closes the logs. No file is written through a link: the
+// directory must not be a symbolic link (checked again after creating
+// it), and files are replaced by rename or removed and created anew
+// (createFresh), never truncated in place, so neither a symbolic link nor
+// a hard link in the directory lets fwapply change a file outside it.
+func prepare(spec Spec, dir string) (p trialPaths, stdout, stderr *os.File, err error) {
 	p = pathsFor(dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return p, nil, nil, err
+	}
+	if err := checkTrialDir(dir); err != nil {
+		return p, nil, nil, err
+	}
+	m := Marker{Lineage: spec.Lineage, Search: spec.Search, Number: spec.Number, Attempt: spec.Attempt}
+	if err := writeMarker(dir, m); err != nil {
+		return p, nil, nil, fmt.Errorf("writing %s: %w", MarkerFile, err)
 	}
 	if err := writeJSONAtomic(p.config, orEmpty(spec.Config)); err != nil {
 		return p, nil, nil, fmt.Errorf("writing %s: %w", ConfigFile, err)
@@ -61,15 +79,19 @@ func prepare(spec Spec) (p trialPaths, stdout, stderr *os.File, err error) {
 	if err := writeJSONAtomic(p.params, orEmpty(spec.Params)); err != nil {
 		return p, nil, nil, fmt.Errorf("writing %s: %w", ParamsFile, err)
 	}
+	// Remove removes a link itself, never what it points to.
 	if err := os.Remove(p.metrics); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return p, nil, nil, fmt.Errorf("removing the previous attempt's %s: %w", MetricsFile, err)
 	}
-	if err := os.WriteFile(p.progress, nil, 0o644); err != nil {
-		return p, nil, nil, fmt.Errorf("truncating %s: %w", ProgressFile, err)
+	progress, err := createFresh(p.progress)
+	if err != nil {
+		return p, nil, nil, fmt.Errorf("emptying %s: %w", ProgressFile, err)
 	}
+	progress.Close()
 	if spec.Attempt > 1 {
 		prev := strconv.Itoa(spec.Attempt - 1)
 		for _, name := range []string{"stdout", "stderr"} {
+			// Rename moves a link itself, never what it points to.
 			old := filepath.Join(dir, name+".log")
 			err := os.Rename(old, filepath.Join(dir, name+"."+prev+".log"))
 			if err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -77,20 +99,16 @@ func prepare(spec Spec) (p trialPaths, stdout, stderr *os.File, err error) {
 			}
 		}
 	}
-	stdout, err = createLog(p.stdout)
+	stdout, err = createFresh(p.stdout)
 	if err != nil {
-		return p, nil, nil, err
+		return p, nil, nil, fmt.Errorf("creating %s: %w", StdoutFile, err)
 	}
-	stderr, err = createLog(p.stderr)
+	stderr, err = createFresh(p.stderr)
 	if err != nil {
 		stdout.Close()
-		return p, nil, nil, err
+		return p, nil, nil, fmt.Errorf("creating %s: %w", StderrFile, err)
 	}
 	return p, stdout, stderr, nil
-}
-
-func createLog(path string) (*os.File, error) {
-	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
 }
 
 func orEmpty(m map[string]any) map[string]any {
@@ -138,6 +156,9 @@ func writeJSONAtomic(path string, v any) error {
 // writeFileAtomic replaces path through a temp file and a rename, without
 // fsync: a trial's files are rewritten anyway when a crash makes it run
 // again, and the state, not these files, is the record of its outcome.
+// Neither step follows a symbolic link: the temp file is created with
+// O_EXCL (which fails on a link), and a rename replaces a link at path
+// instead of writing through it.
 func writeFileAtomic(path string, data []byte) error {
 	return atomicfile.Replace(path, data, 0o644)
 }

@@ -1,6 +1,10 @@
 // Command trial is the end-to-end tests' trial program. Its config says
 // how to behave: {"x": number, "behavior": "ok" | "exit3" | "nan" |
-// "badjson" | "nometrics" | "timeout", "sleep_ms": number}.
+// "badjson" | "nometrics" | "timeout" | "spawn", "sleep_ms": number}.
+// A "spawn" trial first checks that no process of an earlier run of it is
+// alive (exit 7 if one is), then starts a child of its own ("trial
+// child", which sleeps) and records its pid in child.pid, and appends its
+// own pid to pids in the trial directory.
 package main
 
 import (
@@ -11,6 +15,11 @@ import (
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "child" {
+		// The process a "spawn" trial leaves running: it sleeps.
+		time.Sleep(time.Hour)
+		return
+	}
 	b, err := os.ReadFile(os.Getenv("FW_CONFIG"))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -24,6 +33,9 @@ func main() {
 	if err := json.Unmarshal(b, &cfg); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
+	}
+	if cfg.Behavior == "spawn" {
+		spawn()
 	}
 	time.Sleep(time.Duration(cfg.SleepMS) * time.Millisecond)
 	out := os.Getenv("FW_METRICS")
