@@ -28,6 +28,17 @@ type Compacter interface {
 	Compact(ctx context.Context, s *State) error
 }
 
+// Batcher is implemented by backends that record many changes at once.
+// AppendBatch records cs all or nothing: when it returns nil every change
+// is durable, with consecutive serials after the stored one, in order; when
+// it fails, or the process dies before it returns, the stored state is the
+// old one, never a part of the batch. A remove may name a trial put earlier
+// in the batch. Like Append, it leaves the in-memory State to the caller.
+// An empty batch changes nothing.
+type Batcher interface {
+	AppendBatch(ctx context.Context, cs []Change) error
+}
+
 // Locker is the lock that stops two applies on one state. Two Lock calls
 // conflict even within one process and on one Locker value.
 type Locker interface {
@@ -50,6 +61,11 @@ type LockInfo struct {
 	Operation string    `json:"operation"` // "apply", "plan", ...
 	Created   time.Time `json:"created"`
 	Path      string    `json:"path"` // what is locked
+	// ProcessStart identifies the start of the holder's process (see
+	// LockInfo.Liveness), so that a reused pid is not taken for the
+	// holder. Empty where the OS does not tell, and in lock files of
+	// older versions.
+	ProcessStart string `json:"process_start,omitempty"`
 }
 
 // LockError is the error of a Lock that did not get the lock.
@@ -64,8 +80,7 @@ func (e *LockError) Error() string {
 	if i == nil {
 		return fmt.Sprintf("state is locked by another process (%v); %s", e.Err, advice)
 	}
-	return fmt.Sprintf("state is locked by %s (pid %d) for %s since %s; lock ID %s; %s",
-		i.Who, i.PID, i.Operation, i.Created.UTC().Format(time.RFC3339), i.ID, advice)
+	return fmt.Sprintf("state is locked by %s; %s", i.describe(), advice)
 }
 
 func (e *LockError) Unwrap() error { return e.Err }

@@ -230,3 +230,29 @@ func (p *parser) settings() (*SearchSettings, error) {
 	}
 	return ss, nil
 }
+
+// TrialDecoder decodes trials written as JSON objects with MarshalTrial
+// (or by encoding/json from a Trial), as the state file's records hold
+// them, with the state file's parser: an integer literal becomes an int64
+// and any other number a float64, unknown keys are skipped. It does not
+// validate the trial (see Change.Validate); State.Apply normalizes it. A
+// TrialDecoder is not safe for concurrent use; its zero value is ready.
+type TrialDecoder struct{ p parser }
+
+// Decode decodes one trial object; null is an error.
+func (d *TrialDecoder) Decode(data []byte) (*Trial, error) {
+	p := &d.p
+	p.data, p.pos, p.depth = data, 0, 0
+	t, err := p.trial()
+	if err == nil && t == nil {
+		err = p.errorf("the trial is null")
+	}
+	if err == nil {
+		err = p.end()
+	}
+	p.data = nil // keep no reference to the caller's bytes
+	if err != nil {
+		return nil, fmt.Errorf("not a valid trial: %w", err)
+	}
+	return t, nil
+}

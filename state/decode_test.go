@@ -143,3 +143,33 @@ func TestLargeJournal(t *testing.T) {
 		}
 	}
 }
+
+// TestTrialCodec: TrialDecoder reads back what MarshalTrial writes, with
+// every value's kind, and rejects what is not a trial object.
+func TestTrialCodec(t *testing.T) {
+	tr := testTrial("sé", 7)
+	tr.Params["whole"], tr.Params["int"], tr.Params["nested"] = 2.0, int64(2), map[string]any{"l": []any{nil, true, -0.5, int64(-3), "x"}}
+	tr.Error, tr.Host, tr.Dir, tr.Tainted, tr.Status = "boom\n", "h", "/d", true, Failed
+	tr.Ended = tr.Started.Add(1)
+	b, err := MarshalTrial(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d TrialDecoder
+	got, err := d.Decode(b)
+	if err != nil {
+		t.Fatalf("Decode(%s): %v", b, err)
+	}
+	want, _ := encodeRecord(1, Change{Put: tr})
+	if again, _ := encodeRecord(1, Change{Put: got}); !bytes.Equal(want, again) {
+		t.Errorf("round trip:\n%s\n%s", want, again)
+	}
+	if got.Params["whole"] != 2.0 || got.Params["int"] != int64(2) {
+		t.Errorf("kinds: whole %#v, int %#v", got.Params["whole"], got.Params["int"])
+	}
+	for _, bad := range []string{`null`, `[]`, `{"number":"1"}`, `{"params":[1]}`, `{"search":"s"} x`, `{"started":"now"}`, ``} {
+		if _, err := d.Decode([]byte(bad)); err == nil {
+			t.Errorf("Decode(%s) succeeded", bad)
+		}
+	}
+}

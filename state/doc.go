@@ -17,11 +17,15 @@
 //   - A Backend stores changes one at a time (Append is O(1) in the state
 //     size and durable when it returns) and reads them back (Load). A
 //     Compacter rewrites its storage as one snapshot; a Locker stops two
-//     applies on one state. Package statetest is the conformance suite every
-//     backend passes.
+//     applies on one state, and a LockChecker tells its holder when the
+//     lock was taken away (a force-unlock), so that it stops writing.
+//     Package statetest is the conformance suite every backend passes.
 //   - File is the local backend: a JSON-lines journal with a CRC-32C checksum
 //     per record, compacted atomically (temp file, fsync, rename), locked with
-//     flock on a sidecar file. A record torn by a crash at the end of the file
-//     is dropped with a Warning; damage anywhere else is an error, never a
-//     silent loss.
+//     flock on a sidecar file. A record torn by a crash (a last line without
+//     its newline) is dropped with a Warning; any other damage, even a
+//     complete last line that fails its checksum, is an error, never a
+//     silent loss, and File.Repair is the way out.
+//   - A Batcher records many changes all or nothing (File: one atomic
+//     rename), so an import killed halfway leaves the old state.
 package state

@@ -9,9 +9,11 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"io/fs"
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // The journal format, one JSON document per line:
@@ -65,17 +67,38 @@ func encodeHeader(h header) ([]byte, error) {
 
 // encodeRecord returns one record line.
 func encodeRecord(serial uint64, c Change) ([]byte, error) {
-	r := record{Serial: serial, Remove: c.Remove, Settings: c.Settings}
-	if t := c.Put; t != nil {
-		r.Put = &wireTrial{Trial: *t, Params: t.Params, Config: t.Config}
-	}
-	b, err := json.Marshal(r)
+	return appendRecordLine(make([]byte, 0, 1024), serial, c)
+}
+
+// appendRecordLine appends one record line to b. The payload is written
+// by appendRecord, byte for byte what encoding/json wrote for the record
+// struct, without reflection.
+func appendRecordLine(b []byte, serial uint64, c Change) ([]byte, error) {
+	const prefix = `{"c":"00000000","r":`
+	start := len(b)
+	b, err := appendRecord(append(b, prefix...), serial, c)
 	if err != nil {
 		return nil, fmt.Errorf("encoding state record: %w", err)
 	}
-	line := make([]byte, 0, len(b)+len(`{"c":"00000000","r":}`)+2)
-	line = fmt.Appendf(line, `{"c":"%08x","r":`, checksum(b))
-	return append(append(line, b...), "}\n"...), nil
+	sum := checksum(b[start+len(prefix):])
+	const hexDigit = "0123456789abcdef"
+	for i := range 8 {
+		b[start+len(`{"c":"`)+i] = hexDigit[sum>>(28-4*i)&0xf]
+	}
+	return append(b, "}\n"...), nil
+}
+
+// MarshalTrial returns the JSON object of a trial as the state file's
+// records hold it: the fields of Trial, with every float64 of its params
+// and config written with a '.' or an exponent, so that TrialDecoder reads
+// int64 and float64 values back as they were (encoding/json writes a whole
+// float64 like an integer).
+func MarshalTrial(t *Trial) ([]byte, error) {
+	b, err := appendTrial(nil, t) // what json.Marshal writes for a wireTrial
+	if err != nil {
+		return nil, fmt.Errorf("encoding trial %s: %w", t.Ref(), err)
+	}
+	return b, nil
 }
 
 func checksum(b []byte) uint32 { return crc32.Checksum(b, castagnoli) }
@@ -159,24 +182,47 @@ func decodeHeader(line []byte) (header, error) {
 	if h.Lineage == "" || h.Snapshot < 0 {
 		return h, errors.New("state file header: no lineage or a negative snapshot size")
 	}
+	for search, n := range h.Next {
+		if n < 0 {
+			return h, fmt.Errorf("state file header: search %q has a negative next trial number", search)
+		}
+	}
 	return h, nil
 }
 
-// CorruptError reports a damaged state file: a bad line that is not the
-// last one (which a crash can tear), a bad header, or records that do not
-// follow each other.
+// CorruptError reports a damaged state file: a complete line (one that
+// ends in a newline) that fails its checksum or does not decode, wherever
+// it is, a bad header, a broken snapshot, or records that do not follow
+// each other. Only a last line without its newline is a write cut short by
+// a crash, which Load drops with a Warning instead.
 type CorruptError struct {
 	Path   string
 	Line   int   // 1-based
 	Offset int64 // byte offset of the start of the line
 	Err    error
+	// HasBackup reports that PATH.backup exists (File.Load sets it).
+	HasBackup bool
 }
 
 func (e *CorruptError) Error() string {
-	return fmt.Sprintf("state file %s is damaged at line %d (byte offset %d): %v; "+
-		"no change was dropped. Restore %s.backup (the state as of the last compaction; changes made since are lost) "+
-		"or fix or remove that line with a text editor, then run the command again",
-		e.Path, e.Line, e.Offset, e.Err, e.Path)
+	var b strings.Builder
+	fmt.Fprintf(&b, "state file %s is damaged at line %d (byte offset %d): %v. Nothing was dropped, and no command writes to a damaged state. ", e.Path, e.Line, e.Offset, e.Err)
+	backup := fmt.Sprintf("restore %s.backup, which holds the state as of the last compaction (changes made since are lost)", e.Path)
+	switch {
+	case e.Line <= 1 && e.HasBackup:
+		fmt.Fprintf(&b, "Without its header nothing in the file can be read: %s, or move the file away to start a new state", backup)
+	case e.Line <= 1:
+		fmt.Fprintf(&b, "Without its header nothing in the file can be read, and there is no %s.backup to restore: move the file away to start a new state", e.Path)
+	default:
+		fmt.Fprintf(&b, "To go on, run fwapply state repair (with the same -state flag, if any): it keeps the records before line %d "+
+			"and saves the rest in a file next to the state, naming the trials it held so that you can run them again", e.Line)
+		if e.HasBackup {
+			fmt.Fprintf(&b, "; or %s", backup)
+		} else {
+			fmt.Fprintf(&b, " (there is no %s.backup to restore)", e.Path)
+		}
+	}
+	return b.String()
 }
 
 func (e *CorruptError) Unwrap() error { return e.Err }
@@ -184,16 +230,34 @@ func (e *CorruptError) Unwrap() error { return e.Err }
 // replay is what reading a journal found.
 type replay struct {
 	state    *State
+	header   header
+	bodyAt   int64                 // end of the header line
+	snapEnd  int64                 // end of the snapshot (of the header when it is empty)
 	keys     map[TrialRef]struct{} // the trials of state
+	records  int                   // good records read
 	end      int64                 // end of the last good record
 	size     int64                 // bytes read
 	warnings []Warning
 }
 
-// readJournal reads a whole journal. A bad last line is dropped with a
-// warning; any other damage is a *CorruptError.
+// readJournal reads a whole journal. A last line without its newline (a
+// write cut short) after the snapshot is dropped with a warning; any other
+// damage is a *CorruptError, returned with what was read before it (the
+// replay is nil when the header is bad).
 func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error) {
-	lr := lineReader{r: bufio.NewReaderSize(r, 1<<20)}
+	return readJournalWith(ctx, r, path, nil)
+}
+
+// readJournalWith is readJournal, storing keep(t) for each trial record t
+// instead of t when keep is set (see LoadOptions.Trial).
+func readJournalWith(ctx context.Context, r io.Reader, path string, keep func(*Trial) *Trial) (*replay, error) {
+	bufSize := 1 << 20
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := f.Stat(); err == nil && fi.Size() < int64(bufSize) {
+			bufSize = int(fi.Size()) + 1 // a small state needs no large buffer; longer lines still read
+		}
+	}
+	lr := lineReader{r: bufio.NewReaderSize(r, bufSize)}
 	line, err := lr.next()
 	if err != nil {
 		return nil, fmt.Errorf("reading state file %s: %w", path, err)
@@ -215,25 +279,32 @@ func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error)
 	if s.next == nil {
 		s.next = map[string]int{}
 	}
-	rp := &replay{state: s, keys: map[TrialRef]struct{}{}, end: lr.offset}
+	rp := &replay{state: s, header: h, bodyAt: lr.offset, snapEnd: lr.offset, keys: map[TrialRef]struct{}{}, end: lr.offset}
 	records := 0 // good records read
 	err = decodeLines(ctx, &lr, func(d *decoded) error {
 		corrupt := func(err error) error {
 			return &CorruptError{Path: path, Line: d.line, Offset: d.start, Err: err}
 		}
 		if d.err != nil {
-			if !d.last || records < h.Snapshot {
+			// A crash can cut the last write short, leaving a last line
+			// without its newline. A complete line that does not read is
+			// damage, even the last one: dropping it would lose a change
+			// that was confirmed.
+			if !d.torn || records < h.Snapshot {
 				return corrupt(d.err)
 			}
 			rp.warnings = append(rp.warnings, Warning{
 				Summary: "Dropped a torn record at the end of the state file",
-				Detail: fmt.Sprintf("%s line %d (bytes %d to %d) is damaged: %v. It is the last line, left half-written "+
+				Detail: fmt.Sprintf("%s line %d (bytes %d to %d) has no newline at its end: it is the last line, left half-written "+
 					"by a crash, so the change it held was never confirmed and is dropped; the next write truncates "+
-					"the file at byte offset %d.", path, d.line, d.start, d.end, d.err, d.start),
+					"the file at byte offset %d.", path, d.line, d.start, d.end, d.start),
 			})
 			return errStop
 		}
 		c := d.change
+		if c.Put != nil && keep != nil {
+			c.Put = keep(c.Put)
+		}
 		if records < h.Snapshot {
 			if d.serial != h.Serial || c.Remove != nil {
 				return corrupt(fmt.Errorf("record %d of the snapshot is not a put with serial %d", records+1, h.Serial))
@@ -259,21 +330,27 @@ func readJournal(ctx context.Context, r io.Reader, path string) (*replay, error)
 		}
 		rp.end = d.end
 		records++
+		rp.records = records
+		if records == h.Snapshot {
+			rp.snapEnd = d.end
+		}
 		return nil
 	})
 	var ce *CorruptError
 	switch {
 	case err == nil:
-	case errors.As(err, &ce), errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &ce):
+		return rp, err
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return nil, err
 	default:
 		return nil, fmt.Errorf("reading state file %s: %w", path, err)
 	}
-	if records < h.Snapshot {
-		return nil, &CorruptError{Path: path, Line: lr.lineNo, Offset: lr.start,
-			Err: fmt.Errorf("the snapshot is incomplete: the header announces %d records, the file has %d", h.Snapshot, records)}
-	}
 	rp.size = lr.offset
+	if records < h.Snapshot {
+		return rp, &CorruptError{Path: path, Line: lr.lineNo + 1, Offset: rp.end,
+			Err: fmt.Errorf("the snapshot is incomplete: the header announces %d records, the file ends after %d", h.Snapshot, records)}
+	}
 	return rp, nil
 }
 
@@ -337,8 +414,9 @@ func writeSnapshot(w io.Writer, s *State) error {
 		return err
 	}
 	for _, search := range slices.Sorted(maps.Keys(s.trials)) {
+		var line []byte
 		for _, t := range s.Trials(search) {
-			line, err := encodeRecord(s.Serial, Change{Put: t})
+			line, err = appendRecordLine(line[:0], s.Serial, Change{Put: t})
 			if err != nil {
 				return fmt.Errorf("trial %s: %w", t.Ref(), err)
 			}

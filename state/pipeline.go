@@ -11,6 +11,7 @@ type decoded struct {
 	line       int   // 1-based
 	start, end int64 // byte offsets of the line
 	last       bool  // nothing follows the line in the file
+	torn       bool  // the line has no newline: a write cut short (only the last line can be)
 	serial     uint64
 	change     Change
 	err        error // the line is not a valid record
@@ -100,7 +101,9 @@ func decodeLines(ctx context.Context, lr *lineReader, each func(*decoded) error)
 				start := 0
 				for i, end := range b.ends {
 					r := &b.recs[i]
-					r.serial, r.change, r.err = parseLine(&p, b.buf[start:end])
+					line := b.buf[start:end]
+					r.torn = !complete(line)
+					r.serial, r.change, r.err = parseLine(&p, line)
 					start = end
 				}
 				close(b.done)

@@ -4,7 +4,8 @@
 // Contract: Run calls newBackend once per subtest and expects a backend over
 // fresh, empty storage each time; a second Load on the same backend must
 // read the storage again, not return a cached State. Backends that also
-// implement state.Compacter or state.Locker are checked for those too.
+// implement state.Batcher, state.Compacter or state.Locker are checked for
+// those too.
 package statetest
 
 import (
@@ -32,6 +33,8 @@ func Run(t *testing.T, newBackend func(t *testing.T) state.Backend) {
 	t.Run("ConcurrentAppend", func(t *testing.T) { testConcurrent(t, newBackend(t)) })
 	t.Run("Compact", func(t *testing.T) { testCompact(t, newBackend(t)) })
 	t.Run("Settings", func(t *testing.T) { testSettings(t, newBackend(t)) })
+	t.Run("Batch", func(t *testing.T) { testBatch(t, newBackend(t)) })
+	t.Run("BatchIntoEmpty", func(t *testing.T) { testBatchIntoEmpty(t, newBackend(t)) })
 	t.Run("Lock", func(t *testing.T) { testLock(t, newBackend) })
 }
 
@@ -472,5 +475,113 @@ func testSettings(t *testing.T, b state.Backend) {
 	}
 	if err := b.Append(context.Background(), state.Change{Settings: &state.SearchSettings{}}); err == nil {
 		t.Errorf("Append of settings without a search name succeeded")
+	}
+}
+
+// testBatch: a batch is recorded whole, in order, with consecutive
+// serials; a remove may name a trial put earlier in the batch; a batch
+// with one bad change records nothing; appends go on after a batch.
+func testBatch(t *testing.T, b state.Backend) {
+	bb, ok := b.(state.Batcher)
+	if !ok {
+		t.Skip("the backend does not implement state.Batcher")
+	}
+	ctx := context.Background()
+	s := load(t, b)
+	apply(t, b, s, state.Change{Put: Trial("a", 0)})
+	apply(t, b, s, state.Change{Put: Trial("a", 1)})
+
+	failed := Trial("a", 1)
+	failed.Status, failed.Metrics, failed.Error = state.Failed, nil, "exit status 1"
+	batch := []state.Change{
+		{Put: Trial("a", 2)},
+		{Put: Trial("b", 0)},
+		{Remove: &state.TrialRef{Search: "a", Number: 0}}, // stored before the batch
+		{Put: failed},                                     // replaces a stored trial
+		{Put: Trial("a", 3)},
+		{Remove: &state.TrialRef{Search: "a", Number: 3}}, // put earlier in the batch
+		{Settings: &state.SearchSettings{Search: "a", Settings: map[string]any{"trials": 7}}},
+		{Put: Trial("a", 3)}, // put again after its remove
+	}
+	if err := bb.AppendBatch(ctx, batch); err != nil {
+		t.Fatalf("AppendBatch: %v", err)
+	}
+	for _, c := range batch {
+		if err := s.Apply(c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := load(t, b)
+	if d := Diff(s, got); d != "" {
+		t.Fatalf("after a batch (-want +got):\n%s", d)
+	}
+	if got.Serial != 2+uint64(len(batch)) {
+		t.Errorf("serial after a batch of %d on serial 2 is %d, want %d", len(batch), got.Serial, 2+len(batch))
+	}
+
+	// All or nothing: one bad change anywhere and nothing is recorded.
+	nan := Trial("a", 9)
+	nan.Metrics["val_loss"] = math.NaN()
+	for name, bad := range map[string][]state.Change{
+		"remove missing":        {{Put: Trial("a", 7)}, {Remove: &state.TrialRef{Search: "a", Number: 8}}},
+		"remove twice":          {{Remove: &state.TrialRef{Search: "a", Number: 2}}, {Remove: &state.TrialRef{Search: "a", Number: 2}}},
+		"NaN metric":            {{Put: Trial("a", 7)}, {Put: nan}},
+		"empty change":          {{Put: Trial("a", 7)}, {}},
+		"settings without name": {{Put: Trial("a", 7)}, {Settings: &state.SearchSettings{}}},
+	} {
+		if err := bb.AppendBatch(ctx, bad); err == nil {
+			t.Errorf("%s: AppendBatch succeeded, want an error", name)
+		}
+		if d := Diff(s, load(t, b)); d != "" {
+			t.Errorf("%s: a rejected batch changed the state (-want +got):\n%s", name, d)
+		}
+	}
+
+	if err := bb.AppendBatch(ctx, nil); err != nil {
+		t.Errorf("empty batch: %v", err)
+	}
+	apply(t, b, s, state.Change{Put: Trial("c", 0)})
+	if err := bb.AppendBatch(ctx, []state.Change{{Put: Trial("c", 1)}}); err != nil {
+		t.Fatal(err)
+	}
+	s.Apply(state.Change{Put: Trial("c", 1)})
+	apply(t, b, s, state.Change{Remove: &state.TrialRef{Search: "c", Number: 1}})
+	if d := Diff(s, load(t, b)); d != "" {
+		t.Errorf("appends around a batch (-want +got):\n%s", d)
+	}
+	if c, ok := b.(state.Compacter); ok {
+		if err := c.Compact(ctx, s); err != nil {
+			t.Fatalf("Compact after a batch: %v", err)
+		}
+		if d := Diff(s, load(t, b)); d != "" {
+			t.Errorf("compaction after a batch (-want +got):\n%s", d)
+		}
+	}
+}
+
+// testBatchIntoEmpty: a batch is the first change of a new state, and a
+// large one keeps every value.
+func testBatchIntoEmpty(t *testing.T, b state.Backend) {
+	bb, ok := b.(state.Batcher)
+	if !ok {
+		t.Skip("the backend does not implement state.Batcher")
+	}
+	s := load(t, b)
+	var batch []state.Change
+	for i := range 1000 {
+		batch = append(batch, state.Change{Put: Trial("big", i)})
+	}
+	if err := bb.AppendBatch(context.Background(), batch); err != nil {
+		t.Fatalf("AppendBatch into an empty state: %v", err)
+	}
+	for _, c := range batch {
+		s.Apply(c)
+	}
+	got := load(t, b)
+	if got.Lineage != s.Lineage {
+		t.Errorf("lineage %q after the first batch, want the loaded state's %q", got.Lineage, s.Lineage)
+	}
+	if d := Diff(s, got); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
 	}
 }
