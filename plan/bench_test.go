@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/internal/bigstate"
 	"github.com/frameworm/frameworm/space"
 	"github.com/frameworm/frameworm/state"
 )
@@ -13,7 +14,7 @@ import (
 // plan, show and every adaptive proposal of an apply do. Half the trials
 // lie outside the current range, so both paths are measured.
 func BenchmarkClassify(b *testing.B) {
-	for _, n := range []int{1000, 10000} {
+	for _, n := range []int{1000, 10000, 100000} {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			lr := must(space.NewReal("training.lr", 1e-5, 1e-1, true, 0))
 			opt := must(space.NewCategorical("optimizer", []space.Value{"adam", "sgd"}))
@@ -32,6 +33,32 @@ func BenchmarkClassify(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				Classify(now, trials)
+			}
+		})
+	}
+}
+
+// BenchmarkClassifyBig matches the trials of a realistic search (package
+// bigstate), which all match, as plan, show and apply do at every run.
+func BenchmarkClassifyBig(b *testing.B) {
+	for _, n := range []int{10000, 100000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			s, err := bigstate.Search(b.TempDir(), n)
+			if err != nil {
+				b.Fatal(err)
+			}
+			o := bigstate.DefaultOptions
+			o.Trials = n
+			trials, err := bigstate.Trials(s, o)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				h := Classify(s, trials)
+				if len(h.Excluded) > 0 {
+					b.Fatalf("%d trials excluded", len(h.Excluded))
+				}
 			}
 		})
 	}

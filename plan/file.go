@@ -2,25 +2,41 @@ package plan
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"reflect"
+	"strings"
 
 	"github.com/frameworm/frameworm/atomicfile"
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/search"
 	"github.com/frameworm/frameworm/space"
+	"github.com/frameworm/frameworm/state"
 )
 
 // fileKind and fileVersion identify a saved plan (fwapply plan -out).
+// Version 2 added the checksum; version 1 files are refused (plans are
+// short-lived: make the plan again).
 const (
 	fileKind    = "frameworm-plan"
-	fileVersion = 1
+	fileVersion = 2
 )
 
+// fileEnvelope is a plan file: the plan, and the SHA-256 of its compact
+// JSON encoding ("sha256:" and 64 hex digits), so that a plan edited after
+// it was written is refused. Whitespace inside "plan" does not count.
+type fileEnvelope struct {
+	Kind     string          `json:"kind"`
+	Version  int             `json:"version"`
+	Checksum string          `json:"checksum"`
+	Plan     json.RawMessage `json:"plan"`
+}
+
 type fileDoc struct {
-	Kind     string       `json:"kind"`
-	Version  int          `json:"version"`
 	Lineage  string       `json:"lineage"`
 	Serial   uint64       `json:"serial"`
 	Vars     Vars         `json:"vars"`
@@ -54,7 +70,7 @@ type fileTrial struct {
 // WriteFile saves a plan for a later `fwapply apply FILE`. def must be the
 // definition the plan was made from.
 func WriteFile(path string, p *Plan, def *definition.Definition) error {
-	doc := fileDoc{Kind: fileKind, Version: fileVersion, Lineage: p.Lineage, Serial: p.Serial, Vars: p.Vars}
+	doc := fileDoc{Lineage: p.Lineage, Serial: p.Serial, Vars: p.Vars}
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted,
@@ -67,14 +83,40 @@ func WriteFile(path string, p *Plan, def *definition.Definition) error {
 		}
 		doc.Searches = append(doc.Searches, fs)
 	}
-	b, err := json.MarshalIndent(doc, "", "  ")
+	b, err := encodeFile(doc)
 	if err != nil {
 		return fmt.Errorf("encoding the plan: %w", err)
 	}
-	if err := atomicfile.Write(path, append(b, '\n'), 0o644); err != nil {
+	if err := atomicfile.Write(path, b, 0o644); err != nil {
 		return fmt.Errorf("saving the plan: %w", err)
 	}
 	return nil
+}
+
+// encodeFile encodes a plan file: the envelope with the plan's checksum,
+// indented.
+func encodeFile(doc fileDoc) ([]byte, error) {
+	payload, err := json.Marshal(doc)
+	if err != nil {
+		return nil, err
+	}
+	return sealFile(payload)
+}
+
+// sealFile wraps a compact plan payload in its envelope.
+func sealFile(payload []byte) ([]byte, error) {
+	env := fileEnvelope{Kind: fileKind, Version: fileVersion, Checksum: checksum(payload), Plan: payload}
+	b, err := json.MarshalIndent(env, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '\n'), nil
+}
+
+// checksum is the checksum of a compact payload.
+func checksum(payload []byte) string {
+	sum := sha256.Sum256(payload)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 func toFileTrial(s *definition.Search, t Trial) fileTrial {
@@ -100,25 +142,144 @@ func ReadFile(path string) (*Saved, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading plan file: %w", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var doc fileDoc
-	if err := dec.Decode(&doc); err != nil || doc.Kind != fileKind {
-		return nil, fmt.Errorf("%s is not a plan file written by fwapply plan -out", path)
-	}
-	if doc.Version != fileVersion {
-		return nil, fmt.Errorf("%s is a version %d plan file; this fwapply reads version %d. Run fwapply plan -out again", path, doc.Version, fileVersion)
+	doc, err := decodeFile(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s %w", path, err)
 	}
 	return &Saved{doc: doc}, nil
+}
+
+// decodeFile decodes a plan file and checks its checksum. Its errors
+// follow the file's name.
+func decodeFile(b []byte) (fileDoc, error) {
+	var env fileEnvelope
+	if err := json.Unmarshal(b, &env); err != nil || env.Kind != fileKind {
+		return fileDoc{}, errors.New("is not a plan file written by fwapply plan -out")
+	}
+	if env.Version != fileVersion {
+		return fileDoc{}, fmt.Errorf("is a version %d plan file; this fwapply reads version %d. Run fwapply plan -out again", env.Version, fileVersion)
+	}
+	var payload bytes.Buffer
+	if len(env.Plan) == 0 || json.Compact(&payload, env.Plan) != nil || !strings.HasPrefix(env.Checksum, "sha256:") {
+		return fileDoc{}, errors.New("is not a plan file written by fwapply plan -out: it lacks its plan or its checksum")
+	}
+	if checksum(payload.Bytes()) != env.Checksum {
+		return fileDoc{}, errors.New("was modified after fwapply plan wrote it: its content does not match its checksum. Run fwapply plan -out again")
+	}
+	dec := json.NewDecoder(&payload)
+	dec.UseNumber()
+	var doc fileDoc
+	if err := dec.Decode(&doc); err != nil {
+		return fileDoc{}, fmt.Errorf("holds a plan that cannot be read (%v). Run fwapply plan -out again", err)
+	}
+	return doc, nil
 }
 
 // ErrStale is wrapped by the errors of Bind for a plan that no longer
 // applies.
 var ErrStale = errors.New("stale plan")
 
-// Bind checks a saved plan against the current definition and the current
-// state's lineage and serial, and returns it as a Plan.
-func (sv *Saved) Bind(def *definition.Definition, lineage string, serial uint64) (*Plan, error) {
+// ErrMismatch is wrapped by the errors of Bind for a plan that does not
+// fit the very state it names: one edited by hand (and its checksum
+// recomputed), since Make never writes such a plan.
+var ErrMismatch = errors.New("the plan does not fit the state")
+
+// Bind checks a saved plan against the current definition and state, and
+// returns it as a Plan. The plan is stale when the state's lineage or
+// serial, or a search's definition, is not the one it was made against
+// (ErrStale). It does not fit the state (ErrMismatch) when a search
+// appears twice; a new trial's number is already in the state, below the
+// search's next number, planned twice or not the next in turn; a new
+// trial's attempt is not 1, or its params are left to apply in a search
+// whose strategy is not adaptive; a retried trial is not a matching trial of the
+// state, has other params than it, or an attempt other than its next; or
+// the new trials exceed the search's budget (trials, or the grid size)
+// beside the matching trials the state holds. Params outside the space are
+// stale.
+func (sv *Saved) Bind(def *definition.Definition, st *state.State) (*Plan, error) {
+	p, err := sv.bindSerial(def, st.Lineage, st.Serial)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	for _, ps := range p.Searches {
+		if seen[ps.Name] {
+			return nil, fmt.Errorf("%w: search %q appears twice; run fwapply plan -out again", ErrMismatch, ps.Name)
+		}
+		seen[ps.Name] = true
+		if err := checkSearch(def.Search(ps.Name), ps, st); err != nil {
+			return nil, err
+		}
+	}
+	return p, nil
+}
+
+// checkSearch checks one search of a saved plan against the state.
+func checkSearch(s *definition.Search, ps *Search, st *state.State) error {
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("%w: search %q: %s; run fwapply plan -out again", ErrMismatch, s.Name, fmt.Sprintf(format, args...))
+	}
+	h := Classify(s, st.Trials(s.Name))
+	matching := map[int]Matched{}
+	for _, group := range [][]Matched{h.Kept, h.Failed, h.Retry} {
+		for _, m := range group {
+			matching[m.Trial.Number] = m
+		}
+	}
+	planned := map[int]bool{}
+	for _, t := range ps.ToRetry {
+		if planned[t.Number] {
+			return fail("trial %d is planned twice", t.Number)
+		}
+		planned[t.Number] = true
+		m, ok := matching[t.Number]
+		switch {
+		case st.Trial(s.Name, t.Number) == nil:
+			return fail("trial %d to retry is not in the state", t.Number)
+		case !ok:
+			return fail("trial %d to retry no longer matches the definition", t.Number)
+		case t.Attempt != m.Trial.Attempts+1:
+			return fail("trial %d to retry has attempt %d, but its next attempt is %d", t.Number, t.Attempt, m.Trial.Attempts+1)
+		case t.Point == nil || !reflect.DeepEqual(s.ParamMap(t.Point), s.ParamMap(m.Point)):
+			return fail("trial %d to retry has other params than the state's trial %d", t.Number, t.Number)
+		}
+	}
+	strategy, err := StrategyFor(s)
+	if err != nil {
+		return fmt.Errorf("search %q: %w", s.Name, err)
+	}
+	_, adaptive := strategy.(search.Adaptive)
+	next := st.NextNumber(s.Name)
+	for i, t := range ps.ToRun {
+		switch {
+		case planned[t.Number]:
+			return fail("trial %d is planned twice", t.Number)
+		case st.Trial(s.Name, t.Number) != nil:
+			return fail("new trial %d is already in the state", t.Number)
+		case t.Number < next:
+			return fail("new trial %d is below the search's next trial number, %d (numbers are never reused)", t.Number, next)
+		case t.Number != next+i:
+			return fail("new trial %d should be trial %d: new trials are numbered in turn from %d", t.Number, next+i, next)
+		case t.Attempt != 1:
+			return fail("new trial %d has attempt %d, not 1", t.Number, t.Attempt)
+		case t.Point == nil && !adaptive:
+			return fail("new trial %d has no params, but a %s search plans every trial's params", t.Number, s.Strategy)
+		}
+		planned[t.Number] = true
+	}
+	budget, err := Budget(s)
+	if err != nil {
+		return fmt.Errorf("search %q: %w", s.Name, err)
+	}
+	if room := max(0, budget-len(matching)); len(ps.ToRun) > room {
+		return fail("%d new trials, but the budget of %d leaves room for %d beside the %d matching trials in the state", len(ps.ToRun), budget, room, len(matching))
+	}
+	return nil
+}
+
+// bindSerial checks a saved plan against the state's lineage and serial
+// and the current definition.
+func (sv *Saved) bindSerial(def *definition.Definition, lineage string, serial uint64) (*Plan, error) {
 	d := sv.doc
 	// A plan made before the state existed binds to the state the first
 	// apply creates, whatever its lineage.

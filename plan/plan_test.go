@@ -254,7 +254,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	if d := cmp.Diff(p.Vars, saved.Vars()); d != "" {
 		t.Errorf("vars: %s", d)
 	}
-	bound, err := saved.Bind(def(s), st.Lineage, st.Serial)
+	bound, err := saved.Bind(def(s), st)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,16 +262,16 @@ func TestPlanFileRoundTrip(t *testing.T) {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 	record(t, st, s, 0, p.Searches[0].ToRun[0].Point, state.Completed, 1, 1)
-	if _, err := saved.Bind(def(s), st.Lineage, st.Serial); !errors.Is(err, ErrStale) {
+	if _, err := saved.Bind(def(s), st); !errors.Is(err, ErrStale) {
 		t.Errorf("state changed: %v", err)
 	}
 	changed := testSearch(t, definition.Random, 5, 1)
-	if _, err := saved.Bind(def(changed), st.Lineage, 0); !errors.Is(err, ErrStale) {
+	if _, err := saved.bindSerial(def(changed), st.Lineage, 0); !errors.Is(err, ErrStale) {
 		t.Errorf("definition changed: %v", err)
 	}
 	other := state.New()
 	other.Apply(state.Change{Put: st.Trial("s", 0)})
-	if _, err := (&Saved{doc: fileDoc{Lineage: "x", Serial: 1}}).Bind(def(s), other.Lineage, 1); !errors.Is(err, ErrStale) {
+	if _, err := (&Saved{doc: fileDoc{Lineage: "x", Serial: 1}}).bindSerial(def(s), other.Lineage, 1); !errors.Is(err, ErrStale) {
 		t.Errorf("other lineage: %v", err)
 	}
 	if _, err := ReadFile(filepath.Join(t.TempDir(), "missing")); err == nil {
