@@ -19,6 +19,7 @@ import (
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
+	"github.com/frameworm/frameworm/state"
 )
 
 const applyHelp = `
@@ -34,6 +35,11 @@ Usage: fwapply [-chdir=DIR] apply [PLANFILE] [flags]
   ones; twice to stop them too (they are recorded as interrupted and run
   again by the next apply). After a crash, the next plan shows the trials
   that were running as interrupted.
+
+  An apply holds the state lock while it runs and checks it before every
+  write to the state. If the lock is taken away (a force-unlock of a
+  holder on another host), the apply stops its trials, writes nothing more
+  and exits with status 1, naming the new holder.
 
   A failed trial's line shows its reason, the last lines of its stderr
   (-stderr-lines) and the paths of its stderr.log and stdout.log. A search
@@ -85,8 +91,11 @@ func runApply(m *Meta, args []string) int {
 
 	var p *plan.Plan
 	if saved != nil {
-		if p, err = saved.Bind(def, o.st.Lineage, o.st.Serial); err != nil {
-			return fail(view, "Saved plan is stale", err)
+		if p, err = saved.Bind(def, o.st); err != nil {
+			if errors.Is(err, plan.ErrStale) {
+				return fail(view, "Saved plan is stale", err)
+			}
+			return fail(view, "Saved plan does not fit the state", err)
 		}
 	} else {
 		p, err = plan.Make(def, o.st, plan.Options{
@@ -130,11 +139,16 @@ func runApply(m *Meta, args []string) int {
 	defer stopSignals()
 
 	runner := &apply.Runner{
-		Def: def, State: o.st, Journal: o.backend, Executor: &runtime.Local{},
+		Def: def, State: o.st, Journal: o.backend, Executor: &runtime.Local{OnLeftover: func(_ runtime.Spec, note string) {
+			view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Leftover trial process stopped", Detail: note}})
+		}},
 		Options: apply.Options{
 			Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, MaxIdenticalFailures: a.MaxIdenticalFailures,
 			Programs: programs,
 		},
+	}
+	if o.unlock != nil {
+		runner.Lock = o.backend // stop cleanly if a force-unlock takes the lock away
 	}
 	progress := m.startProgress(a, view, def, p)
 	runner.Observer = progress.observer
@@ -142,13 +156,23 @@ func runApply(m *Meta, args []string) int {
 	if progress.bars != nil {
 		progress.bars.Wait()
 	}
-	if runErr == nil {
+	if runErr == nil && o.unlock != nil {
+		// Compaction replaces the state file: never over another holder's.
+		if err := o.backend.CheckLock(ctx); err != nil {
+			runErr = fmt.Errorf("%w; every trial of this apply is recorded in the state, which was left as it is (not compacted)", err)
+		}
+	}
+	if runErr == nil && o.backend.CompactionDue() {
 		if err := o.backend.Compact(ctx, o.st); err != nil {
 			runErr = fmt.Errorf("compacting the state: %w; every trial is recorded in its journal, so nothing is lost", err)
 		}
 	}
 	if result != nil {
 		progress.summary(view, result, def)
+	}
+	var lost *state.LockLostError
+	if errors.As(runErr, &lost) {
+		return fail(view, "Lost the state lock", runErr)
 	}
 	if runErr != nil {
 		return fail(view, "Apply failed", runErr)

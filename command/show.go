@@ -56,29 +56,66 @@ func runShow(m *Meta, args []string) int {
 	if a.Watch {
 		return m.watch(a, def, view)
 	}
+	if a.JSON {
+		return m.showJSON(a, def, view)
+	}
 	o, err := m.openState(context.Background(), a.State, "show", false, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	names := searchNames(def, o.st)
-	if a.Search != "" {
-		if !contains(names, a.Search) {
-			return fail(view, "No such search", fmt.Errorf("search.%s is neither defined nor in the state; the searches are %v", a.Search, names))
-		}
-		names = []string{a.Search}
+	names, err := shownSearches(def, o.st, a.Search)
+	if err != nil {
+		return fail(view, "No such search", err)
 	}
 	doc := views.NewShowJSON(def, o.st, names)
-	if a.JSON {
-		if err := view.JSON(doc); err != nil {
-			return fail(view, "Cannot write output", err)
-		}
-		return 0
-	}
 	if err := checkMetrics(doc, def, names, a.Metrics); err != nil {
 		return fail(view, "Unknown metric", err)
 	}
 	view.Show(doc, def, a.Metrics...)
+	return 0
+}
+
+// shownSearches returns the searches show shows: the one named, or all.
+func shownSearches(def *definition.Definition, st *state.State, search string) ([]string, error) {
+	names := searchNames(def, st)
+	if search == "" {
+		return names, nil
+	}
+	if !contains(names, search) {
+		return nil, fmt.Errorf("search.%s is neither defined nor in the state; the searches are %v", search, names)
+	}
+	return []string{search}, nil
+}
+
+// showJSON prints show -json, streamed: at 100k trials the document is
+// tens of megabytes. The state is loaded without the configs it does not
+// print (see showIndex), which are most of its memory.
+func (m *Meta) showJSON(a *arguments.Show, def *definition.Definition, view *views.View) int {
+	ctx := context.Background()
+	idx := newShowIndex(def)
+	o, err := m.openStateWith(ctx, a.State, "show", false, view, state.LoadOptions{Trial: idx.keep})
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	names, err := shownSearches(def, o.st, a.Search)
+	if err != nil {
+		return fail(view, "No such search", err)
+	}
+	match := views.ShowMatch(idx.match)
+	st := o.st
+	if !idx.complete(st, names) {
+		// A best trial's config was dropped: read the state whole.
+		o.st = nil
+		if st, _, err = o.backend.Load(ctx); err != nil {
+			return fail(view, "Cannot read the state", fmt.Errorf("loading the state %s: %w", m.display(o.path), err))
+		}
+		match = nil
+	}
+	if err := view.WriteShowJSON(def, st, names, match); err != nil {
+		return fail(view, "Cannot write output", err)
+	}
 	return 0
 }
 
@@ -128,7 +165,7 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	_, staleErr := saved.Bind(def, o.st.Lineage, o.st.Serial)
+	_, staleErr := saved.Bind(def, o.st)
 	if a.JSON {
 		if err := view.JSON(views.ShowPlanJSON{PlanJSON: views.NewPlanJSON(p, def), Stale: staleErr != nil}); err != nil {
 			return fail(view, "Cannot write output", err)

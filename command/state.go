@@ -39,6 +39,11 @@ func (o *openedState) Close() error {
 // openState opens, locks (when lock is set and a.Lock) and loads the state
 // file. Load warnings are rendered on view.
 func (m *Meta) openState(ctx context.Context, a arguments.State, op string, lock bool, view *views.View) (*openedState, error) {
+	return m.openStateWith(ctx, a, op, lock, view, state.LoadOptions{})
+}
+
+// openStateWith is openState, loading with the given options.
+func (m *Meta) openStateWith(ctx context.Context, a arguments.State, op string, lock bool, view *views.View, opts state.LoadOptions) (*openedState, error) {
 	path := m.abs(a.Path)
 	o := &openedState{path: path, backend: state.NewFile(path)}
 	if lock && a.Lock {
@@ -50,7 +55,7 @@ func (m *Meta) openState(ctx context.Context, a arguments.State, op string, lock
 		}
 		o.unlock = unlock
 	}
-	st, warnings, err := o.backend.Load(ctx)
+	st, warnings, err := o.backend.LoadWith(ctx, opts)
 	if err != nil {
 		o.Close()
 		return nil, fmt.Errorf("loading the state %s: %w", m.display(path), err)
@@ -78,6 +83,11 @@ func (m *Meta) loadDefinition(vars arguments.Vars, view *views.View) *fwhcl.Resu
 		return nil
 	}
 	return res
+}
+
+// warn renders a warning.
+func warn(view *views.View, summary, detail string) {
+	view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: summary, Detail: detail}})
 }
 
 // fail renders an error and returns exit status 1.

@@ -3,7 +3,9 @@ package command
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,7 @@ import (
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -26,6 +29,7 @@ Subcommands:
   rm        remove trials from the state (their directories are kept)
   taint     mark trials to run again on the next apply
   untaint   undo taint
+  repair    keep the good records of a damaged state file, save the rest
 
   Run "fwapply state SUBCOMMAND -help" for the flags of a subcommand.
 `
@@ -56,7 +60,11 @@ const stateRmHelp = `
 Usage: fwapply [-chdir=DIR] state rm [flags] ADDRESS...
 
   Removes trials from the state. Their numbers are never reused, and
-  their trial directories are kept unless -purge.
+  their trial directories are kept unless -purge. -purge deletes a
+  directory only when fwapply prepared it for that very trial (its
+  .frameworm-trial.json names the state, the search and the number) and
+  it is not a symbolic link; any other directory is kept, and the output
+  says why.
 `
 
 const stateTaintHelp = `
@@ -78,6 +86,9 @@ func runState(m *Meta, args []string) int {
 		return m.parseFailed("state", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
+	if a.Sub == "repair" {
+		return m.stateRepair(a, view) // staterepair.go
+	}
 	ctx := context.Background()
 	edits := a.Sub == "rm" || a.Sub == "taint" || a.Sub == "untaint"
 	if edits && !m.stateExists(a.State) {
@@ -137,6 +148,7 @@ func (m *Meta) stateShow(trials []*state.Trial, def *definition.Definition) {
 
 // editTrials runs state rm, taint and untaint on the selected trials.
 func (m *Meta) editTrials(ctx context.Context, o *openedState, a *arguments.StateCmd, trials []*state.Trial, view *views.View) int {
+	var purge purgeResult
 	for _, t := range trials {
 		var c state.Change
 		switch a.Sub {
@@ -154,7 +166,7 @@ func (m *Meta) editTrials(ctx context.Context, o *openedState, a *arguments.Stat
 			return fail(view, "Cannot write the state", err)
 		}
 		if a.Sub == "rm" && a.Purge && t.Dir != "" {
-			if err := os.RemoveAll(t.Dir); err != nil {
+			if err := purge.remove(t, o.st.Lineage); err != nil {
 				return fail(view, "Cannot delete a trial directory", err)
 			}
 		}
@@ -167,7 +179,47 @@ func (m *Meta) editTrials(ctx context.Context, o *openedState, a *arguments.Stat
 	if a.Sub == "rm" && !a.Purge {
 		m.printKeptDirs(trials)
 	}
+	if a.Sub == "rm" && a.Purge {
+		purge.print(m)
+	}
 	return 0
+}
+
+// purgeResult is what state rm -purge did with the trial directories.
+type purgeResult struct {
+	deleted int
+	kept    []string // why each kept directory was kept
+}
+
+// remove deletes the directory of t, a trial of the state of lineage,
+// when its marker says it is that trial's (runtime.RemoveTrialDir); a
+// directory that is not is kept, with the reason noted. It returns an
+// error only when a directory of the trial could not be deleted.
+func (p *purgeResult) remove(t *state.Trial, lineage string) error {
+	err := runtime.RemoveTrialDir(t.Dir, runtime.Marker{Lineage: lineage, Search: t.Search, Number: t.Number})
+	switch {
+	case err == nil:
+		p.deleted++
+	case errors.Is(err, fs.ErrNotExist):
+	case errors.Is(err, runtime.ErrKept):
+		p.kept = append(p.kept, fmt.Sprintf("search.%s[%d]: %v", t.Search, t.Number, err))
+	default:
+		return fmt.Errorf("search.%s[%d]: %w; the trial is removed from the state, delete its directory by hand", t.Search, t.Number, err)
+	}
+	return nil
+}
+
+// print says what state rm -purge deleted and what it kept.
+func (p *purgeResult) print(m *Meta) {
+	if p.deleted > 0 {
+		fmt.Fprintf(m.Stdout, "Deleted the trial directories of %d trial(s).\n", p.deleted)
+	}
+	if len(p.kept) > 0 {
+		fmt.Fprintf(m.Stdout, "Kept the directories of %d trial(s), which are not their own:\n", len(p.kept))
+		for _, k := range p.kept {
+			fmt.Fprintf(m.Stdout, "  %s\n", k)
+		}
+	}
 }
 
 // printKeptDirs names the trial directories state rm left in place.
@@ -248,9 +300,15 @@ func jsonLine(m *Meta, view *views.View, v any) int {
 const forceUnlockHelp = `
 Usage: fwapply [-chdir=DIR] force-unlock [flags]
 
-  Removes the state lock left by an apply that can no longer release it.
-  Only use it when the process named in the lock error is gone: two applies
-  on one state can run trials twice.
+  Removes the state lock left by an apply that can no longer release it,
+  after showing who holds it and asking for confirmation.
+
+  It refuses, even with -force, while the holder still runs on this host:
+  stop that process instead, and its lock goes with it. A holder on another
+  host cannot be checked: remove its lock only when that process is gone,
+  since two applies on one state can run trials twice. An apply whose lock
+  is removed stops at its next check of the lock (within seconds), writing
+  nothing more to the state.
 `
 
 func runForceUnlock(m *Meta, args []string) int {
@@ -260,21 +318,48 @@ func runForceUnlock(m *Meta, args []string) int {
 	}
 	view := m.view(a.NoColor)
 	path := m.abs(a.State.Path)
-	lockInfo := ""
-	if b, err := os.ReadFile(path + ".lock"); err == nil {
-		lockInfo = strings.TrimSpace(string(b))
+	if _, err := os.Lstat(path + ".lock"); errors.Is(err, fs.ErrNotExist) {
+		view.Printf("%s is not locked: there is no lock to remove.\n", filepath.Base(path))
+		return 0
 	}
-	if lockInfo == "" {
-		lockInfo = "(no lock information)"
+	f := state.NewFile(path)
+	info, live, err := f.LockHolder()
+	if err != nil {
+		return fail(view, "Cannot read the lock", err)
+	}
+	holder, id := "a holder whose lock file cannot be read", ""
+	if info != nil {
+		holder, id = info.String(), info.ID
+	}
+	note := ""
+	switch live {
+	case state.HolderAlive:
+		return fail(view, "The lock holder is still running", fmt.Errorf("%s is locked by %s, and that process still runs on this host. "+
+			"Removing its lock would let another apply write the state beside it. Stop that process instead (Ctrl-C where it runs, or kill %d: "+
+			"an apply records its running trials as interrupted), and its lock goes with it", filepath.Base(path), holder, info.PID))
+	case state.HolderUnknown:
+		where := "its lock file names no process"
+		if info != nil && info.PID > 0 {
+			where = fmt.Sprintf("it runs on host %q, not on this one", info.Host())
+		}
+		note = fmt.Sprintf("Whether the holder still runs cannot be checked (%s). If it does, removing its lock lets two applies write the state at once; it stops at its next check of the lock, but trials may run twice until then.", where)
 	}
 	if !a.Force {
-		view.Printf("Lock of %s: %s\n\nRemove it? Only 'yes' will be accepted.\n  Enter a value: ", filepath.Base(path), lockInfo)
+		view.Printf("Lock of %s: %s\n", filepath.Base(path), holder)
+		if note != "" {
+			view.Printf("\n%s\n", note)
+		} else {
+			view.Printf("The holder no longer runs.\n")
+		}
+		view.Printf("\nRemove it? Only 'yes' will be accepted.\n  Enter a value: ")
 		if !m.readYes() {
 			view.Printf("\nforce-unlock cancelled.\n")
 			return 1
 		}
+	} else if note != "" {
+		warn(view, "Lock holder not checked", "Removing the lock of "+holder+". "+note)
 	}
-	if err := state.NewFile(path).ForceUnlock(context.Background()); err != nil {
+	if err := f.ForceUnlockHolder(context.Background(), id); err != nil {
 		return fail(view, "Cannot remove the lock", err)
 	}
 	view.Printf("The state lock was removed.\n")

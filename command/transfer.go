@@ -1,7 +1,6 @@
 package command
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -36,6 +35,27 @@ type exportDoc struct {
 type exportSearch struct {
 	Definition *exportDefinition `json:"definition"` // null when not defined
 	Trials     []*state.Trial    `json:"trials"`
+}
+
+// MarshalJSON writes the trials as the state file holds them
+// (state.MarshalTrial), so that an integer and a whole float64 in params
+// and config stay apart through an export and an import.
+func (es *exportSearch) MarshalJSON() ([]byte, error) {
+	trials := make([]json.RawMessage, len(es.Trials))
+	for i, t := range es.Trials {
+		b, err := state.MarshalTrial(t)
+		if err != nil {
+			return nil, err
+		}
+		trials[i] = b
+	}
+	return json.Marshal(exportSearchJSON{Definition: es.Definition, Trials: trials})
+}
+
+// exportSearchJSON is a search of an export file as written.
+type exportSearchJSON struct {
+	Definition *exportDefinition `json:"definition"`
+	Trials     []json.RawMessage `json:"trials"`
 }
 
 type exportDefinition struct {
@@ -117,13 +137,17 @@ Usage: fwapply [-chdir=DIR] import [flags] FILE
   only the rest of the budget.
 
   Into the state the export came from (same lineage), trials keep their
-  numbers; trials already there are skipped, and a different trial under
-  the same number is a conflict. Into another state, -force is required,
-  and the trials get new numbers; configs the state already holds are
-  skipped.
+  numbers and their trial directories; trials already there are skipped,
+  and a different trial under the same number is a conflict. Into another
+  state, -force is required, and the trials get new numbers and no trial
+  directory: their artifacts stay where the export names them, and no
+  fwapply command deletes or reuses those directories for them. Configs
+  the state already holds are skipped.
 
-  Afterwards it counts, per search, the trials that match the definition;
-  the search files are loaded with -var and -var-file for that.
+  The trials are added in one atomic write: an import that fails or is
+  killed leaves the state as it was. Afterwards it counts, per search, the
+  trials that match the definition; the search files are loaded with -var
+  and -var-file for that.
 `
 
 func runImport(m *Meta, args []string) int {
@@ -136,15 +160,11 @@ func runImport(m *Meta, args []string) int {
 	if err != nil {
 		return fail(view, "Cannot read the export", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	var doc exportDoc
-	if err := dec.Decode(&doc); err != nil || doc.Format != exportFormat {
-		return fail(view, "Not an export", fmt.Errorf("%s is not a file written by fwapply export", a.File))
+	doc, err := decodeExport(raw, a.File)
+	if err != nil {
+		return fail(view, "Not a valid export", err)
 	}
-	if doc.Version != exportVersion {
-		return fail(view, "Unsupported export version", fmt.Errorf("%s is export version %d; this fwapply reads version %d", a.File, doc.Version, exportVersion))
-	}
+	raw = nil
 	ctx := context.Background()
 	o, err := m.openState(ctx, a.State, "import", true, view)
 	if err != nil {
@@ -155,24 +175,28 @@ func runImport(m *Meta, args []string) int {
 	if !same && !a.Force && o.st.Len() > 0 {
 		return fail(view, "Export from another state", fmt.Errorf("%s comes from state lineage %s, this state is %s; give -force to import its trials with new numbers", a.File, doc.Lineage, o.st.Lineage))
 	}
-	changes, skipped, err := importChanges(o.st, &doc, same)
+	im, err := importChanges(o.st, doc, same)
 	if err != nil {
 		return fail(view, "Cannot import", err)
 	}
-	for _, c := range changes {
-		if err := o.st.Apply(c); err != nil {
-			return fail(view, "Cannot import", err)
+	if len(im.changes) > 0 {
+		for _, c := range im.changes {
+			if err := o.st.Apply(c); err != nil {
+				return fail(view, "Cannot import", fmt.Errorf("%w; nothing was imported", err))
+			}
 		}
-		if err := o.backend.Append(ctx, c); err != nil {
+		// One atomic batch: a failed or killed import leaves the old state.
+		// It rewrites the file, so no compaction follows.
+		if err := o.backend.AppendBatch(ctx, im.changes); err != nil {
 			return fail(view, "Cannot write the state", err)
 		}
 	}
-	if len(changes) > 0 {
-		if err := o.backend.Compact(ctx, o.st); err != nil {
-			return fail(view, "Cannot compact the state", err)
-		}
+	view.Printf("Imported %d trials (%d skipped).\n", len(im.changes), im.skipped)
+	if len(im.droppedDirs) > 0 {
+		view.Printf("Trials imported from another state get new numbers and no trial directory, so that no fwapply command deletes or reuses "+
+			"a directory for them: the artifacts of %s stay where %s names them (the \"dir\" of each trial), like %s.\n",
+			countOf(len(im.droppedDirs), "trial", "trials"), a.File, im.droppedDirs[0])
 	}
-	view.Printf("Imported %d trials (%d skipped).\n", len(changes), skipped)
 	if def := m.loadOptional(a.Vars, view, "the trials that match each search are not counted"); def != nil {
 		for _, s := range def.Searches {
 			h := plan.Classify(s, o.st.Trials(s.Name))
@@ -182,11 +206,90 @@ func runImport(m *Meta, args []string) int {
 	return 0
 }
 
+// decodeExport reads and checks an export file (named name in errors):
+// the format and version, a lineage, and every trial a valid record of its
+// search (a number ≥ 0 used once, a known status, finite metrics, params
+// and config JSON objects), so that every trial importChanges picks can
+// be applied. Trials are decoded like the state file's records: an
+// integer stays an int64 and any other number a float64.
+func decodeExport(raw []byte, name string) (*exportDoc, error) {
+	// The trials are decoded by state.TrialDecoder; the definitions only
+	// document the export, and import does not read them.
+	var file struct {
+		exportDoc
+		Searches map[string]*struct {
+			Trials []json.RawMessage `json:"trials"`
+		} `json:"searches"`
+	}
+	// Unmarshal, unlike a Decoder, refuses any data after the document, and
+	// reads a large file faster.
+	if err := json.Unmarshal(raw, &file); err != nil {
+		return nil, fmt.Errorf("%s is not a file written by fwapply export: %v", name, err)
+	}
+	doc := &file.exportDoc
+	if doc.Format != exportFormat {
+		return nil, fmt.Errorf("%s is not a file written by fwapply export: its format is %q, want %q", name, doc.Format, exportFormat)
+	}
+	if doc.Version != exportVersion {
+		return nil, fmt.Errorf("%s is export version %d; this fwapply reads version %d", name, doc.Version, exportVersion)
+	}
+	if doc.Lineage == "" {
+		return nil, fmt.Errorf("%s names no lineage: an export records the lineage of its state", name)
+	}
+	if file.Searches == nil {
+		return nil, fmt.Errorf("%s has no \"searches\" object", name)
+	}
+	doc.Searches = make(map[string]*exportSearch, len(file.Searches))
+	var td state.TrialDecoder
+	for _, search := range slices.Sorted(maps.Keys(file.Searches)) {
+		raw := file.Searches[search]
+		if search == "" || raw == nil {
+			return nil, fmt.Errorf("%s: search %q has no name or is null", name, search)
+		}
+		es := &exportSearch{Trials: make([]*state.Trial, len(raw.Trials))}
+		doc.Searches[search] = es
+		seen := make(map[int]bool, len(raw.Trials))
+		for i, b := range raw.Trials {
+			if string(b) == "null" {
+				return nil, fmt.Errorf("%s: trial %d of search.%s is null", name, i+1, search)
+			}
+			t, err := td.Decode(b)
+			if err != nil {
+				return nil, fmt.Errorf("%s: trial %d of search.%s: %w", name, i+1, search, err)
+			}
+			if t.Search != "" && t.Search != search {
+				return nil, fmt.Errorf("%s: trial %d of search.%s names search %q", name, i+1, search, t.Search)
+			}
+			t.Search = search
+			if err := (state.Change{Put: t}).Validate(); err != nil {
+				return nil, fmt.Errorf("%s: %w", name, err)
+			}
+			if seen[t.Number] {
+				return nil, fmt.Errorf("%s: search.%s has two trials numbered %d", name, search, t.Number)
+			}
+			seen[t.Number] = true
+			es.Trials[i] = t
+		}
+	}
+	return doc, nil
+}
+
+// imported is what an import adds.
+type imported struct {
+	changes []state.Change
+	skipped int
+	// droppedDirs are the trial directories of imported trials that were
+	// renumbered, which they no longer point at.
+	droppedDirs []string
+}
+
 // importChanges decides what an import adds. Running and interrupted
-// trials are not results and are skipped.
-func importChanges(st *state.State, doc *exportDoc, sameLineage bool) ([]state.Change, int, error) {
-	var changes []state.Change
-	skipped := 0
+// trials are not results and are skipped. A trial keeps its directory only
+// when it keeps its number in the state it came from (same lineage); a
+// renumbered trial gets none, since its directory belongs to another
+// trial of another state.
+func importChanges(st *state.State, doc *exportDoc, sameLineage bool) (*imported, error) {
+	im := &imported{}
 	for _, name := range slices.Sorted(maps.Keys(doc.Searches)) {
 		next := st.NextNumber(name)
 		have := map[string]bool{}
@@ -195,29 +298,33 @@ func importChanges(st *state.State, doc *exportDoc, sameLineage bool) ([]state.C
 		}
 		for _, t := range doc.Searches[name].Trials {
 			if t.Status != state.Completed && t.Status != state.Failed {
-				skipped++
+				im.skipped++
 				continue
 			}
 			t.Search = name
 			if sameLineage {
 				if cur := st.Trial(name, t.Number); cur != nil {
 					if cur.ConfigHash == t.ConfigHash && cur.Status == t.Status {
-						skipped++
+						im.skipped++
 						continue
 					}
-					return nil, 0, fmt.Errorf("trial search.%s[%d] differs from the one in the state; remove it with fwapply state rm first, or import into another state with -force", name, t.Number)
+					return nil, fmt.Errorf("trial search.%s[%d] differs from the one in the state; remove it with fwapply state rm first, or import into another state with -force", name, t.Number)
 				}
 			} else {
 				if have[t.ConfigHash+"/"+string(t.Status)] {
-					skipped++
+					im.skipped++
 					continue
 				}
 				t.Number = next
 				next++
+				if t.Dir != "" {
+					im.droppedDirs = append(im.droppedDirs, t.Dir)
+					t.Dir = ""
+				}
 			}
 			have[t.ConfigHash+"/"+string(t.Status)] = true
-			changes = append(changes, state.Change{Put: t})
+			im.changes = append(im.changes, state.Change{Put: t})
 		}
 	}
-	return changes, skipped, nil
+	return im, nil
 }

@@ -1,7 +1,9 @@
 package arguments
 
 import (
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -70,5 +72,75 @@ func TestParseGlobal(t *testing.T) {
 	}
 	if g, _ := ParseGlobal([]string{"-h"}); !g.Help {
 		t.Error("-h is not help")
+	}
+}
+
+func TestParseStateRepair(t *testing.T) {
+	tests := []struct {
+		args    []string
+		want    *StateCmd
+		wantErr string // in the diagnostics' detail
+	}{
+		{nil, &StateCmd{Sub: "repair", State: State{Path: DefaultStatePath, Lock: true}}, ""},
+		{[]string{"-json", "-state=x.fwstate", "-lock-timeout=30s", "-no-color"},
+			&StateCmd{Sub: "repair", JSON: true, View: View{NoColor: true}, State: State{Path: "x.fwstate", Lock: true, LockTimeout: 30 * time.Second}}, ""},
+		{[]string{"-lock=false"}, &StateCmd{Sub: "repair", State: State{Path: DefaultStatePath}}, ""},
+		{[]string{"search.s[1]"}, nil, "takes no positional arguments"},
+		{[]string{"-var", "a=1"}, nil, "not defined: -var"},
+		{[]string{"-purge"}, nil, "not defined: -purge"},
+	}
+	for _, tt := range tests {
+		got, diags := ParseState(append([]string{"repair"}, tt.args...))
+		if tt.wantErr != "" {
+			if !diags.HasErrors() || !strings.Contains(diags[0].Detail, tt.wantErr) {
+				t.Errorf("%v: diags %v, want %q", tt.args, diags, tt.wantErr)
+			}
+			continue
+		}
+		if diags.HasErrors() {
+			t.Errorf("%v: %v", tt.args, diags)
+			continue
+		}
+		if d := cmp.Diff(tt.want, got, cmpopts.EquateEmpty()); d != "" {
+			t.Errorf("%v (-want +got):\n%s", tt.args, d)
+		}
+	}
+}
+
+// TestNegativeLockTimeout: every command that takes -lock-timeout refuses
+// a negative one, saying it must be ≥ 0, and accepts 0 and positive ones.
+func TestNegativeLockTimeout(t *testing.T) {
+	n := 0
+	for _, name := range Commands() {
+		fs, _ := FlagSet(name)
+		if fs.Lookup("lock-timeout") == nil {
+			continue
+		}
+		n++
+		parse := parsers[name]
+		for _, bad := range [][]string{{"-lock-timeout=-5s"}, {"-lock-timeout", "-1ns"}, {"-lock-timeout=soon"}} {
+			diags := parse(bad)
+			if !diags.HasErrors() || IsHelp(diags) || !strings.Contains(diags[0].Detail, "-lock-timeout") {
+				t.Errorf("%s %v: diags %v, want an error about -lock-timeout", name, bad, diags)
+			}
+			if bad[0] == "-lock-timeout=-5s" && !strings.Contains(diags[0].Detail, "must be ≥ 0") {
+				t.Errorf("%s %v: %q does not say it must be ≥ 0", name, bad, diags[0].Detail)
+			}
+		}
+		for _, good := range []string{"-lock-timeout=0s", "-lock-timeout=1m30s"} {
+			for _, d := range parse([]string{good}) {
+				if strings.Contains(d.Detail, "lock-timeout") {
+					t.Errorf("%s %s: %v", name, good, d)
+				}
+			}
+		}
+	}
+	// plan, apply, import, state rm, taint, untaint and repair.
+	if n != 7 {
+		t.Errorf("%d commands take -lock-timeout, want 7", n)
+	}
+	a, diags := ParsePlan([]string{"-lock-timeout=90s"})
+	if diags.HasErrors() || a.LockTimeout != 90*time.Second {
+		t.Errorf("plan -lock-timeout=90s: %v, %v", a.LockTimeout, diags)
 	}
 }

@@ -1,6 +1,7 @@
 package arguments
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"strconv"
@@ -27,8 +28,30 @@ func (s *State) register(fs *flag.FlagSet, locks bool) {
 	s.Lock = true
 	if locks {
 		fs.BoolVar(&s.Lock, "lock", true, "do not lock the state (only when no other command can change it)")
-		fs.DurationVar(&s.LockTimeout, "lock-timeout", 0, "wait up to `DUR` for a locked state")
+		fs.Var(lockTimeoutValue{&s.LockTimeout}, "lock-timeout", "wait up to `DUR` for a locked state")
 	}
+}
+
+// lockTimeoutValue parses -lock-timeout: a duration, at least 0.
+type lockTimeoutValue struct{ d *time.Duration }
+
+func (v lockTimeoutValue) String() string {
+	if v.d == nil {
+		return "0s"
+	}
+	return v.d.String()
+}
+
+func (v lockTimeoutValue) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("%q is not a duration: write a number and a unit, like -lock-timeout=30s", s)
+	}
+	if d < 0 {
+		return errors.New("must be ≥ 0, the time to wait for a locked state, like -lock-timeout=30s (0s tries once)")
+	}
+	*v.d = d
+	return nil
 }
 
 type targetsValue struct{ list *[]string }

@@ -165,31 +165,35 @@ func ParseOutput(args []string) (*Output, hcl.Diagnostics) {
 }
 
 // StateSubcommands are the subcommands of `fwapply state`.
-var StateSubcommands = []string{"list", "show", "rm", "taint", "untaint"}
+var StateSubcommands = []string{"list", "show", "rm", "taint", "untaint", "repair"}
 
 // StateCmd is the arguments of `fwapply state SUBCOMMAND`.
 type StateCmd struct {
 	View
 	Vars
 	State
-	Sub       string // list, show, rm, taint, untaint
+	Sub       string // list, show, rm, taint, untaint, repair
 	JSON      bool
 	Purge     bool
 	Addresses []string
 }
 
-// ParseState parses `fwapply state list|show|rm|taint|untaint [flags] [ADDRESS...]`.
+// ParseState parses `fwapply state list|show|rm|taint|untaint [flags]
+// [ADDRESS...]` and `fwapply state repair [flags]`.
 func ParseState(args []string) (*StateCmd, hcl.Diagnostics) {
 	a := &StateCmd{}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && isHelpFlag(args[0]) {
 			return a, helpRequested()
 		}
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint or untaint."}}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint, untaint or repair."}}
 	}
 	a.Sub = args[0]
 	if !slices.Contains(StateSubcommands, a.Sub) {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint or untaint.", a.Sub)}}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint, untaint or repair.", a.Sub)}}
+	}
+	if a.Sub == "repair" {
+		return parseStateRepair(a, args[1:])
 	}
 	reads := a.Sub == "list" || a.Sub == "show"
 	fs := newFlagSet("state "+a.Sub, &a.View)
@@ -205,6 +209,19 @@ func ParseState(args []string) (*StateCmd, hcl.Diagnostics) {
 	a.Addresses = fs.Args()
 	if !diags.HasErrors() && a.Sub != "list" && len(a.Addresses) == 0 {
 		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing address", Detail: fmt.Sprintf("fwapply state %s needs at least one address, like search.NAME[3] or search.NAME.", a.Sub)}}
+	}
+	return a, diags
+}
+
+// parseStateRepair parses the flags of `fwapply state repair`: it reads no
+// search files and takes no address.
+func parseStateRepair(a *StateCmd, args []string) (*StateCmd, hcl.Diagnostics) {
+	fs := newFlagSet("state repair", &a.View)
+	a.State.register(fs, true)
+	fs.BoolVar(&a.JSON, "json", false, "print what was found and done as JSON")
+	diags := parse(fs, args)
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("state repair", fs.Args())
 	}
 	return a, diags
 }

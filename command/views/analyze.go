@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -29,7 +30,17 @@ type AnalyzeSearchJSON struct {
 	Convergence    []analysis.ConvergencePoint
 	Importance     map[string]float64
 	ImportanceNote string
-	Plots          []string
+	// ImportanceFitted and ImportanceUsable are, when Importance is set,
+	// how many trials its model was fitted on and how many were usable:
+	// fewer were fitted when there were more than
+	// analysis.MaxImportanceTrials (0, 0: not known, all of them).
+	ImportanceFitted, ImportanceUsable int
+	Plots                              []string
+}
+
+// importanceSubset reports whether the importance was fitted on a subset.
+func (a *AnalyzeSearchJSON) importanceSubset() bool {
+	return a.Importance != nil && a.ImportanceFitted < a.ImportanceUsable
 }
 
 type trialJSON struct {
@@ -48,7 +59,9 @@ type pointJSON struct {
 }
 
 // MarshalJSON writes {"summary", "best_config", "best_n", "convergence",
-// "importance", "importance_note", "plots"} with snake_case fields.
+// "importance", "importance_note", "plots"} with snake_case fields, and
+// "importance_subset": {"fitted", "usable"} when the importance was fitted
+// on a subset of the trials.
 func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 	s := a.Summary
 	summary := map[string]any{
@@ -76,10 +89,14 @@ func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 	if imp == nil {
 		imp = map[string]float64{}
 	}
-	return json.Marshal(map[string]any{
+	doc := map[string]any{
 		"summary": summary, "best_config": a.BestConfig, "best_n": bestN, "convergence": conv,
 		"importance": imp, "importance_note": a.ImportanceNote, "plots": a.Plots,
-	})
+	}
+	if a.importanceSubset() {
+		doc["importance_subset"] = map[string]int{"fitted": a.ImportanceFitted, "usable": a.ImportanceUsable}
+	}
+	return json.Marshal(doc)
 }
 
 // Analyze renders the analysis for people.
@@ -133,7 +150,12 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 		if as.Importance == nil {
 			v.Printf("  Parameter importance: %s\n", as.ImportanceNote)
 		} else {
-			v.Printf("  Parameter importance (share of %s's variance):\n", s.Metric)
+			if as.importanceSubset() {
+				v.Printf("  Parameter importance (share of %s's variance; fitted on %s of %s trials):\n",
+					s.Metric, groupDigits(as.ImportanceFitted), groupDigits(as.ImportanceUsable))
+			} else {
+				v.Printf("  Parameter importance (share of %s's variance):\n", s.Metric)
+			}
 			names := slices.Sorted(maps.Keys(as.Importance))
 			slices.SortStableFunc(names, func(a, b string) int {
 				switch {
@@ -158,4 +180,13 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 			v.Printf("  Plots: %s\n", strings.Join(as.Plots, ", "))
 		}
 	}
+}
+
+// groupDigits formats n with commas between groups of three digits.
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"bufio"
 	"fmt"
 	"maps"
 	"slices"
@@ -128,7 +129,10 @@ func (v *View) showSearch(name string, js *ShowSearchJSON, s *definition.Search,
 			params = append(params, p.Path)
 		}
 	}
-	tw := tabwriter.NewWriter(v.Stdout, 0, 0, 2, ' ', 0)
+	// tabwriter writes each cell and each run of padding on its own:
+	// buffered, a table of 100k trials is a few writes, not millions.
+	bw := bufio.NewWriterSize(v.Stdout, 64<<10)
+	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "  #\tstatus\t%s\tduration\t%s\n", strings.Join(columns, "\t"), strings.Join(params, "\t"))
 	for _, t := range js.Trials {
 		cells := []string{fmt.Sprint(t.Number), trialStatus(t)}
@@ -140,6 +144,7 @@ func (v *View) showSearch(name string, js *ShowSearchJSON, s *definition.Search,
 		fmt.Fprintf(tw, "  %s\n", strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	bw.Flush()
 	if js.Best == nil {
 		v.Printf("  No completed trial matches the definition yet.\n")
 		return
@@ -271,7 +276,8 @@ func (v *View) StateList(trials []*state.Trial, def *definition.Definition) {
 			order[t.Search] = SearchMetricNames(searchOf(def, t.Search), trialMetrics(trials, t.Search)...)
 		}
 	}
-	tw := tabwriter.NewWriter(v.Stdout, 0, 8, 1, '\t', 0)
+	bw := bufio.NewWriterSize(v.Stdout, 64<<10) // see showSearch
+	tw := tabwriter.NewWriter(bw, 0, 8, 1, '\t', 0)
 	for _, t := range trials {
 		status := string(t.Status)
 		if t.Tainted {
@@ -291,6 +297,7 @@ func (v *View) StateList(trials []*state.Trial, def *definition.Definition) {
 		fmt.Fprintf(tw, "%s\n", strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	bw.Flush()
 }
 
 // searchOf returns the search name of def, or nil.

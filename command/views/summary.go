@@ -42,7 +42,11 @@ func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
 		}
 		v.bestChange(s, sr)
 	}
-	v.Printf("\n%s %s completed, %d failed", v.Colorize("bold", "Apply complete!"), plural(total.Completed, "trial"), total.Failed)
+	headline := v.Colorize("bold", "Apply complete!")
+	if res.Stopped != "" {
+		headline = v.Colorize("bold", "Apply stopped ("+res.Stopped+"):")
+	}
+	v.Printf("\n%s %s completed, %d failed", headline, plural(total.Completed, "trial"), total.Failed)
 	if total.Interrupted > 0 {
 		v.Printf(", %d interrupted", total.Interrupted)
 	}

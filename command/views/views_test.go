@@ -44,7 +44,7 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-func fixture(t *testing.T) (*definition.Definition, *state.State) {
+func fixture(t testing.TB) (*definition.Definition, *state.State) {
 	t.Helper()
 	lr, _ := space.NewReal("training.lr", 1e-4, 1e-1, true, 0)
 	opt, _ := space.NewCategorical("optimizer", []space.Value{"adam", "sgd"})
