@@ -16,11 +16,11 @@ func (Grid) Propose(req Request, n int) ([]space.Point, error) {
 	if err != nil {
 		return nil, err
 	}
-	done := seen(req)
+	done := seenSet(req, 0)
 	var out []space.Point
 	for i := uint64(0); i < size && len(out) < n; i++ {
 		p := req.Space.GridPoint(i)
-		if !done[req.Space.Key(p)] {
+		if !done.Has(p) {
 			out = append(out, p)
 		}
 	}

@@ -14,6 +14,9 @@ import (
 // search that runs its first 20 points and is then raised to 30 trials gets
 // the same 20 and 10 more, whatever the order of applies.
 //
+// Replaying costs no key per point: the seen points are a space.Set, and
+// a drawn point that was seen is never built.
+//
 // On a finite space the stream is rejection sampling; once it stops finding
 // unseen points (a nearly exhausted space), the remaining unseen grid points
 // are shuffled with the same source and taken in that order.
@@ -41,18 +44,18 @@ func (Random) Propose(req Request, n int) ([]space.Point, error) {
 	}
 	sp := req.Space
 	r := rand.New(rand.NewPCG(uint64(req.Seed), randomStream))
-	done := seen(req)
+	done := seenSet(req, n)
 	size, finiteErr := sp.GridSize()
 	finite := finiteErr == nil
 	var out []space.Point
 	rejections := 0
 	for len(out) < n {
-		if finite && uint64(len(done)) >= size {
+		if finite && uint64(done.Len()) >= size {
 			return out, nil // exhausted
 		}
-		p := sp.Sample(r)
-		k := sp.Key(p)
-		if done[k] {
+		// The same draws as sp.Sample(r), without building seen points.
+		p, isNew := done.AddSample(r)
+		if !isNew {
 			rejections++
 			if finite && size <= maxEnumerate && rejections > maxRejections {
 				return append(out, remaining(sp, done, r, n-len(out))...), nil
@@ -60,7 +63,6 @@ func (Random) Propose(req Request, n int) ([]space.Point, error) {
 			continue
 		}
 		rejections = 0
-		done[k] = true
 		out = append(out, p)
 	}
 	return out, nil
@@ -68,11 +70,11 @@ func (Random) Propose(req Request, n int) ([]space.Point, error) {
 
 // remaining returns up to n unseen grid points of a finite space in a
 // random order drawn from r.
-func remaining(sp *space.Space, done map[string]bool, r *rand.Rand, n int) []space.Point {
+func remaining(sp *space.Space, done *space.Set, r *rand.Rand, n int) []space.Point {
 	size, _ := sp.GridSize()
 	var idx []uint64
 	for i := uint64(0); i < size; i++ {
-		if !done[sp.Key(sp.GridPoint(i))] {
+		if !done.Has(sp.GridPoint(i)) {
 			idx = append(idx, i)
 		}
 	}

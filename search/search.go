@@ -58,6 +58,19 @@ func seen(req Request) map[string]bool {
 	return m
 }
 
+// seenSet returns the set of every observed and pending point, with room
+// for more new ones: seen without building keys.
+func seenSet(req Request, more int) *space.Set {
+	set := space.NewSet(req.Space, len(req.Observations)+len(req.Pending)+more)
+	for _, o := range req.Observations {
+		set.Add(o.Point)
+	}
+	for _, p := range req.Pending {
+		set.Add(p)
+	}
+	return set
+}
+
 func checkN(n int) error {
 	if n < 0 {
 		return fmt.Errorf("search: asked for %d points", n)

@@ -2,6 +2,7 @@ package space
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 )
 
@@ -49,7 +50,10 @@ func NewCategorical(name string, values []Value) (*Categorical, error) {
 func (d *Categorical) Name() string { return d.name }
 
 // Sample draws one of the values uniformly.
-func (d *Categorical) Sample(r *rand.Rand) Value { return d.Values[r.IntN(len(d.Values))] }
+func (d *Categorical) Sample(r *rand.Rand) Value { return d.Values[d.sample(r)] }
+
+// sample is Sample, returning the value's index.
+func (d *Categorical) sample(r *rand.Rand) int { return r.IntN(len(d.Values)) }
 
 // Contains reports whether v, once normalized, is one of the values.
 func (d *Categorical) Contains(v Value) bool { return d.index(v) >= 0 }
@@ -65,6 +69,33 @@ func (d *Categorical) Normalize(v Value) (Value, bool) {
 
 // index returns the position of v among the values, or -1.
 func (d *Categorical) index(v Value) int {
+	// The canonical types first, without boxing v again.
+	switch x := v.(type) {
+	case string:
+		for i, w := range d.Values {
+			if s, ok := w.(string); ok && s == x {
+				return i
+			}
+		}
+		return -1
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return -1
+		}
+		for i, w := range d.Values {
+			if f, ok := w.(float64); ok && f == x { // -0 == 0, as canonical says
+				return i
+			}
+		}
+		return -1
+	case bool:
+		for i, w := range d.Values {
+			if b, ok := w.(bool); ok && b == x {
+				return i
+			}
+		}
+		return -1
+	}
 	c, ok := canonical(v)
 	if !ok {
 		return -1

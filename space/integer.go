@@ -92,7 +92,10 @@ func (d *Integer) count() uint64 { return uint64((d.High-d.Low)/d.Step) + 1 }
 
 // Sample draws a value: uniform over Low, Low+Step, ..., High, or from the
 // discretized log-uniform distribution described on Integer if Log is set.
-func (d *Integer) Sample(r *rand.Rand) Value {
+func (d *Integer) Sample(r *rand.Rand) Value { return d.sample(r) }
+
+// sample is Sample without boxing the value.
+func (d *Integer) sample(r *rand.Rand) int64 {
 	if !d.Log {
 		return d.Low + int64(r.Uint64N(d.count()))*d.Step
 	}
@@ -110,11 +113,28 @@ func (d *Integer) Contains(v Value) bool {
 // Normalize converts any Go integer kind, or a float holding a whole
 // number, to int64. It reports false if v is not one of d's values.
 func (d *Integer) Normalize(v Value) (Value, bool) {
-	k, ok := toInt(v)
-	if !ok || k < d.Low || k > d.High || (k-d.Low)%d.Step != 0 {
+	k, ok := d.normalize(v)
+	if !ok {
 		return nil, false
 	}
+	if _, ok := v.(int64); ok {
+		return v, true // already canonical: no new boxed value
+	}
 	return k, true
+}
+
+// normalize is Normalize without boxing the value.
+func (d *Integer) normalize(v Value) (int64, bool) {
+	k, ok := toInt(v)
+	if !ok || !d.has(k) {
+		return 0, false
+	}
+	return k, true
+}
+
+// has reports whether k is one of d's values.
+func (d *Integer) has(k int64) bool {
+	return k >= d.Low && k <= d.High && (k-d.Low)%d.Step == 0
 }
 
 // GridSize returns the number of values; it is always finite.

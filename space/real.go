@@ -102,7 +102,10 @@ func (d *Real) steps() uint64 { return uint64(math.Round((d.High - d.Low) / d.St
 
 // Sample draws a value: uniform on [Low, High], uniform in log space if Log
 // is set, or uniform over the grid values if Step > 0.
-func (d *Real) Sample(r *rand.Rand) Value {
+func (d *Real) Sample(r *rand.Rand) Value { return d.sample(r) }
+
+// sample is Sample without boxing the value.
+func (d *Real) sample(r *rand.Rand) float64 {
 	if d.Step > 0 {
 		return d.at(r.Uint64N(d.steps() + 1))
 	}
@@ -120,24 +123,44 @@ func (d *Real) Contains(v Value) bool {
 // of a stepped Real is replaced by that grid value. It reports false if v
 // is not a number or not a value of d.
 func (d *Real) Normalize(v Value) (Value, bool) {
-	f, ok := toFloat(v)
-	if !ok || math.IsNaN(f) {
+	f, ok := d.normalize(v)
+	if !ok {
 		return nil, false
+	}
+	if x, ok := v.(float64); ok && math.Float64bits(x) == math.Float64bits(f) {
+		return v, true // already canonical: no new boxed value
+	}
+	return f, true
+}
+
+// normalize is Normalize without boxing the value.
+func (d *Real) normalize(v Value) (float64, bool) {
+	f, ok := toFloat(v)
+	if !ok {
+		return 0, false
+	}
+	return d.normalizeFloat(f)
+}
+
+// normalizeFloat is Normalize for a float64.
+func (d *Real) normalizeFloat(f float64) (float64, bool) {
+	if math.IsNaN(f) {
+		return 0, false
 	}
 	f += 0 // -0 becomes 0
 	if d.Step == 0 {
 		if f < d.Low || f > d.High {
-			return nil, false
+			return 0, false
 		}
 		return f, true
 	}
 	i := math.Round((f - d.Low) / d.Step)
 	if i < 0 || i > float64(d.steps()) {
-		return nil, false
+		return 0, false
 	}
 	g := d.at(uint64(i))
 	if math.Abs(f-g) > slack(d.Step, d.Low, d.High) {
-		return nil, false
+		return 0, false
 	}
 	return g, true
 }

@@ -23,6 +23,11 @@
 //     i.e. a log-uniform draw on [Low-0.5, High+0.5] rounded to the nearest
 //     integer, so both endpoints are reached with their correct mass.
 //   - Refine narrows a space around a point for coarse-to-fine searches.
+//   - Key gives equal points equal strings; a Set holds points under the
+//     same equality without building keys, and its AddSample draws
+//     exactly what Sample draws.
+//   - Normalize returns a value already canonical as it is (no new boxed
+//     value).
 //   - Nothing here touches files, processes or the clock.
 package space
 
