@@ -20,10 +20,16 @@
 //     state at that moment (running trials count as pending).
 //   - Apply never writes the state except through the Journal, and never
 //     touches the plan's definition.
+//   - With a Lock, apply checks that it still holds the state lock before
+//     every write and every LockCheckInterval. Once the lock is lost (a
+//     force-unlock, and maybe another process holding it now), it starts
+//     no more trials, stops the running ones, writes nothing more to the
+//     state, and Run returns the *state.LockLostError.
 package apply
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	goruntime "runtime"
@@ -112,7 +118,13 @@ type Options struct {
 	// Programs are the executables built for searches with go_build, by
 	// search name; their trials run them instead of trial.command.
 	Programs map[string]string
+	// LockCheckInterval is how often Run checks the Runner's Lock between
+	// state writes; 0 means every 2 seconds.
+	LockCheckInterval time.Duration
 }
+
+// defaultLockCheckInterval is the LockCheckInterval by default.
+const defaultLockCheckInterval = 2 * time.Second
 
 // Runner executes plans.
 type Runner struct {
@@ -121,7 +133,10 @@ type Runner struct {
 	Journal  Journal
 	Executor runtime.Executor
 	Observer Observer // may be nil
-	Options  Options
+	// Lock, when set, is the state lock this apply holds; see the package
+	// contract. Nil when the state is not locked (-lock=false).
+	Lock    state.LockChecker
+	Options Options
 
 	mu         sync.Mutex // guards State and serializes Journal appends
 	metaErrors []error    // meta.json writes that failed, guarded by mu
@@ -169,6 +184,10 @@ type SearchResult struct {
 // Result is what an apply did.
 type Result struct {
 	Searches []*SearchResult
+	// Stopped says why the whole apply stopped before its end because of
+	// an error (the state lock taken away, the state not writable); empty
+	// when it ran to its end or was interrupted by the user.
+	Stopped string
 }
 
 // Run executes the plan. It returns an error only when the state could not
@@ -177,15 +196,32 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 	res := &Result{}
 	runCtx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	stopWatch := r.watchLock(runCtx, cancel)
+	defer stopWatch()
+	// The history of each search before this apply, taken before any
+	// change (the settings recorded below): the plan's when it was made
+	// from this very state, else classified here. runSearch brings it up
+	// to date with the trials it records, instead of matching every trial
+	// again.
+	before := make([]plan.History, len(p.Searches))
+	for i, ps := range p.Searches {
+		if s := r.Def.Search(ps.Name); s != nil {
+			h, ok := ps.History(r.State)
+			if !ok {
+				h = plan.Classify(s, r.State.Trials(s.Name))
+			}
+			before[i] = h
+		}
+	}
 	var wg sync.WaitGroup
-	for _, ps := range p.Searches {
+	for i, ps := range p.Searches {
 		s := r.Def.Search(ps.Name)
 		if s == nil {
 			return nil, fmt.Errorf("the plan names search %q, which the definition lacks", ps.Name)
 		}
 		sr := &SearchResult{Name: s.Name, Kept: ps.Kept}
 		r.mu.Lock()
-		r.bestBefore(s, sr)
+		bestBefore(s, before[i], sr)
 		err := r.recordSettings(ctx, s)
 		r.mu.Unlock()
 		if err != nil {
@@ -193,21 +229,77 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		}
 		res.Searches = append(res.Searches, sr)
 		wg.Go(func() {
-			if err := r.runSearch(runCtx, drain, s, ps, sr); err != nil {
+			if err := r.runSearch(runCtx, cancel, drain, s, ps, before[i], sr); err != nil {
 				cancel(err)
 			}
 		})
 	}
 	wg.Wait()
 	if err := context.Cause(runCtx); err != nil && ctx.Err() == nil {
+		res.Stopped = "the state could not be written"
+		if lockLost(err) {
+			res.Stopped = "the state lock was taken from this apply"
+		}
 		return res, err
 	}
 	return res, nil
 }
 
-// bestBefore sets the best before the apply. The caller holds r.mu.
-func (r *Runner) bestBefore(s *definition.Search, sr *SearchResult) {
-	h := plan.Classify(s, r.State.Trials(s.Name))
+// watchLock checks the lock every LockCheckInterval until the returned
+// func is called, and cancels the run with the error once it is lost.
+func (r *Runner) watchLock(ctx context.Context, cancel context.CancelCauseFunc) func() {
+	if r.Lock == nil {
+		return func() {}
+	}
+	every := r.Options.LockCheckInterval
+	if every <= 0 {
+		every = defaultLockCheckInterval
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if err := r.checkLock(ctx); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		}
+	}()
+	return func() {
+		close(done)
+		<-stopped
+	}
+}
+
+// lockLost reports whether err says the state lock was taken away.
+func lockLost(err error) bool {
+	var lost *state.LockLostError
+	return errors.As(err, &lost)
+}
+
+// checkLock returns the error of a lost lock, said for an apply.
+func (r *Runner) checkLock(ctx context.Context) error {
+	if r.Lock == nil {
+		return nil
+	}
+	if err := r.Lock.CheckLock(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("%w; this apply stopped its running trials and wrote nothing more to the state. Make sure no other apply runs on this state, then run fwapply plan: the trials this apply left running are run again", err)
+	}
+	return nil
+}
+
+// bestBefore sets the best before the apply from the history before it.
+func bestBefore(s *definition.Search, h plan.History, sr *SearchResult) {
 	if best := h.Best(s); best != nil {
 		sr.BestBefore = best.Clone()
 		return
@@ -224,6 +316,9 @@ func (r *Runner) recordSettings(ctx context.Context, s *definition.Search) error
 	settings := s.Settings()
 	if old := r.State.Settings(s.Name); old != nil && len(definition.SettingsChanges(old, settings)) == 0 {
 		return nil
+	}
+	if err := r.checkLock(ctx); err != nil {
+		return err
 	}
 	c := state.Change{Settings: &state.SearchSettings{Search: s.Name, Settings: settings}}
 	if err := r.State.Apply(c); err != nil {
@@ -264,10 +359,29 @@ type searchRun struct {
 	progress Progress
 	stopped  bool
 	streak   failureStreak
+	// before is the history of the search before this apply, and touched
+	// the numbers of the trials this apply recorded (or tried to) since.
+	before  plan.History
+	touched map[int]bool
 }
 
-func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *definition.Search, ps *plan.Search, sr *SearchResult) error {
-	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...)}
+// history returns the search's history now: the history before the
+// apply with the trials it recorded since. The caller holds r.mu.
+func (r *Runner) history(run *searchRun) plan.History {
+	changed := make([]*state.Trial, 0, len(run.touched))
+	for n := range run.touched {
+		if t := r.State.Trial(run.s.Name, n); t != nil {
+			changed = append(changed, t)
+		}
+	}
+	return run.before.Update(run.s, changed)
+}
+
+// runSearch runs one search's trials. A lost lock cancels the whole run
+// at once (the other running trials cannot be recorded); other errors
+// end the search once its running trials end.
+func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, drain <-chan struct{}, s *definition.Search, ps *plan.Search, before plan.History, sr *SearchResult) error {
+	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...), before: before, touched: map[int]bool{}}
 	run.progress.Total = len(run.queue)
 	run.progress.Started = time.Now()
 	if sr.BestBeforeExcluded == "" {
@@ -281,24 +395,35 @@ func (r *Runner) runSearch(ctx context.Context, drain <-chan struct{}, s *defini
 		wg.Go(func() {
 			if err := r.worker(ctx, drain, run, sr); err != nil {
 				errs <- err
+				if lockLost(err) {
+					cancel(err)
+				}
 			}
 		})
 	}
 	wg.Wait()
 	close(errs)
+	err := <-errs
 	r.mu.Lock()
 	sr.NotRun = len(run.queue) - run.next
-	h := plan.Classify(s, r.State.Trials(s.Name))
+	h := r.history(run)
 	sr.BestAfter = cloneOrNil(h.Best(s))
 	sr.Noise = h.Noise(s)
 	sr.StoppedBy = run.progress.StoppedBy
 	if sr.StoppedBy == "" && sr.NotRun > 0 {
 		sr.StoppedBy = "interrupted"
+		cause := err
+		if cause == nil {
+			cause = context.Cause(ctx)
+		}
+		if lockLost(cause) {
+			sr.StoppedBy = "the state lock was taken from this apply"
+		}
 		r.stop(run, sr.StoppedBy, nil, nil)
 	}
 	r.observeLocked(Event{Kind: SearchEnded}, run)
 	r.mu.Unlock()
-	return <-errs
+	return err
 }
 
 func stopping(ctx context.Context, drain <-chan struct{}) bool {
@@ -343,7 +468,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		if err != nil {
 			return nil, runtime.Spec{}, false, err
 		}
-		req := plan.Classify(s, r.State.Trials(s.Name)).Request(s)
+		req := r.history(run).Request(s)
 		points, err := strategy.Propose(req, 1)
 		if err != nil {
 			return nil, runtime.Spec{}, false, fmt.Errorf("search %q: proposing trial %d: %w", s.Name, pt.Number, err)
@@ -368,6 +493,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		Search: s.Name, Number: pt.Number, Params: params, Config: cfg, ConfigHash: hash,
 		Status: state.Running, Attempts: pt.Attempt, Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number),
 	}
+	run.touched[t.Number] = true
 	if err := r.record(ctx, t); err != nil {
 		return nil, runtime.Spec{}, false, err
 	}
@@ -379,7 +505,7 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		command = []string{bin}
 	}
 	spec := runtime.Spec{
-		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt,
+		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt, Lineage: r.State.Lineage,
 		Command: command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
 		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
 	}
@@ -397,6 +523,7 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	done.Host = res.Host
 	// The outcome must reach the state even when the context is already
 	// cancelled by an interrupt.
+	run.touched[done.Number] = true
 	if err := r.record(context.WithoutCancel(ctx), done); err != nil {
 		return err
 	}
@@ -516,8 +643,11 @@ func (r *Runner) writeMeta(s *definition.Search, t *state.Trial) {
 }
 
 // record applies a change to the in-memory state and appends it to the
-// journal. The caller holds r.mu.
+// journal, once the lock, if any, is checked. The caller holds r.mu.
 func (r *Runner) record(ctx context.Context, t *state.Trial) error {
+	if err := r.checkLock(ctx); err != nil {
+		return err
+	}
 	c := state.Change{Put: t.Clone()}
 	if err := r.State.Apply(c); err != nil {
 		return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)

@@ -1,7 +1,10 @@
 package plan
 
 import (
+	"cmp"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/search"
@@ -18,11 +21,14 @@ type Matched struct {
 }
 
 // History is a search's trials sorted by what the plan does with them.
+// Each list is in trial-number order.
 type History struct {
 	Kept     []Matched // completed
 	Failed   []Matched // failed MaxAttempts times
 	Retry    []Matched // to run again
 	Excluded []Excluded
+
+	pol Policy // the policy it was classified with
 }
 
 // Excluded is a recorded trial that no longer matches the definition.
@@ -47,56 +53,141 @@ func Classify(s *definition.Search, trials []*state.Trial) History {
 // ClassifyWith sorts a search's trials (in number order) by the retry
 // policy, with an apply's replacements and -retry-failed.
 func ClassifyWith(s *definition.Search, trials []*state.Trial, pol Policy) History {
-	var h History
+	// Most trials are usually kept: one allocation for them too.
+	h := History{Kept: make([]Matched, 0, len(trials)), pol: pol}
 	m := newMatcher(s)
-	for _, t := range trials {
-		pt, mm := m.explain(t)
+	// One allocation for the points of every trial, not one each: at
+	// 100k trials every plan, show and apply classifies them (an apply
+	// once, with its plan: see Search.History and Update).
+	n := len(s.Params)
+	points := make([]space.Value, len(trials)*n)
+	for i, t := range trials {
+		pt, mm := m.explainInto(t, points[i*n:(i+1)*n:(i+1)*n])
 		if len(mm) > 0 {
 			h.Excluded = append(h.Excluded, Excluded{Trial: t, Mismatches: mm})
 			continue
 		}
-		m := Matched{Trial: t, Point: pt}
-		switch {
-		case pol.Replace[t.Number]:
-			m.Reason = "replaced (-replace)"
-			if t.Status == state.Failed {
-				m.Reason += ", was failed: " + t.Error
-			}
-			h.Retry = append(h.Retry, m)
-		case t.Tainted:
-			m.Reason = "tainted"
-			h.Retry = append(h.Retry, m)
-		case t.Status == state.Completed:
-			h.Kept = append(h.Kept, m)
-		case t.Status == state.Running:
-			m.Reason = "left running by an apply that did not finish"
-			h.Retry = append(h.Retry, m)
-		case t.Status == state.Interrupted:
-			m.Reason = "interrupted"
-			h.Retry = append(h.Retry, m)
-		case t.Attempts < MaxAttempts:
-			m.Reason = "failed: " + t.Error
-			h.Retry = append(h.Retry, m)
-		case pol.RetryFailed:
-			m.Reason = fmt.Sprintf("failed %d attempts, retried (-retry-failed): %s", t.Attempts, t.Error)
-			h.Retry = append(h.Retry, m)
-		default:
-			h.Failed = append(h.Failed, m)
-		}
+		h.add(Matched{Trial: t, Point: pt})
 	}
 	return h
+}
+
+// add appends a matching trial to the list the policy puts it in.
+func (h *History) add(m Matched) {
+	t, pol := m.Trial, h.pol
+	switch {
+	case pol.Replace[t.Number]:
+		m.Reason = "replaced (-replace)"
+		if t.Status == state.Failed {
+			m.Reason += ", was failed: " + t.Error
+		}
+		h.Retry = append(h.Retry, m)
+	case t.Tainted:
+		m.Reason = "tainted"
+		h.Retry = append(h.Retry, m)
+	case t.Status == state.Completed:
+		h.Kept = append(h.Kept, m)
+	case t.Status == state.Running:
+		m.Reason = "left running by an apply that did not finish"
+		h.Retry = append(h.Retry, m)
+	case t.Status == state.Interrupted:
+		m.Reason = "interrupted"
+		h.Retry = append(h.Retry, m)
+	case t.Attempts < MaxAttempts:
+		m.Reason = "failed: " + t.Error
+		h.Retry = append(h.Retry, m)
+	case pol.RetryFailed:
+		m.Reason = fmt.Sprintf("failed %d attempts, retried (-retry-failed): %s", t.Attempts, t.Error)
+		h.Retry = append(h.Retry, m)
+	default:
+		h.Failed = append(h.Failed, m)
+	}
+}
+
+// withPolicy returns the history under another policy: what ClassifyWith
+// with pol would give for the same trials, without matching them again.
+func (h History) withPolicy(pol Policy) History {
+	if len(h.pol.Replace) == 0 && !h.pol.RetryFailed && len(pol.Replace) == 0 && !pol.RetryFailed {
+		return h
+	}
+	out := History{Kept: make([]Matched, 0, len(h.Kept)+len(h.Retry)), Excluded: h.Excluded, pol: pol}
+	for _, m := range merge(merge(h.Kept, h.Failed), h.Retry) {
+		m.Reason = ""
+		out.add(m)
+	}
+	return out
+}
+
+// Update returns the history after the trials in changed were put in the
+// state (new trials, or new records of trials h holds): what
+// ClassifyWith, with h's policy, gives for the trials h was classified
+// from with those put, matching only the changed trials.
+func (h History) Update(s *definition.Search, changed []*state.Trial) History {
+	if len(changed) == 0 {
+		return h
+	}
+	byNumber := make(map[int]*state.Trial, len(changed))
+	for _, t := range changed {
+		byNumber[t.Number] = t
+	}
+	news := slices.SortedFunc(maps.Values(byNumber), func(a, b *state.Trial) int { return cmp.Compare(a.Number, b.Number) })
+	fresh := ClassifyWith(s, news, h.pol)
+	keep := func(m Matched) bool { return byNumber[m.Trial.Number] == nil }
+	out := History{
+		Kept:   merge(filter(h.Kept, keep), fresh.Kept),
+		Failed: merge(filter(h.Failed, keep), fresh.Failed),
+		Retry:  merge(filter(h.Retry, keep), fresh.Retry),
+		pol:    h.pol,
+	}
+	ex := filter(h.Excluded, func(x Excluded) bool { return byNumber[x.Trial.Number] == nil })
+	out.Excluded = make([]Excluded, 0, len(ex)+len(fresh.Excluded))
+	for len(ex) > 0 && len(fresh.Excluded) > 0 {
+		if ex[0].Trial.Number < fresh.Excluded[0].Trial.Number {
+			out.Excluded, ex = append(out.Excluded, ex[0]), ex[1:]
+		} else {
+			out.Excluded, fresh.Excluded = append(out.Excluded, fresh.Excluded[0]), fresh.Excluded[1:]
+		}
+	}
+	out.Excluded = append(append(out.Excluded, ex...), fresh.Excluded...)
+	return out
+}
+
+// filter returns the elements of list that keep accepts, in a new slice
+// (h's lists are shared by the copies of a History: never append to them).
+func filter[T any](list []T, keep func(T) bool) []T {
+	out := make([]T, 0, len(list))
+	for _, x := range list {
+		if keep(x) {
+			out = append(out, x)
+		}
+	}
+	return out
 }
 
 // Request builds the strategy request from the history: completed and
 // failed trials are observations, retries are pending.
 func (h History) Request(s *definition.Search) search.Request {
 	req := search.Request{Space: s.Space, Seed: s.Seed}
-	for _, m := range merge(h.Kept, h.Failed) {
+	if n := len(h.Kept) + len(h.Failed); n > 0 {
+		req.Observations = make([]search.Observation, 0, n)
+	}
+	// Kept and Failed merged in number order, without building the list.
+	kept, failed := h.Kept, h.Failed
+	for len(kept)+len(failed) > 0 {
+		var m *Matched
+		if len(failed) == 0 || (len(kept) > 0 && kept[0].Trial.Number < failed[0].Trial.Number) {
+			m, kept = &kept[0], kept[1:]
+		} else {
+			m, failed = &failed[0], failed[1:]
+		}
 		o := search.Observation{Point: m.Point, Failed: m.Trial.Status != state.Completed}
 		if !o.Failed {
 			o.Value = Objective(s, m.Trial.Metrics[s.Metric])
 		}
 		req.Observations = append(req.Observations, o)
+	}
+	if len(h.Retry) > 0 {
+		req.Pending = make([]space.Point, 0, len(h.Retry))
 	}
 	for _, m := range h.Retry {
 		req.Pending = append(req.Pending, m.Point)

@@ -2,6 +2,7 @@ package plan
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -43,27 +44,280 @@ func Explain(s *definition.Search, t *state.Trial) (space.Point, []Mismatch) {
 	return newMatcher(s).explain(t)
 }
 
+// Matcher matches many trials against one search: Explain and Match
+// without the work of preparing the search each time. It is read-only
+// once built, so safe for concurrent use.
+type Matcher struct{ m matcher }
+
+// NewMatcher returns the matcher of a search.
+func NewMatcher(s *definition.Search) *Matcher { return &Matcher{newMatcher(s)} }
+
+// Explain is Explain(s, t) for the matcher's search s.
+func (m *Matcher) Explain(t *state.Trial) (space.Point, []Mismatch) { return m.m.explain(t) }
+
+// Match is Match(s, t) for the matcher's search s.
+func (m *Matcher) Match(t *state.Trial) (space.Point, bool) {
+	pt, mm := m.m.explain(t)
+	return pt, len(mm) == 0
+}
+
 // matcher explains trials against one search; build it once per search.
 type matcher struct {
 	s      *definition.Search
 	params map[string]bool // the current param paths
+	tree   *pathNode       // the same paths, by segment
+	base   *baseObject     // the base config, compiled for sameBase
+}
+
+// pathNode is a node of the tree of param paths: children by segment,
+// param set where a param's path ends.
+type pathNode struct {
+	children map[string]*pathNode
+	param    bool
+	index    int // the param's index in the search's Params, when param
 }
 
 func newMatcher(s *definition.Search) matcher {
 	params := make(map[string]bool, len(s.Params))
-	for _, p := range s.Params {
+	tree := &pathNode{}
+	for i, p := range s.Params {
 		params[p.Path] = true
+		n := tree
+		// DiffConfigs names paths by joining keys with dots, so a key
+		// that holds a dot misses this tree: sameBase then says
+		// "different" and explain takes the slow, exact path.
+		for _, seg := range strings.Split(p.Path, ".") {
+			c := n.children[seg]
+			if c == nil {
+				if n.children == nil {
+					n.children = map[string]*pathNode{}
+				}
+				c = &pathNode{}
+				n.children[seg] = c
+			}
+			n = c
+		}
+		n.param, n.index = true, i
 	}
-	return matcher{s: s, params: params}
+	return matcher{s: s, params: params, tree: tree, base: compileBase(s.BaseConfig, tree)}
+}
+
+// baseObject is an object of the base config laid out for comparing
+// many configs with it: its entries in a slice, each with its key's node
+// in the tree of param paths.
+type baseObject struct {
+	m       map[string]any
+	entries []baseEntry
+}
+
+type baseEntry struct {
+	key  string
+	val  any
+	obj  *baseObject // val, when it is an object
+	node *pathNode   // may be nil
+}
+
+func compileBase(m map[string]any, n *pathNode) *baseObject {
+	b := &baseObject{m: m, entries: make([]baseEntry, 0, len(m))}
+	for k, v := range m {
+		e := baseEntry{key: k, val: v, node: n.child(k)}
+		if vm, ok := v.(map[string]any); ok {
+			e.obj = compileBase(vm, e.node)
+		}
+		b.entries = append(b.entries, e)
+	}
+	return b
+}
+
+// same is sameBase(cfg, b.m, n), faster in the common case: it looks the
+// base's keys up in cfg rather than iterating cfg's maps, and leaves any
+// difference in the keys themselves to sameBase.
+func (b *baseObject) same(cfg map[string]any, n *pathNode) bool {
+	if len(cfg) != len(b.entries) {
+		return sameBase(cfg, b.m, n)
+	}
+	for i := range b.entries {
+		e := &b.entries[i]
+		v, ok := cfg[e.key]
+		if !ok {
+			return sameBase(cfg, b.m, n) // cfg has another key instead
+		}
+		if e.obj != nil {
+			if vm, ok := v.(map[string]any); ok {
+				if !e.obj.same(vm, e.node) {
+					return false
+				}
+				continue
+			}
+		}
+		if !e.node.isParam() && !equalValues(v, e.val) {
+			return false
+		}
+	}
+	return true
+}
+
+// capture is same for a config that has exactly the base's keys, which
+// also stores the value at each param path it meets in raw (by param
+// index) and counts them in got. It reports false whenever same would not
+// settle it the fast way (other keys: sameBase's work) or would say
+// "different", so its true means same is true and every captured value
+// is the one LookupPath finds.
+func (b *baseObject) capture(cfg map[string]any, raw []space.Value, got *int) bool {
+	if len(cfg) != len(b.entries) {
+		return false
+	}
+	for i := range b.entries {
+		e := &b.entries[i]
+		v, ok := cfg[e.key]
+		if !ok {
+			return false
+		}
+		if e.node.isParam() {
+			raw[e.node.index] = v
+			*got++
+		}
+		if e.obj != nil {
+			if vm, ok := v.(map[string]any); ok {
+				if !e.obj.capture(vm, raw, got) {
+					return false
+				}
+				continue
+			}
+		}
+		if !e.node.isParam() && !equalValues(v, e.val) {
+			return false
+		}
+	}
+	return true
+}
+
+// child returns the node of key under n, or nil; n may be nil.
+func (n *pathNode) child(key string) *pathNode {
+	if n == nil {
+		return nil
+	}
+	return n.children[key]
+}
+
+func (n *pathNode) isParam() bool { return n != nil && n.param }
+
+// sameBase reports whether DiffConfigs(cfg, base) has no change outside
+// the param paths, without building the changes: the common case of a
+// matching trial, where the changes would only be thrown away.
+func sameBase(a, b any, n *pathNode) bool {
+	am, aObj := a.(map[string]any)
+	bm, bObj := b.(map[string]any)
+	if aObj && bObj {
+		shared := 0
+		for k, av := range am {
+			c := n.child(k)
+			bv, ok := bm[k]
+			if !ok {
+				if !c.isParam() {
+					return false
+				}
+				continue
+			}
+			shared++
+			if !sameBase(av, bv, c) {
+				return false
+			}
+		}
+		if shared == len(bm) {
+			return true // b has no key a lacks
+		}
+		for k := range bm {
+			if _, ok := am[k]; !ok && !n.child(k).isParam() {
+				return false
+			}
+		}
+		return true
+	}
+	return n.isParam() || equalValues(a, b)
+}
+
+// equalValues is DiffConfigs' equality of two values that are not both
+// objects: numbers by value (int64(2) equals float64(2)), anything else
+// as reflect.DeepEqual compares it.
+func equalValues(a, b any) bool {
+	if af, ok := toNumber(a); ok {
+		bf, ok := toNumber(b)
+		return ok && af == bf
+	}
+	return deepEqual(a, b)
+}
+
+func toNumber(v any) (float64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return float64(v), true
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+// deepEqual is reflect.DeepEqual, without reflection for the values
+// configs hold most.
+func deepEqual(a, b any) bool {
+	switch a := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		bs, ok := b.(string)
+		return ok && a == bs
+	case bool:
+		bb, ok := b.(bool)
+		return ok && a == bb
+	case int64:
+		bi, ok := b.(int64)
+		return ok && a == bi
+	case float64:
+		bf, ok := b.(float64)
+		return ok && a == bf
+	case []any:
+		bl, ok := b.([]any)
+		if !ok || len(a) != len(bl) || (a == nil) != (bl == nil) {
+			return false
+		}
+		for i := range a {
+			if !deepEqual(a[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 func (m matcher) explain(t *state.Trial) (space.Point, []Mismatch) {
+	return m.explainInto(t, nil)
+}
+
+// explainInto is explain, building the point in dst when it has room for
+// it (ClassifyWith allocates the points of all trials at once).
+func (m matcher) explainInto(t *state.Trial, dst []space.Value) (space.Point, []Mismatch) {
 	s := m.s
 	if t.Config == nil {
 		return explainByParams(s, t)
 	}
+	raw := space.Point(dst)
+	if len(raw) != len(s.Params) {
+		raw = make(space.Point, len(s.Params))
+	}
+	if m.fast(t.Config, raw) {
+		return raw, nil
+	}
+	clear(raw)
+	return m.slow(t, raw)
+}
+
+// slow is explainInto for any trial with a config, without the fast path:
+// it builds the point in raw, which has a value per param.
+func (m matcher) slow(t *state.Trial, raw space.Point) (space.Point, []Mismatch) {
+	s := m.s
 	var mm []Mismatch
-	raw := make(space.Point, len(s.Params))
 	for i, p := range s.Params {
 		v, ok := definition.LookupPath(t.Config, p.Segments)
 		if !ok {
@@ -80,6 +334,12 @@ func (m matcher) explain(t *state.Trial) (space.Point, []Mismatch) {
 		}
 		raw[i] = nv
 	}
+	if len(mm) == 0 && m.base.same(t.Config, m.tree) {
+		// The config is the base config with these values at the param
+		// paths, which the loader checked every point can be set at: it
+		// is what s.Resolve(raw) would give, without building it.
+		return raw, nil
+	}
 	for _, c := range definition.DiffConfigs(t.Config, s.BaseConfig) {
 		if m.params[c.Path] {
 			continue // the value at a param's path was checked above
@@ -90,10 +350,27 @@ func (m matcher) explain(t *state.Trial) (space.Point, []Mismatch) {
 		slices.SortStableFunc(mm, func(a, b Mismatch) int { return strings.Compare(a.Path, b.Path) })
 		return nil, mm
 	}
-	// The config is the base config with these values at the param
-	// paths, which the loader checked every point can be set at: it is
-	// what s.Resolve(raw) would give, without building it.
-	return raw, nil
+	return raw, nil // differences only at param paths, where the values were checked
+}
+
+// fast matches a config in one walk of the base config, the common case
+// of a trial that matches: the config has the base's keys, equal values
+// outside the param paths, and a value of its dimension at every param
+// path. It then leaves the trial's point in raw and reports true; false
+// says nothing, and explainInto takes the general path.
+func (m matcher) fast(cfg map[string]any, raw space.Point) bool {
+	got := 0
+	if !m.base.capture(cfg, raw, &got) || got != len(raw) {
+		return false
+	}
+	for i, p := range m.s.Params {
+		v, ok := p.Dim.Normalize(raw[i])
+		if !ok {
+			return false
+		}
+		raw[i] = v
+	}
+	return true
 }
 
 // baseMismatch explains a difference between a trial's config (Old) and

@@ -21,30 +21,47 @@ type Noise struct {
 // kept trials: configs (by config hash) completed more than once give the
 // pooled standard deviation of their scores.
 func (h History) Noise(s *definition.Search) Noise {
-	groups := map[string][]float64{}
+	// Group the scores by config hash without a slice per group: each
+	// group's first and last score, each score linked to the next of its
+	// group, groups in the order they first appear.
+	type group struct{ first, last, n int32 }
+	ids := make(map[string]int32, len(h.Kept))
+	var groups []group
+	vals := make([]float64, 0, len(h.Kept))
+	next := make([]int32, 0, len(h.Kept))
 	for _, m := range h.Kept {
 		v, ok := m.Trial.Metrics[s.Metric]
 		if !ok || m.Trial.ConfigHash == "" {
 			continue
 		}
-		groups[m.Trial.ConfigHash] = append(groups[m.Trial.ConfigHash], v)
+		i := int32(len(vals))
+		vals, next = append(vals, v), append(next, -1)
+		g, seen := ids[m.Trial.ConfigHash]
+		if !seen {
+			ids[m.Trial.ConfigHash] = int32(len(groups))
+			groups = append(groups, group{first: i, last: i, n: 1})
+			continue
+		}
+		next[groups[g].last] = i
+		groups[g].last = i
+		groups[g].n++
 	}
 	var ss float64
 	var n Noise
 	dof := 0
-	for _, vs := range groups {
-		if len(vs) < 2 {
+	for _, g := range groups {
+		if g.n < 2 {
 			continue
 		}
 		mean := 0.0
-		for _, x := range vs {
-			mean += x
+		for i := g.first; i >= 0; i = next[i] {
+			mean += vals[i]
 		}
-		mean /= float64(len(vs))
-		for _, x := range vs {
-			ss += (x - mean) * (x - mean)
+		mean /= float64(g.n)
+		for i := g.first; i >= 0; i = next[i] {
+			ss += (vals[i] - mean) * (vals[i] - mean)
 		}
-		dof += len(vs) - 1
+		dof += int(g.n) - 1
 		n.Configs++
 	}
 	if dof > 0 {

@@ -15,6 +15,10 @@
 //     no apply loops on a failing trial.
 //   - The budget counts matching trials (kept, failed or retried); raising
 //     trials plans only the difference. Grid search's budget is its grid.
+//   - A saved plan (WriteFile) carries the SHA-256 of its content: ReadFile
+//     refuses a modified file. Saved.Bind runs it only against the state it
+//     was made for (lineage, serial, fingerprints), and only as Make could
+//     have written it (numbers, attempts, retries, budget).
 //   - Nothing here runs trials or writes files, except WriteFile.
 package plan
 
@@ -76,6 +80,32 @@ type Search struct {
 	// the last apply recorded it (nil when nothing did, or when no apply
 	// recorded one), whether or not it excludes trials.
 	SettingsChanges []definition.ConfigChange
+
+	// made is what Make classified the plan from; nil in a plan read
+	// from a file. (It is not part of the plan: compare plans with
+	// cmpopts.IgnoreUnexported(Search{}).)
+	made *classified
+}
+
+// classified is the classification of a search's trials Make computed,
+// and the state it read them from, at which serial.
+type classified struct {
+	h      History
+	from   *state.State
+	serial uint64
+}
+
+// History returns the classification of the search's trials under the
+// default policy (what Classify gives) that Make computed the plan from,
+// so an apply need not match every trial again. It reports false, and
+// the caller must Classify, unless st is the very state the plan was made
+// from, unchanged since (same Serial); a plan read from a file never has
+// one.
+func (ps *Search) History(st *state.State) (History, bool) {
+	if ps.made == nil || st == nil || st != ps.made.from || st.Serial != ps.made.serial {
+		return History{}, false
+	}
+	return ps.made.h.withPolicy(Policy{}), true
 }
 
 // Trial is one planned run.
@@ -228,6 +258,7 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 		out.SettingsChanges = definition.SettingsChanges(old, s.Settings())
 	}
 	h := ClassifyWith(s, st.Trials(s.Name), pol)
+	out.made = &classified{h: h, from: st, serial: st.Serial}
 	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), len(h.Excluded)
 	for _, x := range h.Excluded {
 		out.ExcludedTrials = append(out.ExcludedTrials, Exclusion{Number: x.Trial.Number, Reason: Reason(x.Mismatches), Groups: groups(x.Mismatches)})

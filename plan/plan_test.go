@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/space"
@@ -258,7 +259,7 @@ func TestPlanFileRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if d := cmp.Diff(p, bound); d != "" {
+	if d := cmp.Diff(p, bound, cmpopts.IgnoreUnexported(Search{})); d != "" {
 		t.Errorf("round trip (-want +got):\n%s", d)
 	}
 	record(t, st, s, 0, p.Searches[0].ToRun[0].Point, state.Completed, 1, 1)
