@@ -44,17 +44,20 @@ func diffValue(path string, a, b any, out *[]ConfigChange) {
 		}
 		return
 	}
-	if !equalValues(a, b) {
+	if !EqualValues(a, b) {
 		*out = append(*out, ConfigChange{Path: path, Old: a, New: b})
 	}
 }
 
-func equalValues(a, b any) bool {
+// EqualValues is DiffConfigs' equality of two values that are not both
+// objects: numbers by value (int64(2) equals float64(2)), anything else
+// as reflect.DeepEqual compares it.
+func EqualValues(a, b any) bool {
 	if af, ok := asFloat(a); ok {
 		bf, ok := asFloat(b)
 		return ok && af == bf
 	}
-	return reflect.DeepEqual(a, b)
+	return deepEqual(a, b)
 }
 
 func asFloat(v any) (float64, bool) {
@@ -65,6 +68,39 @@ func asFloat(v any) (float64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// deepEqual is reflect.DeepEqual, without reflection for the values
+// configs hold most.
+func deepEqual(a, b any) bool {
+	switch a := a.(type) {
+	case nil:
+		return b == nil
+	case string:
+		bs, ok := b.(string)
+		return ok && a == bs
+	case bool:
+		bb, ok := b.(bool)
+		return ok && a == bb
+	case int64:
+		bi, ok := b.(int64)
+		return ok && a == bi
+	case float64:
+		bf, ok := b.(float64)
+		return ok && a == bf
+	case []any:
+		bl, ok := b.([]any)
+		if !ok || len(a) != len(bl) || (a == nil) != (bl == nil) {
+			return false
+		}
+		for i := range a {
+			if !deepEqual(a[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	return reflect.DeepEqual(a, b)
 }
 
 // JoinPath joins a dotted path and a key.

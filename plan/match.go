@@ -2,7 +2,6 @@ package plan
 
 import (
 	"fmt"
-	"reflect"
 	"slices"
 	"strings"
 
@@ -150,7 +149,7 @@ func (b *baseObject) same(cfg map[string]any, n *pathNode) bool {
 				continue
 			}
 		}
-		if !e.node.isParam() && !equalValues(v, e.val) {
+		if !e.node.isParam() && !definition.EqualValues(v, e.val) {
 			return false
 		}
 	}
@@ -185,7 +184,7 @@ func (b *baseObject) capture(cfg map[string]any, raw []space.Value, got *int) bo
 				continue
 			}
 		}
-		if !e.node.isParam() && !equalValues(v, e.val) {
+		if !e.node.isParam() && !definition.EqualValues(v, e.val) {
 			return false
 		}
 	}
@@ -234,61 +233,7 @@ func sameBase(a, b any, n *pathNode) bool {
 		}
 		return true
 	}
-	return n.isParam() || equalValues(a, b)
-}
-
-// equalValues is DiffConfigs' equality of two values that are not both
-// objects: numbers by value (int64(2) equals float64(2)), anything else
-// as reflect.DeepEqual compares it.
-func equalValues(a, b any) bool {
-	if af, ok := toNumber(a); ok {
-		bf, ok := toNumber(b)
-		return ok && af == bf
-	}
-	return deepEqual(a, b)
-}
-
-func toNumber(v any) (float64, bool) {
-	switch v := v.(type) {
-	case int64:
-		return float64(v), true
-	case float64:
-		return v, true
-	}
-	return 0, false
-}
-
-// deepEqual is reflect.DeepEqual, without reflection for the values
-// configs hold most.
-func deepEqual(a, b any) bool {
-	switch a := a.(type) {
-	case nil:
-		return b == nil
-	case string:
-		bs, ok := b.(string)
-		return ok && a == bs
-	case bool:
-		bb, ok := b.(bool)
-		return ok && a == bb
-	case int64:
-		bi, ok := b.(int64)
-		return ok && a == bi
-	case float64:
-		bf, ok := b.(float64)
-		return ok && a == bf
-	case []any:
-		bl, ok := b.([]any)
-		if !ok || len(a) != len(bl) || (a == nil) != (bl == nil) {
-			return false
-		}
-		for i := range a {
-			if !deepEqual(a[i], bl[i]) {
-				return false
-			}
-		}
-		return true
-	}
-	return reflect.DeepEqual(a, b)
+	return n.isParam() || definition.EqualValues(a, b)
 }
 
 func (m matcher) explain(t *state.Trial) (space.Point, []Mismatch) {
