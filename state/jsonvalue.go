@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"time"
 	"unsafe"
+
+	"github.com/frameworm/frameworm/jsonenc"
 )
 
 // jsonObject is a normalized JSON object (see NormalizeValue) that keeps the
@@ -30,105 +31,7 @@ func (o jsonObject) MarshalJSON() ([]byte, error) {
 // appendValue appends the JSON of a normalized value, with object keys
 // sorted like encoding/json does.
 func appendValue(b []byte, v any) ([]byte, error) {
-	return appendJSON(b, v, true)
-}
-
-// appendJSON appends the JSON of a normalized value as encoding/json
-// writes it, keys sorted, except that with floatDot every float64 shows a
-// '.' or an exponent.
-func appendJSON(b []byte, v any, floatDot bool) ([]byte, error) {
-	var err error
-	switch v := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case string:
-		return appendString(b, v), nil
-	case int64:
-		return strconv.AppendInt(b, v, 10), nil
-	case float64:
-		if floatDot {
-			return appendFloat(b, v)
-		}
-		return appendNumber(b, v)
-	case []any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			if b, err = appendJSON(b, e, floatDot); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, ']'), nil
-	case map[string]any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '{')
-		var buf [16]string
-		for i, k := range appendSortedKeys(buf[:0], v) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = append(appendString(b, k), ':')
-			if b, err = appendJSON(b, v[k], floatDot); err != nil {
-				return nil, err
-			}
-		}
-		return append(b, '}'), nil
-	}
-	return nil, fmt.Errorf("cannot store a value of type %T (the value was not normalized)", v)
-}
-
-// appendSortedKeys appends the keys of m to keys, sorted; with a buffer on
-// the caller's stack, small objects sort without allocating.
-func appendSortedKeys[V any](keys []string, m map[string]V) []string {
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-// appendFloat writes f like encoding/json, plus ".0" when that would look
-// like an integer.
-func appendFloat(b []byte, f float64) ([]byte, error) {
-	start := len(b)
-	b, err := appendNumber(b, f)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range b[start:] {
-		if c == '.' || c == 'e' || c == 'E' {
-			return b, nil
-		}
-	}
-	return append(b, ".0"...), nil
-}
-
-// appendNumber writes f exactly like encoding/json.
-func appendNumber(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return nil, fmt.Errorf("cannot store %v (JSON has no NaN or infinity)", f)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' { // 1e-07 -> 1e-7, as encoding/json writes it
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
+	return jsonenc.Append(b, v, true)
 }
 
 // appendRecord appends the payload of a record line (the "r" object) for
@@ -148,17 +51,17 @@ func appendRecord(b []byte, serial uint64, c Change) ([]byte, error) {
 	}
 	if r := c.Remove; r != nil {
 		b = append(b, `,"remove":{"search":`...)
-		b = appendString(b, r.Search)
+		b = jsonenc.AppendString(b, r.Search)
 		b = append(b, `,"number":`...)
 		b = strconv.AppendInt(b, int64(r.Number), 10)
 		b = append(b, '}')
 	}
 	if ss := c.Settings; ss != nil {
 		b = append(b, `,"settings":{"search":`...)
-		b = appendString(b, ss.Search)
+		b = jsonenc.AppendString(b, ss.Search)
 		b = append(b, `,"settings":`...)
 		// A map[string]any field: encoding/json's own numbers.
-		if b, err = appendJSON(b, ss.Settings, false); err != nil {
+		if b, err = jsonenc.Append(b, ss.Settings, false); err != nil {
 			return nil, fmt.Errorf("settings of search %q: %w", ss.Search, err)
 		}
 		b = append(b, '}')
@@ -172,22 +75,22 @@ func appendRecord(b []byte, serial uint64, c Change) ([]byte, error) {
 func appendTrial(b []byte, t *Trial) ([]byte, error) {
 	var err error
 	b = append(b, `{"search":`...)
-	b = appendString(b, t.Search)
+	b = jsonenc.AppendString(b, t.Search)
 	b = append(b, `,"number":`...)
 	b = strconv.AppendInt(b, int64(t.Number), 10)
 	b = append(b, `,"config_hash":`...)
-	b = appendString(b, t.ConfigHash)
+	b = jsonenc.AppendString(b, t.ConfigHash)
 	b = append(b, `,"status":`...)
-	b = appendString(b, string(t.Status))
+	b = jsonenc.AppendString(b, string(t.Status))
 	if len(t.Metrics) > 0 {
 		b = append(b, `,"metrics":{`...)
 		var buf [16]string
-		for i, k := range appendSortedKeys(buf[:0], t.Metrics) {
+		for i, k := range jsonenc.SortedKeys(buf[:0], t.Metrics) {
 			if i > 0 {
 				b = append(b, ',')
 			}
-			b = append(appendString(b, k), ':')
-			if b, err = appendNumber(b, t.Metrics[k]); err != nil {
+			b = append(jsonenc.AppendString(b, k), ':')
+			if b, err = jsonenc.AppendNumber(b, t.Metrics[k]); err != nil {
 				return nil, fmt.Errorf("trial %s metric %q: %w", t.Ref(), k, err)
 			}
 		}
@@ -195,7 +98,7 @@ func appendTrial(b []byte, t *Trial) ([]byte, error) {
 	}
 	if t.Error != "" {
 		b = append(b, `,"error":`...)
-		b = appendString(b, t.Error)
+		b = jsonenc.AppendString(b, t.Error)
 	}
 	b = append(b, `,"attempts":`...)
 	b = strconv.AppendInt(b, int64(t.Attempts), 10)
@@ -218,35 +121,21 @@ func appendTrial(b []byte, t *Trial) ([]byte, error) {
 	}
 	if t.Host != "" {
 		b = append(b, `,"host":`...)
-		b = appendString(b, t.Host)
+		b = jsonenc.AppendString(b, t.Host)
 	}
 	if t.Dir != "" {
 		b = append(b, `,"dir":`...)
-		b = appendString(b, t.Dir)
+		b = jsonenc.AppendString(b, t.Dir)
 	}
 	b = append(b, `,"params":`...)
-	if b, err = appendJSON(b, t.Params, true); err != nil {
+	if b, err = jsonenc.Append(b, t.Params, true); err != nil {
 		return nil, fmt.Errorf("trial %s params: %w", t.Ref(), err)
 	}
 	b = append(b, `,"config":`...)
-	if b, err = appendJSON(b, t.Config, true); err != nil {
+	if b, err = jsonenc.Append(b, t.Config, true); err != nil {
 		return nil, fmt.Errorf("trial %s config: %w", t.Ref(), err)
 	}
 	return append(b, '}'), nil
-}
-
-// appendString writes s as a JSON string. Plain ASCII is copied; anything
-// else goes through encoding/json for its escaping rules.
-func appendString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
 
 func (o *jsonObject) UnmarshalJSON(data []byte) error {

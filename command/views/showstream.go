@@ -4,13 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/jsonenc"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/state"
 )
@@ -82,7 +81,7 @@ type showWriter struct {
 
 func (w *showWriter) raw(s string) { w.b = append(w.b, s...) }
 
-func (w *showWriter) str(s string) { w.b = appendJSONString(w.b, s) }
+func (w *showWriter) str(s string) { w.b = jsonenc.AppendString(w.b, s) }
 
 // spill writes b out once it is large.
 func (w *showWriter) spill() {
@@ -184,19 +183,19 @@ func (w *showWriter) trial(t *state.Trial, excluded bool) error {
 	w.str(string(t.Status))
 	w.raw("," + in + "\"params\": ")
 	var err error
-	if w.b, err = appendIndented(w.b, t.Params, 5); err != nil {
+	if w.b, err = jsonenc.AppendIndent(w.b, t.Params, 5); err != nil {
 		return fmt.Errorf("trial %d params: %w", t.Number, err)
 	}
 	w.raw("," + in + "\"metrics\": {")
 	var buf [8]string
-	for i, k := range appendSortedKeys(buf[:0], t.Metrics) {
+	for i, k := range jsonenc.SortedKeys(buf[:0], t.Metrics) {
 		if i > 0 {
 			w.raw(",")
 		}
 		w.raw(in + "  ")
 		w.str(k)
 		w.raw(": ")
-		if w.b, err = appendJSONFloat(w.b, t.Metrics[k]); err != nil {
+		if w.b, err = jsonenc.AppendNumber(w.b, t.Metrics[k]); err != nil {
 			return fmt.Errorf("trial %d metric %q: %w", t.Number, k, err)
 		}
 	}
@@ -224,7 +223,7 @@ func (w *showWriter) trial(t *state.Trial, excluded bool) error {
 	if !t.Ended.IsZero() {
 		duration = t.Ended.Sub(t.Started).Seconds()
 	}
-	if w.b, err = appendJSONFloat(w.b, duration); err != nil {
+	if w.b, err = jsonenc.AppendNumber(w.b, duration); err != nil {
 		return err
 	}
 	w.raw("," + in + "\"host\": ")
@@ -246,119 +245,4 @@ func appendTime(b []byte, t time.Time) ([]byte, error) {
 		return b, err
 	}
 	return append(b, j...), nil
-}
-
-// appendIndented appends v as json.Encoder with SetIndent("", "  ") writes
-// it at the given depth, for the normalized values of the state (nil,
-// bool, string, int64, float64, []any, map[string]any); anything else goes
-// through encoding/json itself.
-func appendIndented(b []byte, v any, depth int) ([]byte, error) {
-	var err error
-	switch v := v.(type) {
-	case nil:
-		return append(b, "null"...), nil
-	case bool:
-		return strconv.AppendBool(b, v), nil
-	case string:
-		return appendJSONString(b, v), nil
-	case int64:
-		return strconv.AppendInt(b, v, 10), nil
-	case float64:
-		return appendJSONFloat(b, v)
-	case map[string]any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '{')
-		var buf [8]string
-		for i, k := range appendSortedKeys(buf[:0], v) {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = newline(b, depth+1)
-			b = append(appendJSONString(b, k), ": "...)
-			if b, err = appendIndented(b, v[k], depth+1); err != nil {
-				return b, err
-			}
-		}
-		if len(v) > 0 {
-			b = newline(b, depth)
-		}
-		return append(b, '}'), nil
-	case []any:
-		if v == nil {
-			return append(b, "null"...), nil
-		}
-		b = append(b, '[')
-		for i, e := range v {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = newline(b, depth+1)
-			if b, err = appendIndented(b, e, depth+1); err != nil {
-				return b, err
-			}
-		}
-		if len(v) > 0 {
-			b = newline(b, depth)
-		}
-		return append(b, ']'), nil
-	}
-	j, err := json.MarshalIndent(v, strings.Repeat("  ", depth), "  ")
-	if err != nil {
-		return b, err
-	}
-	return append(b, j...), nil
-}
-
-// appendSortedKeys appends the keys of m to keys, sorted: with a keys buffer
-// on the caller's stack, small maps sort without allocating.
-func appendSortedKeys[V any](keys []string, m map[string]V) []string {
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func newline(b []byte, depth int) []byte {
-	b = append(b, '\n')
-	for range depth {
-		b = append(b, "  "...)
-	}
-	return b
-}
-
-// appendJSONFloat appends f as encoding/json writes a float64.
-func appendJSONFloat(b []byte, f float64) ([]byte, error) {
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return b, fmt.Errorf("json: unsupported value: %v", f)
-	}
-	format := byte('f')
-	if abs := math.Abs(f); abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		format = 'e'
-	}
-	b = strconv.AppendFloat(b, f, format, -1, 64)
-	if format == 'e' { // 1e-07 -> 1e-7
-		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
-			b[n-2] = b[n-1]
-			b = b[:n-1]
-		}
-	}
-	return b, nil
-}
-
-// appendJSONString appends s as encoding/json writes a string (HTML
-// characters escaped): plain ASCII directly, anything else through
-// encoding/json.
-func appendJSONString(b []byte, s string) []byte {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			q, _ := json.Marshal(s) // a string always encodes
-			return append(b, q...)
-		}
-	}
-	b = append(b, '"')
-	b = append(b, s...)
-	return append(b, '"')
 }
