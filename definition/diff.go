@@ -53,19 +53,23 @@ func diffValue(path string, a, b any, out *[]ConfigChange) {
 // objects: numbers by value (int64(2) equals float64(2)), anything else
 // as reflect.DeepEqual compares it.
 func EqualValues(a, b any) bool {
-	if af, ok := asFloat(a); ok {
-		bf, ok := asFloat(b)
+	if af, ok := AsNumber(a); ok {
+		bf, ok := AsNumber(b)
 		return ok && af == bf
 	}
 	return deepEqual(a, b)
 }
 
-func asFloat(v any) (float64, bool) {
+// AsNumber returns a config value that is a number (int64, float64 or
+// int) as a float64.
+func AsNumber(v any) (float64, bool) {
 	switch v := v.(type) {
 	case int64:
 		return float64(v), true
 	case float64:
 		return v, true
+	case int:
+		return float64(v), true
 	}
 	return 0, false
 }

@@ -350,7 +350,7 @@ func outside(path string, dim space.Dimension, v any) (text, group string) {
 	why := "is not a value of the param"
 	switch d := dim.(type) {
 	case *space.Real:
-		f, ok := toFloat(v)
+		f, ok := definition.AsNumber(v)
 		switch {
 		case !ok:
 			why = "is not a number"
@@ -362,7 +362,7 @@ func outside(path string, dim space.Dimension, v any) (text, group string) {
 			why = "is not on the grid of step = " + definition.FormatValue(d.Step)
 		}
 	case *space.Integer:
-		f, ok := toFloat(v)
+		f, ok := definition.AsNumber(v)
 		switch {
 		case !ok:
 			why = "is not a number"
@@ -383,18 +383,6 @@ func outside(path string, dim space.Dimension, v any) (text, group string) {
 		why = "is not one of [" + strings.Join(vals, ", ") + "]"
 	}
 	return fmt.Sprintf("%s = %s %s", path, val, why), fmt.Sprintf("%s %s", path, why)
-}
-
-func toFloat(v any) (float64, bool) {
-	switch v := v.(type) {
-	case int64:
-		return float64(v), true
-	case float64:
-		return v, true
-	case int:
-		return float64(v), true
-	}
-	return 0, false
 }
 
 // explainByParams matches a trial that has no recorded config by its flat
