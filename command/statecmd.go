@@ -323,7 +323,7 @@ func runForceUnlock(m *Meta, args []string) int {
 		return 0
 	}
 	f := state.NewFile(path)
-	info, live, err := f.LockHolder()
+	info, live, err := f.LockHolder(context.Background())
 	if err != nil {
 		return fail(view, "Cannot read the lock", err)
 	}

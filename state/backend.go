@@ -93,3 +93,39 @@ type Warning struct {
 }
 
 func (w Warning) String() string { return w.Summary + ": " + w.Detail }
+
+// Replacer is implemented by backends whose whole stored state can be
+// replaced at once: fwapply state push and init -migrate-state. Replace
+// stores s as it is (lineage, serial, trials, next numbers and settings),
+// all or nothing, whatever was stored before; checking that this is what
+// the user wants (lineage, serial) is the caller's job. Loading afterwards
+// gives a State equal to s.
+type Replacer interface {
+	Replace(ctx context.Context, s *State) error
+}
+
+// LockInspector is implemented by Lockers whose holder can be looked at
+// before its lock is forced: fwapply force-unlock.
+type LockInspector interface {
+	// LockHolder returns the holder of the lock and what can be told of
+	// its process. With no lock it returns nil and HolderGone. The info
+	// is nil when the lock holds none that can be read; the holder is
+	// then unknown.
+	LockHolder(ctx context.Context) (*LockInfo, Liveness, error)
+	// ForceUnlockHolder removes the lock if it is still the one whose
+	// lock ID is id ("" for a lock without readable info): a lock that
+	// changed hands since LockHolder stays, and the error names its
+	// holder. No lock is not an error.
+	ForceUnlockHolder(ctx context.Context, id string) error
+}
+
+// Watcher is implemented by backends that can tell when the stored state
+// changes, so that a reader follows it without polling (show -watch).
+type Watcher interface {
+	// Watch returns a channel that receives a value soon after each
+	// change to the stored state is durable (several changes may give
+	// one value), until ctx is done; then the channel is closed. A
+	// watch that breaks (a lost connection) closes the channel early:
+	// the caller falls back to polling or watches again.
+	Watch(ctx context.Context) (<-chan struct{}, error)
+}

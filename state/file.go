@@ -413,9 +413,22 @@ func (f *File) CompactionDue() bool {
 // Compact replaces the journal with a snapshot of s, keeping the previous
 // file as PATH.backup. s must be the stored state: same lineage and serial.
 func (f *File) Compact(ctx context.Context, s *State) error {
+	return f.rewrite(ctx, s, true)
+}
+
+// Replace implements Replacer: it writes s as the state file, whatever the
+// file held, atomically as Compact does (keeping the previous file as
+// PATH.backup).
+func (f *File) Replace(ctx context.Context, s *State) error {
+	return f.rewrite(ctx, s, false)
+}
+
+// rewrite writes s as a snapshot over the state file; with check, s must be
+// the stored state.
+func (f *File) rewrite(ctx context.Context, s *State, check bool) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.partial {
+	if check && f.partial {
 		return fmt.Errorf("cannot compact %s: it was loaded with LoadWith, which may leave fields out of the state; load it with Load first", f.path)
 	}
 	if !f.known {
@@ -423,7 +436,7 @@ func (f *File) Compact(ctx context.Context, s *State) error {
 			return err
 		}
 	}
-	if f.exists && (s.Lineage != f.lineage || s.Serial != f.serial) {
+	if check && f.exists && (s.Lineage != f.lineage || s.Serial != f.serial) {
 		return fmt.Errorf("cannot compact %s: the state to write (lineage %s, serial %d) is not the stored one (lineage %s, serial %d); load the state again",
 			f.path, s.Lineage, s.Serial, f.lineage, f.serial)
 	}

@@ -32,6 +32,10 @@ type LockLostError struct {
 	Path   string    // the state
 	Info   LockInfo  // the lock this process took
 	Holder *LockInfo // who holds the lock now, when known
+	// How says how the lock was lost, for backends other than File
+	// ("its database session ended and the lock row names another
+	// holder"); empty for File, whose lock file was removed.
+	How string
 }
 
 func (e *LockLostError) Error() string {
@@ -39,8 +43,12 @@ func (e *LockLostError) Error() string {
 	if e.Holder != nil {
 		now = "it is now held by " + e.Holder.describe()
 	}
-	return fmt.Sprintf("the lock on %s was taken from this process (lock ID %s): its lock file was removed, by fwapply force-unlock or by hand, and %s",
-		clean(e.Path), clean(e.Info.ID), now)
+	how := "its lock file was removed, by fwapply force-unlock or by hand"
+	if e.How != "" {
+		how = e.How
+	}
+	return fmt.Sprintf("the lock on %s was taken from this process (lock ID %s): %s, and %s",
+		clean(e.Path), clean(e.Info.ID), how, now)
 }
 
 // Liveness is what this process can tell about a lock holder's process.
@@ -243,7 +251,7 @@ func (f *File) ForceUnlock(ctx context.Context) error {
 // holder is gone whatever its pid; otherwise LockInfo.Liveness says. The
 // info is nil when the lock file holds none that can be read (its holder
 // has not written it yet, or it is damaged); the holder is then unknown.
-func (f *File) LockHolder() (*LockInfo, Liveness, error) {
+func (f *File) LockHolder(ctx context.Context) (*LockInfo, Liveness, error) {
 	fd, err := os.Open(f.lockPath())
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, HolderGone, nil

@@ -364,11 +364,11 @@ func waitZombie(t *testing.T, pid int) {
 func TestLockHolder(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "fw.state")
 	f := NewFile(path)
-	if info, l, err := f.LockHolder(); info != nil || l != HolderGone || err != nil {
+	if info, l, err := f.LockHolder(context.Background()); info != nil || l != HolderGone || err != nil {
 		t.Errorf("LockHolder without a lock file: %v, %v, %v", info, l, err)
 	}
 	cmd, pid := startHolder(t, path)
-	info, l, err := f.LockHolder()
+	info, l, err := f.LockHolder(context.Background())
 	if err != nil || info == nil || info.PID != pid || l != HolderAlive {
 		t.Fatalf("LockHolder of a live child: %+v, %v, %v; want pid %d, alive", info, l, err, pid)
 	}
@@ -383,7 +383,7 @@ func TestLockHolder(t *testing.T) {
 	}
 	cmd.Process.Signal(syscall.SIGKILL)
 	cmd.Wait()
-	info, l, err = f.LockHolder()
+	info, l, err = f.LockHolder(context.Background())
 	if err != nil || info == nil || info.PID != pid || l != HolderGone {
 		t.Errorf("LockHolder after the holder was killed: %+v, %v, %v; want gone", info, l, err)
 	}
@@ -392,7 +392,7 @@ func TestLockHolder(t *testing.T) {
 	if err := os.WriteFile(path+".lock", []byte(old), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	info, l, err = f.LockHolder()
+	info, l, err = f.LockHolder(context.Background())
 	if err != nil || info == nil || info.ID != "old" || l != HolderGone {
 		t.Errorf("LockHolder of an unflocked old lock file: %+v, %v, %v", info, l, err)
 	}
@@ -407,7 +407,7 @@ func TestLockHolder(t *testing.T) {
 	}
 	// A lock file without readable info.
 	os.WriteFile(path+".lock", []byte("garbage"), 0o644)
-	if info, l, err := f.LockHolder(); info != nil || l != HolderGone || err != nil {
+	if info, l, err := f.LockHolder(context.Background()); info != nil || l != HolderGone || err != nil {
 		t.Errorf("LockHolder of an unreadable, unflocked lock file: %v, %v, %v", info, l, err)
 	}
 	if err := f.ForceUnlockHolder(context.Background(), ""); err != nil {

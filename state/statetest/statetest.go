@@ -35,7 +35,10 @@ func Run(t *testing.T, newBackend func(t *testing.T) state.Backend) {
 	t.Run("Settings", func(t *testing.T) { testSettings(t, newBackend(t)) })
 	t.Run("Batch", func(t *testing.T) { testBatch(t, newBackend(t)) })
 	t.Run("BatchIntoEmpty", func(t *testing.T) { testBatchIntoEmpty(t, newBackend(t)) })
+	t.Run("Replace", func(t *testing.T) { testReplace(t, newBackend(t)) })
+	t.Run("ReplaceEmpty", func(t *testing.T) { testReplaceEmpty(t, newBackend(t)) })
 	t.Run("Lock", func(t *testing.T) { testLock(t, newBackend) })
+	t.Run("LockInspector", func(t *testing.T) { testLockInspector(t, newBackend(t)) })
 }
 
 // Diff returns a human-readable difference between two states (lineage,
@@ -583,5 +586,119 @@ func testBatchIntoEmpty(t *testing.T, b state.Backend) {
 	}
 	if d := Diff(s, got); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// testReplace: Replace stores another state whole (its lineage, serial,
+// next numbers and settings), over a stored one, and appends continue from
+// its serial.
+func testReplace(t *testing.T, b state.Backend) {
+	r, ok := b.(state.Replacer)
+	if !ok {
+		t.Skip("the backend does not implement state.Replacer")
+	}
+	ctx := context.Background()
+	old := load(t, b)
+	for i := range 5 {
+		apply(t, b, old, state.Change{Put: Trial("old", i)})
+	}
+	s := state.New()
+	for i := range 20 {
+		if err := s.Apply(state.Change{Put: Trial("new", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.Apply(state.Change{Remove: &state.TrialRef{Search: "new", Number: 19}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Apply(state.Change{Settings: &state.SearchSettings{Search: "new", Settings: map[string]any{"trials": int64(20)}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Replace(ctx, s); err != nil {
+		t.Fatalf("Replace: %v", err)
+	}
+	got := load(t, b)
+	if got.Lineage != s.Lineage || got.Lineage == old.Lineage {
+		t.Errorf("lineage after Replace %q, want the new state's %q (old %q)", got.Lineage, s.Lineage, old.Lineage)
+	}
+	if d := Diff(s, got); d != "" {
+		t.Fatalf("after Replace (-want +got):\n%s", d)
+	}
+	if got.NextNumber("new") != 20 {
+		t.Errorf("NextNumber after Replace = %d, want 20 (kept across the remove)", got.NextNumber("new"))
+	}
+	apply(t, b, s, state.Change{Put: Trial("new", 20)})
+	if d := Diff(s, load(t, b)); d != "" {
+		t.Errorf("append after Replace (-want +got):\n%s", d)
+	}
+}
+
+// testReplaceEmpty: Replace is the first write of a storage.
+func testReplaceEmpty(t *testing.T, b state.Backend) {
+	r, ok := b.(state.Replacer)
+	if !ok {
+		t.Skip("the backend does not implement state.Replacer")
+	}
+	s := state.New()
+	for i := range 3 {
+		if err := s.Apply(state.Change{Put: Trial("x", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Replace(context.Background(), s); err != nil {
+		t.Fatalf("Replace into empty storage: %v", err)
+	}
+	if d := Diff(s, load(t, b)); d != "" {
+		t.Errorf("(-want +got):\n%s", d)
+	}
+}
+
+// testLockInspector: the holder is read, ForceUnlockHolder removes only
+// the lock it names, and a free lock reads as none.
+func testLockInspector(t *testing.T, b state.Backend) {
+	li, ok := b.(state.LockInspector)
+	if !ok {
+		t.Skip("the backend does not implement state.LockInspector")
+	}
+	l := b.(state.Locker)
+	ctx := context.Background()
+	if info, live, err := li.LockHolder(ctx); err != nil || info != nil || live != state.HolderGone {
+		t.Fatalf("LockHolder of a free lock = %+v, %v, %v; want nil, HolderGone, nil", info, live, err)
+	}
+	unlock, err := l.Lock(ctx, state.LockInfo{Operation: "apply"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, live, err := li.LockHolder(ctx)
+	if err != nil || info == nil || info.Operation != "apply" || info.ID == "" {
+		t.Fatalf("LockHolder = %+v, %v; want the holder (operation apply)", info, err)
+	}
+	if live == state.HolderGone {
+		t.Errorf("LockHolder says the holder is gone while it holds the lock")
+	}
+	if err := li.ForceUnlockHolder(ctx, "not-"+info.ID); err == nil {
+		t.Errorf("ForceUnlockHolder with another lock ID succeeded; want an error naming the holder")
+	}
+	if got, _, _ := li.LockHolder(ctx); got == nil || got.ID != info.ID {
+		t.Errorf("after a refused ForceUnlockHolder the holder is %+v, want %s", got, info.ID)
+	}
+	if err := li.ForceUnlockHolder(ctx, info.ID); err != nil {
+		t.Fatalf("ForceUnlockHolder: %v", err)
+	}
+	short, cancel := context.WithTimeout(ctx, 200*time.Millisecond)
+	defer cancel()
+	fresh, err := l.Lock(short, state.LockInfo{Operation: "plan"})
+	if err != nil {
+		t.Fatalf("Lock after ForceUnlockHolder: %v", err)
+	}
+	if err := unlock(); err != nil {
+		t.Errorf("stale unlock: %v", err)
+	}
+	if got, _, _ := li.LockHolder(ctx); got == nil || got.Operation != "plan" {
+		t.Errorf("the stale unlock released the fresh lock: holder %+v", got)
+	}
+	fresh()
+	if err := li.ForceUnlockHolder(ctx, "whatever"); err != nil {
+		t.Errorf("ForceUnlockHolder without a lock: %v, want nil", err)
 	}
 }
