@@ -53,6 +53,10 @@ const (
 type Definition struct {
 	Dir      string
 	Searches []*Search
+	// Backend is the frameworm block's backend, nil without one. It is not
+	// part of any search's meaning: fingerprints, plans, exports and fwgen
+	// ignore it, and it is never serialized (it may hold a password).
+	Backend *Backend `json:"-"`
 }
 
 // Search returns the search with the given name, or nil.

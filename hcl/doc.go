@@ -24,4 +24,10 @@
 //   - experiment_root may be absolute but not the filesystem root nor
 //     with ".." segments; a relative one stays inside the directory of
 //     the search files.
+//   - The frameworm block (backend.go) is at most one per directory and
+//     holds literal constants only. LoadBackend reads it alone, finding
+//     it with the lexer, so that errors elsewhere in the files do not hide
+//     where the state is; it reports the same diagnostics for the block as
+//     LoadDir. A conn_str password never appears in a diagnostic's text,
+//     and the files a load returns for snippets have it masked.
 package hcl

@@ -21,7 +21,7 @@ func mustLoad(t *testing.T, dir string, opts Options) *definition.Definition {
 	return res.Definition
 }
 
-func writeFiles(t *testing.T, files map[string]string) string {
+func writeFiles(t testing.TB, files map[string]string) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range files {

@@ -117,6 +117,8 @@ func Load(dir string, sources []Source, opts Options) (*Result, hcl.Diagnostics)
 	for name, f := range l.unparsed {
 		res.Files[name] = f
 	}
+	// No rendered snippet may show a conn_str's password (backend.go).
+	maskAllSecrets(res.Files, l.secrets, l.diags.HasErrors())
 	if l.diags.HasErrors() {
 		return res, l.diags
 	}
@@ -132,6 +134,9 @@ type loader struct {
 	// unparsed holds the files refused before parsing (limits.go) whose
 	// diagnostics can show a short source line.
 	unparsed map[string]*hcl.File
+	// secrets are the source ranges of the frameworm block's passwords,
+	// masked in the files a load returns.
+	secrets []hcl.Range
 }
 
 // check checks a source against the limits before it is parsed; see
@@ -189,7 +194,7 @@ func (l *loader) load(sources []Source) *definition.Definition {
 		// would mostly report their consequences.
 		return nil
 	}
-	var varBlocks, searchBlocks []*hcl.Block
+	var varBlocks, searchBlocks, frameworkBlocks []*hcl.Block
 	for _, f := range files {
 		content, diags := f.Body.Content(rootSchema)
 		l.add(diags...)
@@ -199,12 +204,23 @@ func (l *loader) load(sources []Source) *definition.Definition {
 				varBlocks = append(varBlocks, b)
 			case "search":
 				searchBlocks = append(searchBlocks, b)
+			case "frameworm":
+				frameworkBlocks = append(frameworkBlocks, b)
 			}
 		}
 	}
 	vars := l.decodeVariables(varBlocks)
 	ctx := l.evalContext(vars)
 	def := &definition.Definition{Dir: l.dir}
+	bd := &backendDecoder{source: func(name string) []byte {
+		if f := l.parser.Files()[name]; f != nil {
+			return f.Bytes
+		}
+		return nil
+	}}
+	def.Backend = bd.decode(frameworkBlocks)
+	l.add(bd.diags...)
+	l.secrets = bd.secrets
 	seen := map[string]*hcl.Block{}
 	for _, b := range searchBlocks {
 		name := b.Labels[0]

@@ -9,6 +9,7 @@ var (
 		Blocks: []hcl.BlockHeaderSchema{
 			{Type: "variable", LabelNames: []string{"name"}},
 			{Type: "search", LabelNames: []string{"name"}},
+			{Type: "frameworm"},
 		},
 	}
 
