@@ -83,7 +83,7 @@ func TestParseStateRepair(t *testing.T) {
 	}{
 		{nil, &StateCmd{Sub: "repair", State: State{Path: DefaultStatePath, Lock: true}}, ""},
 		{[]string{"-json", "-state=x.fwstate", "-lock-timeout=30s", "-no-color"},
-			&StateCmd{Sub: "repair", JSON: true, View: View{NoColor: true}, State: State{Path: "x.fwstate", Lock: true, LockTimeout: 30 * time.Second}}, ""},
+			&StateCmd{Sub: "repair", JSON: true, View: View{NoColor: true}, State: State{Path: "x.fwstate", PathSet: true, Lock: true, LockTimeout: 30 * time.Second}}, ""},
 		{[]string{"-lock=false"}, &StateCmd{Sub: "repair", State: State{Path: DefaultStatePath}}, ""},
 		{[]string{"search.s[1]"}, nil, "takes no positional arguments"},
 		{[]string{"-var", "a=1"}, nil, "not defined: -var"},
@@ -135,9 +135,10 @@ func TestNegativeLockTimeout(t *testing.T) {
 			}
 		}
 	}
-	// plan, apply, import, state rm, taint, untaint and repair.
-	if n != 7 {
-		t.Errorf("%d commands take -lock-timeout, want 7", n)
+	// plan, apply, import, state rm, taint, untaint, repair, pull and
+	// push, and init.
+	if n != 10 {
+		t.Errorf("%d commands take -lock-timeout, want 10", n)
 	}
 	a, diags := ParsePlan([]string{"-lock-timeout=90s"})
 	if diags.HasErrors() || a.LockTimeout != 90*time.Second {

@@ -18,18 +18,41 @@ const DefaultStatePath = "frameworm.fwstate"
 
 // State holds the flags of every command that reads or writes the state.
 type State struct {
-	Path        string
+	Path string
+	// PathSet is true when -state was given: together with a backend
+	// block in the search files, that is a conflict the command reports.
+	PathSet     bool
 	Lock        bool
 	LockTimeout time.Duration
 }
 
 func (s *State) register(fs *flag.FlagSet, locks bool) {
-	fs.StringVar(&s.Path, "state", DefaultStatePath, "use the state file at `PATH`")
+	s.Path = DefaultStatePath
+	fs.Var(statePathValue{s}, "state", "use the state file at `PATH`")
 	s.Lock = true
 	if locks {
 		fs.BoolVar(&s.Lock, "lock", true, "do not lock the state (only when no other command can change it)")
-		fs.Var(lockTimeoutValue{&s.LockTimeout}, "lock-timeout", "wait up to `DUR` for a locked state")
+		s.registerLockTimeout(fs)
 	}
+}
+
+func (s *State) registerLockTimeout(fs *flag.FlagSet) {
+	fs.Var(lockTimeoutValue{&s.LockTimeout}, "lock-timeout", "wait up to `DUR` for a locked state")
+}
+
+// statePathValue parses -state and records that it was given.
+type statePathValue struct{ s *State }
+
+func (v statePathValue) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return v.s.Path
+}
+
+func (v statePathValue) Set(p string) error {
+	v.s.Path, v.s.PathSet = p, true
+	return nil
 }
 
 // lockTimeoutValue parses -lock-timeout: a duration, at least 0.

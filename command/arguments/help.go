@@ -21,6 +21,7 @@ var parsers = map[string]func(args []string) hcl.Diagnostics{
 	"show":             diagsOf(ParseShow),
 	"output":           diagsOf(ParseOutput),
 	"force-unlock":     diagsOf(ParseForceUnlock),
+	"init":             diagsOf(ParseInit),
 	"analyze":          diagsOf(ParseAnalyze),
 	"experiments list": subcommand(ParseExperiments, "list"),
 	"export":           func(args []string) hcl.Diagnostics { _, d := ParseTransfer("export", args); return d },

@@ -165,17 +165,22 @@ func ParseOutput(args []string) (*Output, hcl.Diagnostics) {
 }
 
 // StateSubcommands are the subcommands of `fwapply state`.
-var StateSubcommands = []string{"list", "show", "rm", "taint", "untaint", "repair"}
+var StateSubcommands = []string{"list", "show", "rm", "taint", "untaint", "repair", "pull", "push"}
 
 // StateCmd is the arguments of `fwapply state SUBCOMMAND`.
 type StateCmd struct {
 	View
 	Vars
 	State
-	Sub       string // list, show, rm, taint, untaint, repair
+	Sub       string // list, show, rm, taint, untaint, repair, pull, push
 	JSON      bool
 	Purge     bool
 	Addresses []string
+	// File is the state file state push reads; "-" is stdin.
+	File string
+	// Force lets state push overwrite a state of another lineage or
+	// with a higher serial.
+	Force bool
 }
 
 // ParseState parses `fwapply state list|show|rm|taint|untaint [flags]
@@ -186,14 +191,19 @@ func ParseState(args []string) (*StateCmd, hcl.Diagnostics) {
 		if len(args) > 0 && isHelpFlag(args[0]) {
 			return a, helpRequested()
 		}
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint, untaint or repair."}}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing state subcommand", Detail: "Write fwapply state list, show, rm, taint, untaint, repair, pull or push."}}
 	}
 	a.Sub = args[0]
 	if !slices.Contains(StateSubcommands, a.Sub) {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint, untaint or repair.", a.Sub)}}
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown state subcommand", Detail: fmt.Sprintf("%q is not a state subcommand; use list, show, rm, taint, untaint, repair, pull or push.", a.Sub)}}
 	}
-	if a.Sub == "repair" {
+	switch a.Sub {
+	case "repair":
 		return parseStateRepair(a, args[1:])
+	case "pull":
+		return parseStatePull(a, args[1:])
+	case "push":
+		return parseStatePush(a, args[1:])
 	}
 	reads := a.Sub == "list" || a.Sub == "show"
 	fs := newFlagSet("state "+a.Sub, &a.View)
@@ -222,6 +232,71 @@ func parseStateRepair(a *StateCmd, args []string) (*StateCmd, hcl.Diagnostics) {
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("state repair", fs.Args())
+	}
+	return a, diags
+}
+
+// parseStatePull parses `fwapply state pull [-lock] [-lock-timeout=DUR]`:
+// it reads no search files, and locks only when asked.
+func parseStatePull(a *StateCmd, args []string) (*StateCmd, hcl.Diagnostics) {
+	fs := newFlagSet("state pull", &a.View)
+	a.State.register(fs, false)
+	fs.BoolVar(&a.State.Lock, "lock", false, "hold the state lock while reading (the default reads without it)")
+	a.State.registerLockTimeout(fs)
+	diags := parse(fs, args)
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("state pull", fs.Args())
+	}
+	return a, diags
+}
+
+// parseStatePush parses `fwapply state push [-force] [-lock-timeout=DUR]
+// FILE`; FILE "-" is stdin. It always locks the state it writes.
+func parseStatePush(a *StateCmd, args []string) (*StateCmd, hcl.Diagnostics) {
+	fs := newFlagSet("state push", &a.View)
+	a.State.register(fs, false)
+	a.State.registerLockTimeout(fs)
+	fs.BoolVar(&a.Force, "force", false, "overwrite a state of another lineage, or one with changes the file lacks")
+	diags := parse(fs, interspersed(fs, args))
+	if diags.HasErrors() {
+		return a, diags
+	}
+	if fs.NArg() != 1 {
+		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Missing file",
+			Detail: "fwapply state push takes one FILE argument: a state file, like one fwapply state pull wrote, or - for standard input."}}
+	}
+	a.File = fs.Arg(0)
+	return a, nil
+}
+
+// Init is the arguments of `fwapply init`.
+type Init struct {
+	View
+	State
+	// MigrateState copies the local state file into the backend.
+	MigrateState bool
+	// ForceCopy lets -migrate-state overwrite a workspace that is not
+	// empty.
+	ForceCopy bool
+}
+
+// ParseInit parses `fwapply init [-migrate-state] [-force-copy]
+// [-state=PATH] [-lock-timeout=DUR]`. -state names the local state file
+// to migrate, so it does not conflict with a backend block here.
+func ParseInit(args []string) (*Init, hcl.Diagnostics) {
+	a := &Init{}
+	fs := newFlagSet("init", &a.View)
+	fs.BoolVar(&a.MigrateState, "migrate-state", false, "copy the local state file into the backend's workspace")
+	fs.BoolVar(&a.ForceCopy, "force-copy", false, "with -migrate-state, overwrite a workspace that is not empty")
+	a.State.register(fs, false)
+	a.State.registerLockTimeout(fs)
+	diags := parse(fs, args)
+	if !diags.HasErrors() && fs.NArg() > 0 {
+		diags = tooManyArgs("init", fs.Args())
+	}
+	if !diags.HasErrors() && a.ForceCopy && !a.MigrateState {
+		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "-force-copy without -migrate-state",
+			Detail: "-force-copy lets fwapply init -migrate-state overwrite a workspace that is not empty; give both."}}
 	}
 	return a, diags
 }
