@@ -5,7 +5,10 @@
 // Contract: Run never calls os.Exit and never changes the process's working
 // directory; -chdir is applied by resolving paths against Meta.WorkDir.
 // Errors go to Meta.Stderr with exit status 1 unless a command documents
-// another status.
+// another status. The state is the local file, or the PostgreSQL workspace
+// a backend block of the search files names (backend.go); every command
+// closes its backend before it returns, and none prints the password of a
+// connection string (redact.go).
 package command
 
 import (
@@ -36,6 +39,9 @@ type Meta struct {
 	// Interrupts delivers interrupt signals to apply; nil means the
 	// process's SIGINT and SIGTERM.
 	Interrupts <-chan os.Signal
+
+	backend backendCache // the backend block, read once (backend.go)
+	secrets []string     // passwords never to print (redact.go)
 }
 
 type cmd struct {
@@ -55,8 +61,9 @@ func init() {
 		"apply":        {"Run the planned trials and record them in the state", applyHelp, runApply},
 		"show":         {"Show the trials and the best of each search", showHelp, runShow},
 		"output":       {"Print a search's best config, params or score", outputHelp, runOutput},
-		"state":        {"Inspect and edit trials: list, show, rm, taint, untaint", stateHelp, runState},
+		"state":        {"Inspect and edit trials: list, show, rm, taint, untaint, pull, push", stateHelp, runState},
 		"force-unlock": {"Remove a stale state lock", forceUnlockHelp, runForceUnlock},
+		"init":         {"Set up the state backend; copy a local state into it", initHelp, runInit},
 		"export":       {"Write the definition and trials to a JSON file", exportHelp, runExport},
 		"import":       {"Add trials from an exported JSON file", importHelp, runImport},
 		"experiments":  {"List trials as experiments, by tag and status", experimentsHelp, runExperiments},
@@ -107,6 +114,9 @@ func Run(args []string, m Meta) int {
 			Detail:   fmt.Sprintf("fwapply has no command %q.%s Run \"fwapply help\" for the list.", g.Command, suggestCommand(g.Command)),
 		}})
 		return 1
+	}
+	if g.Command != "fmt" && g.Command != "version" {
+		m.learnSecrets()
 	}
 	return c.run(&m, g.Args)
 }
@@ -192,7 +202,7 @@ func (m *Meta) view(noColor bool) *views.View {
 		}
 	}
 	width := 0
-	if f, ok := m.Stderr.(*os.File); ok && isTerminal(f) {
+	if f, ok := unwrapWriter(m.Stderr).(*os.File); ok && isTerminal(f) {
 		if w, _, err := term.GetSize(int(f.Fd())); err == nil && w > 20 {
 			width = min(w-1, 120)
 		}
@@ -202,7 +212,7 @@ func (m *Meta) view(noColor bool) *views.View {
 
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
+	f, ok := unwrapWriter(w).(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 

@@ -109,7 +109,7 @@ func (m *Meta) showJSON(a *arguments.Show, def *definition.Definition, view *vie
 		// A best trial's config was dropped: read the state whole.
 		o.st = nil
 		if st, _, err = o.backend.Load(ctx); err != nil {
-			return fail(view, "Cannot read the state", fmt.Errorf("loading the state %s: %w", m.display(o.path), err))
+			return fail(view, "Cannot read the state", fmt.Errorf("loading the state %s: %w", o.desc, err))
 		}
 		match = nil
 	}
@@ -279,26 +279,27 @@ func parseAddress(addr string) (search string, number int, err error) {
 	return m[1], n, nil
 }
 
-// watch redraws a compact summary of the state until interrupted.
+// watch redraws a compact summary of the state until interrupted: every
+// -interval from the state file; from a backend that tells of changes
+// (state.Watcher: pg), on each change.
 func (m *Meta) watch(a *arguments.Show, def *definition.Definition, view *views.View) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	loc, err := m.locate(a.State, view, false)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	if loc.pg != nil {
+		return m.watchBackend(ctx, loc, a, def, view)
+	}
 	tty := isTerminal(m.Stdout)
 	for n := 1; ; n++ {
 		o, err := m.openState(ctx, a.State, "show", false, view)
 		if err != nil {
 			return fail(view, "Cannot read the state", err)
 		}
-		names := searchNames(def, o.st)
-		if a.Search != "" {
-			names = []string{a.Search}
-		}
-		doc := views.NewShowJSON(def, o.st, names)
+		m.drawWatch(a, def, o.st, view, tty)
 		o.Close()
-		if tty {
-			fmt.Fprint(m.Stdout, "\x1b[H\x1b[2J")
-		}
-		view.Watch(doc, def, time.Now())
 		if a.WatchCount > 0 && n >= a.WatchCount {
 			return 0
 		}
@@ -306,6 +307,138 @@ func (m *Meta) watch(a *arguments.Show, def *definition.Definition, view *views.
 		case <-ctx.Done():
 			return 0
 		case <-time.After(a.Interval):
+		}
+	}
+}
+
+// drawWatch draws one summary of show -watch.
+func (m *Meta) drawWatch(a *arguments.Show, def *definition.Definition, st *state.State, view *views.View, tty bool) {
+	names := searchNames(def, st)
+	if a.Search != "" {
+		names = []string{a.Search}
+	}
+	doc := views.NewShowJSON(def, st, names)
+	if tty {
+		fmt.Fprint(m.Stdout, "\x1b[H\x1b[2J")
+	}
+	view.Watch(doc, def, time.Now())
+}
+
+// How show -watch follows a backend that tells of changes: it redraws on
+// each change, but no sooner than watchMinGap (or -interval, when
+// shorter) after the last redraw, so that the changes of a busy apply are
+// drawn together; and at least every watchFallback, whatever it hears.
+// When the watch breaks (a lost connection), it polls every -interval and
+// watches again.
+var (
+	watchMinGap   = time.Second
+	watchFallback = 30 * time.Second
+)
+
+// watchBackend is show -watch on a backend that may tell of changes. A
+// state that cannot be read after the first redraw (the database went
+// away) is a warning: it tries again every -interval.
+func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Show, def *definition.Definition, view *views.View) int {
+	b, desc, err := m.openStore(ctx, loc)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer b.Close()
+	watcher, _ := b.(state.Watcher)
+	var notes <-chan struct{}
+	gap := min(a.Interval, watchMinGap)
+	tty := isTerminal(m.Stdout)
+	sleep := func(d time.Duration) bool {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(d):
+			return true
+		}
+	}
+	failing := false // the last load failed
+	for n := 0; ; {
+		if watcher != nil && notes == nil {
+			// Watch before loading, so that no change between the load
+			// and the watch goes unseen.
+			if ch, err := watcher.Watch(ctx); err == nil {
+				notes = ch
+			}
+		}
+		drawn := time.Now()
+		st, warnings, err := b.LoadWith(ctx, state.LoadOptions{})
+		switch {
+		case ctx.Err() != nil:
+			return 0
+		case err != nil && n == 0:
+			return fail(view, "Cannot read the state", fmt.Errorf("loading the state %s: %w", desc, err))
+		case err != nil:
+			if !failing {
+				warn(view, "Cannot read the state", fmt.Sprintf("loading the state %s: %s; trying again every %s.", desc, strings.TrimSuffix(err.Error(), "."), a.Interval))
+			}
+			failing = true
+			if !sleep(a.Interval) {
+				return 0
+			}
+			continue
+		}
+		failing = false
+		for _, w := range warnings {
+			warn(view, w.Summary, w.Detail)
+		}
+		if n == 0 && st.Serial == 0 {
+			if err := m.checkMigrated(ctx, loc, "show", view); err != nil {
+				return fail(view, "Cannot read the state", err)
+			}
+		}
+		m.drawWatch(a, def, st, view, tty)
+		n++
+		if a.WatchCount > 0 && n >= a.WatchCount {
+			return 0
+		}
+		if notes == nil {
+			// No watch: poll.
+			if !sleep(a.Interval) {
+				return 0
+			}
+			continue
+		}
+		fallback := time.NewTimer(watchFallback)
+		select {
+		case <-ctx.Done():
+			fallback.Stop()
+			return 0
+		case <-fallback.C:
+			continue
+		case _, ok := <-notes:
+			fallback.Stop()
+			if !ok {
+				notes = nil // broken: poll, and watch again
+				if !sleep(a.Interval) {
+					return 0
+				}
+				continue
+			}
+		}
+		// Coalesce the changes that come until the gap has passed.
+		if !sleep(time.Until(drawn.Add(gap))) {
+			return 0
+		}
+		notes = drain(notes)
+	}
+}
+
+// drain empties a notification channel without blocking; it returns nil
+// when the channel was closed.
+func drain(c <-chan struct{}) <-chan struct{} {
+	for {
+		select {
+		case _, ok := <-c:
+			if !ok {
+				return nil
+			}
+		default:
+			return c
 		}
 	}
 }

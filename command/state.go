@@ -17,23 +17,32 @@ import (
 
 // openedState is a loaded state, locked unless the command asked not to.
 type openedState struct {
-	path    string
-	backend *state.File
+	// path is the local state file (see location.path); go_build
+	// programs are built beside it.
+	path string
+	// desc names the state in messages: the file's path relative to the
+	// working directory, or the pg workspace's description.
+	desc    string
+	pg      *definition.Backend // nil for the local file
+	backend store
 	st      *state.State
 	unlock  func() error
 }
 
-// Close releases the lock.
+// Close releases the lock and closes the backend.
 func (o *openedState) Close() error {
-	if o.unlock == nil {
-		return nil
+	var err error
+	if o.unlock != nil {
+		err = o.unlock()
+		o.unlock = nil
+		if err != nil {
+			err = fmt.Errorf("releasing the state lock: %w", err)
+		}
 	}
-	err := o.unlock()
-	o.unlock = nil
-	if err != nil {
-		return fmt.Errorf("releasing the state lock: %w", err)
+	if o.backend != nil {
+		o.backend.Close()
 	}
-	return nil
+	return err
 }
 
 // openState opens, locks (when lock is set and a.Lock) and loads the state
@@ -44,13 +53,27 @@ func (m *Meta) openState(ctx context.Context, a arguments.State, op string, lock
 
 // openStateWith is openState, loading with the given options.
 func (m *Meta) openStateWith(ctx context.Context, a arguments.State, op string, lock bool, view *views.View, opts state.LoadOptions) (*openedState, error) {
-	path := m.abs(a.Path)
-	o := &openedState{path: path, backend: state.NewFile(path)}
+	loc, err := m.locate(a, view, false)
+	if err != nil {
+		return nil, err
+	}
+	return m.openAt(ctx, loc, a, op, lock, view, opts)
+}
+
+// openAt opens, locks (when lock is set and a.Lock) and loads the state at
+// loc. On an empty pg workspace it runs the safety check (checkMigrated).
+func (m *Meta) openAt(ctx context.Context, loc *location, a arguments.State, op string, lock bool, view *views.View, opts state.LoadOptions) (*openedState, error) {
+	b, desc, err := m.openStore(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	o := &openedState{path: loc.path, desc: desc, pg: loc.pg, backend: b}
 	if lock && a.Lock {
 		lctx, cancel := context.WithTimeout(ctx, a.LockTimeout)
 		defer cancel()
 		unlock, err := o.backend.Lock(lctx, state.LockInfo{Operation: op})
 		if err != nil {
+			o.Close()
 			return nil, fmt.Errorf("acquiring the state lock: %w", err)
 		}
 		o.unlock = unlock
@@ -58,10 +81,16 @@ func (m *Meta) openStateWith(ctx context.Context, a arguments.State, op string, 
 	st, warnings, err := o.backend.LoadWith(ctx, opts)
 	if err != nil {
 		o.Close()
-		return nil, fmt.Errorf("loading the state %s: %w", m.display(path), err)
+		return nil, fmt.Errorf("loading the state %s: %w", desc, err)
 	}
 	for _, w := range warnings {
 		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: w.Summary, Detail: w.Detail}})
+	}
+	if loc.pg != nil && st.Serial == 0 && op != "state push" {
+		if err := m.checkMigrated(ctx, loc, op, view); err != nil {
+			o.Close()
+			return nil, err
+		}
 	}
 	o.st = st
 	return o, nil
@@ -90,8 +119,18 @@ func warn(view *views.View, summary, detail string) {
 	view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: summary, Detail: detail}})
 }
 
-// fail renders an error and returns exit status 1.
+// fail renders an error and returns exit status 1. An error that carries
+// its own summary (a *diagError) is rendered with it; one already
+// reported (errReported) is not rendered again.
 func fail(view *views.View, summary string, err error) int {
+	if errors.Is(err, errReported) {
+		return 1
+	}
+	var de *diagError
+	if errors.As(err, &de) {
+		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: de.summary, Detail: de.detail}})
+		return 1
+	}
 	view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: errorDetail(err)}})
 	return 1
 }

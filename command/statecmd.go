@@ -30,6 +30,8 @@ Subcommands:
   taint     mark trials to run again on the next apply
   untaint   undo taint
   repair    keep the good records of a damaged state file, save the rest
+  pull      print the whole state in the state file format
+  push      replace the state with a state file (lineage and serial checked)
 
   Run "fwapply state SUBCOMMAND -help" for the flags of a subcommand.
 `
@@ -86,15 +88,24 @@ func runState(m *Meta, args []string) int {
 		return m.parseFailed("state", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	if a.Sub == "repair" {
+	switch a.Sub {
+	case "repair":
 		return m.stateRepair(a, view) // staterepair.go
+	case "pull":
+		return m.statePull(a, view) // statepush.go
+	case "push":
+		return m.statePush(a, view)
 	}
 	ctx := context.Background()
 	edits := a.Sub == "rm" || a.Sub == "taint" || a.Sub == "untaint"
-	if edits && !m.stateExists(a.State) {
+	loc, err := m.locate(a.State, view, false)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	if edits && loc.pg == nil && !m.stateExists(a.State) {
 		return fail(view, "No state", fmt.Errorf("%s does not exist; there is nothing to %s", a.State.Path, a.Sub))
 	}
-	o, err := m.openState(ctx, a.State, "state "+a.Sub, edits, view)
+	o, err := m.openAt(ctx, loc, a.State, "state "+a.Sub, edits, view, state.LoadOptions{})
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
@@ -309,6 +320,11 @@ Usage: fwapply [-chdir=DIR] force-unlock [flags]
   since two applies on one state can run trials twice. An apply whose lock
   is removed stops at its next check of the lock (within seconds), writing
   nothing more to the state.
+
+  With the pg backend, a holder whose database session ended (its process
+  died, or its machine) no longer holds the lock: the next apply takes it
+  without force-unlock. Removing the lock of a holder whose session is
+  still open ends that session.
 `
 
 func runForceUnlock(m *Meta, args []string) int {
@@ -317,17 +333,38 @@ func runForceUnlock(m *Meta, args []string) int {
 		return m.parseFailed("force-unlock", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	path := m.abs(a.State.Path)
-	if _, err := os.Lstat(path + ".lock"); errors.Is(err, fs.ErrNotExist) {
-		view.Printf("%s is not locked: there is no lock to remove.\n", filepath.Base(path))
-		return 0
-	}
-	f := state.NewFile(path)
-	info, live, err := f.LockHolder(context.Background())
+	ctx := context.Background()
+	loc, err := m.locate(a.State, view, false)
 	if err != nil {
 		return fail(view, "Cannot read the lock", err)
 	}
+	name := filepath.Base(loc.path)
+	if loc.pg == nil {
+		if _, err := os.Lstat(loc.path + ".lock"); errors.Is(err, fs.ErrNotExist) {
+			view.Printf("%s is not locked: there is no lock to remove.\n", name)
+			return 0
+		}
+	}
+	b, desc, err := m.openStore(ctx, loc)
+	if err != nil {
+		return fail(view, "Cannot read the lock", err)
+	}
+	defer b.Close()
+	if loc.pg != nil {
+		name = desc
+	}
+	info, live, err := b.LockHolder(ctx)
+	if err != nil {
+		return fail(view, "Cannot read the lock", err)
+	}
+	if loc.pg != nil && info == nil && live == state.HolderGone {
+		view.Printf("%s is not locked: there is no lock to remove.\n", name)
+		return 0
+	}
 	holder, id := "a holder whose lock file cannot be read", ""
+	if loc.pg != nil {
+		holder = "a holder whose lock row cannot be read"
+	}
 	if info != nil {
 		holder, id = info.String(), info.ID
 	}
@@ -336,16 +373,26 @@ func runForceUnlock(m *Meta, args []string) int {
 	case state.HolderAlive:
 		return fail(view, "The lock holder is still running", fmt.Errorf("%s is locked by %s, and that process still runs on this host. "+
 			"Removing its lock would let another apply write the state beside it. Stop that process instead (Ctrl-C where it runs, or kill %d: "+
-			"an apply records its running trials as interrupted), and its lock goes with it", filepath.Base(path), holder, info.PID))
+			"an apply records its running trials as interrupted), and its lock goes with it", name, holder, info.PID))
 	case state.HolderUnknown:
-		where := "its lock file names no process"
-		if info != nil && info.PID > 0 {
-			where = fmt.Sprintf("it runs on host %q, not on this one", info.Host())
+		switch {
+		case loc.pg != nil:
+			where := "its lock names no host"
+			if info != nil && info.Host() != "" {
+				where = fmt.Sprintf("it runs on host %q, not on this one", info.Host())
+			}
+			note = fmt.Sprintf("The holder's database session is still open (%s), so it may still be running. Removing its lock ends that session: "+
+				"the holder stops at its next check of the lock, but trials may run twice until then.", where)
+		default:
+			where := "its lock file names no process"
+			if info != nil && info.PID > 0 {
+				where = fmt.Sprintf("it runs on host %q, not on this one", info.Host())
+			}
+			note = fmt.Sprintf("Whether the holder still runs cannot be checked (%s). If it does, removing its lock lets two applies write the state at once; it stops at its next check of the lock, but trials may run twice until then.", where)
 		}
-		note = fmt.Sprintf("Whether the holder still runs cannot be checked (%s). If it does, removing its lock lets two applies write the state at once; it stops at its next check of the lock, but trials may run twice until then.", where)
 	}
 	if !a.Force {
-		view.Printf("Lock of %s: %s\n", filepath.Base(path), holder)
+		view.Printf("Lock of %s: %s\n", name, holder)
 		if note != "" {
 			view.Printf("\n%s\n", note)
 		} else {
@@ -359,7 +406,7 @@ func runForceUnlock(m *Meta, args []string) int {
 	} else if note != "" {
 		warn(view, "Lock holder not checked", "Removing the lock of "+holder+". "+note)
 	}
-	if err := f.ForceUnlockHolder(context.Background(), id); err != nil {
+	if err := b.ForceUnlockHolder(ctx, id); err != nil {
 		return fail(view, "Cannot remove the lock", err)
 	}
 	view.Printf("The state lock was removed.\n")

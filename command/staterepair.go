@@ -84,6 +84,14 @@ type droppedLineJSON struct {
 
 // stateRepair runs fwapply state repair.
 func (m *Meta) stateRepair(a *arguments.StateCmd, view *views.View) int {
+	loc, err := m.locate(a.State, view, false)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	if loc.pg != nil {
+		return fail(view, "Not a local state file", fmt.Errorf("state repair works on a local state file; the pg backend checks every record on write, "+
+			"and the backend block at %s names the PostgreSQL workspace %q", m.blockPos(loc.pg), loc.pg.Workspace))
+	}
 	path := m.abs(a.State.Path)
 	if !m.stateExists(a.State) {
 		return fail(view, "No state", fmt.Errorf("%s does not exist; there is nothing to repair", a.State.Path))

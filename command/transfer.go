@@ -156,6 +156,11 @@ func runImport(m *Meta, args []string) int {
 		return m.parseFailed("import", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
+	// Where the state is, first: a -state that conflicts with a backend
+	// block is the first thing to fix.
+	if _, err := m.locate(a.State, view, false); err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
 	raw, err := os.ReadFile(m.abs(a.File))
 	if err != nil {
 		return fail(view, "Cannot read the export", err)
