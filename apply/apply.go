@@ -416,8 +416,11 @@ func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, 
 		if cause == nil {
 			cause = context.Cause(ctx)
 		}
-		if lockLost(cause) {
+		switch {
+		case lockLost(cause):
 			sr.StoppedBy = "the state lock was taken from this apply"
+		case cause != nil && !errors.Is(cause, context.Canceled):
+			sr.StoppedBy = "the state could not be written"
 		}
 		r.stop(run, sr.StoppedBy, nil, nil)
 	}
@@ -648,12 +651,17 @@ func (r *Runner) record(ctx context.Context, t *state.Trial) error {
 	if err := r.checkLock(ctx); err != nil {
 		return err
 	}
+	// The journal first: the in-memory state, which the summary reads,
+	// holds only what is durable.
 	c := state.Change{Put: t.Clone()}
-	if err := r.State.Apply(c); err != nil {
+	if err := c.Validate(); err != nil {
 		return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)
 	}
 	if err := r.Journal.Append(ctx, c); err != nil {
 		return fmt.Errorf("writing the state: %w; trials already recorded are safe, run fwapply apply again once the state can be written", err)
+	}
+	if err := r.State.Apply(c); err != nil {
+		return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)
 	}
 	return nil
 }

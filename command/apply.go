@@ -175,9 +175,6 @@ func runApply(m *Meta, args []string) int {
 		return fail(view, "Lost the state lock", runErr)
 	}
 	if runErr != nil {
-		if o.pg != nil {
-			runErr = fmt.Errorf("the state in %s: %w", o.desc, runErr)
-		}
 		return fail(view, "Apply failed", runErr)
 	}
 	if err := progress.err(); err != nil {
