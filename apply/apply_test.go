@@ -262,6 +262,45 @@ func TestJournalFailureStops(t *testing.T) {
 	}
 }
 
+// failingEnds is a journal that records trial starts and fails on every
+// trial's end, as a database that went away while trials ran.
+type failingEnds struct{ memJournal }
+
+func (j *failingEnds) Append(ctx context.Context, c state.Change) error {
+	if c.Put != nil && c.Put.Status != state.Running {
+		return errors.New("server unreachable")
+	}
+	return j.memJournal.Append(ctx, c)
+}
+
+// TestUnrecordedEndsNotReported: an outcome the journal refused is not in
+// the result (no best from it) nor in the in-memory state, and the search
+// says the state could not be written.
+func TestUnrecordedEndsNotReported(t *testing.T) {
+	def := testDef(t, 4, 2)
+	r, _, p := newRunner(t, def, &fakeExecutor{delay: 5 * time.Millisecond})
+	r.Journal = &failingEnds{}
+	res, err := r.Run(context.Background(), nil, p)
+	if err == nil {
+		t.Fatal("Run succeeded with a journal that refuses every outcome")
+	}
+	if res == nil || len(res.Searches) != 1 {
+		t.Fatalf("result %+v", res)
+	}
+	sr := res.Searches[0]
+	if sr.BestAfter != nil || sr.Completed != 0 {
+		t.Errorf("best %v, %d completed: an outcome that was never recorded is reported", sr.BestAfter, sr.Completed)
+	}
+	if sr.StoppedBy != "the state could not be written" {
+		t.Errorf("stopped by %q, want the write failure", sr.StoppedBy)
+	}
+	for _, tr := range r.State.Trials("s") {
+		if tr.Status != state.Running {
+			t.Errorf("trial %d is %s in memory, but only its start was recorded", tr.Number, tr.Status)
+		}
+	}
+}
+
 // TestAdaptiveExhausted: when proposals run out before the plan does, the
 // search says why it stopped instead of claiming an interrupt.
 func TestAdaptiveExhausted(t *testing.T) {
