@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/frameworm/frameworm/internal/connstr"
 	"github.com/frameworm/frameworm/internal/pgtest"
 	"github.com/frameworm/frameworm/state"
 	"github.com/frameworm/frameworm/state/pg"
@@ -529,18 +530,18 @@ func TestRedactWriter(t *testing.T) {
 		{"host=h password = 'quoted \\' secret' dbname=d", []string{"quoted ' secret"}},
 		{"host=h dbname=d", nil},
 	} {
-		got := passwordsOf(tc.conn)
+		got := connstr.Secrets(tc.conn)
 		for _, w := range tc.want {
 			found := false
 			for _, g := range got {
 				found = found || g == w
 			}
 			if !found {
-				t.Errorf("passwordsOf(%q) = %q, want %q among them", tc.conn, got, w)
+				t.Errorf("connstr.Secrets(%q) = %q, want %q among them", tc.conn, got, w)
 			}
 		}
 		if tc.want == nil && len(got) > 0 {
-			t.Errorf("passwordsOf(%q) = %q, want none", tc.conn, got)
+			t.Errorf("connstr.Secrets(%q) = %q, want none", tc.conn, got)
 		}
 	}
 }

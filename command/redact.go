@@ -3,22 +3,23 @@ package command
 import (
 	"bytes"
 	"io"
-	"net/url"
 	"slices"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/frameworm/frameworm/internal/connstr"
 )
 
 // The password of a PostgreSQL connection string is never printed. The
 // backend's messages never hold it (they name host, port, database and
 // user), and nor do the commands'. As a last guard, a command whose
 // backend block (or environment) gives a password writes its output
-// through redactWriter, which replaces the password with "***": a
-// diagnostic's source snippet of a conn_str line, say, or an error text
-// that echoed the connection string. Passwords shorter than
-// minRedacted are not replaced, since they would match ordinary words of
-// the output.
+// through redactWriter, which replaces the password with "***", in every
+// form connstr.Secrets finds it in, longest first: a diagnostic's source
+// snippet of a conn_str line, say, or an error text that echoed the
+// connection string. Passwords shorter than minRedacted are not
+// replaced, since they would match ordinary words of the output.
 
 // minRedacted is the length from which a password is redacted from the
 // output.
@@ -32,11 +33,11 @@ func (m *Meta) learnSecrets() {
 		return // without a backend block, no command connects to a database
 	}
 	conn := m.connStr(b)
-	candidates := passwordsOf(conn)
+	candidates := connstr.Secrets(conn)
 	if cfg, err := pgconn.ParseConfig(conn); err == nil {
 		candidates = append(candidates, cfg.Password) // with PGPASSWORD or ~/.pgpass
 	}
-	candidates = append(candidates, passwordsOf(m.getenv("FW_PG_CONN_STR"))...)
+	candidates = append(candidates, connstr.Secrets(m.getenv("FW_PG_CONN_STR"))...)
 	candidates = append(candidates, m.getenv("PGPASSWORD"))
 	for _, c := range candidates {
 		if len(c) >= minRedacted && !slices.Contains(m.secrets, c) {
@@ -46,6 +47,9 @@ func (m *Meta) learnSecrets() {
 	if len(m.secrets) == 0 {
 		return
 	}
+	// Longest first: replacing "a" (pgx's reading of fw:a@b@c) before
+	// "a@b@c" would leave "@b@c".
+	slices.SortStableFunc(m.secrets, func(a, b string) int { return len(b) - len(a) })
 	secrets := make([][]byte, len(m.secrets))
 	for i, s := range m.secrets {
 		secrets[i] = []byte(s)
@@ -64,67 +68,6 @@ func (m *Meta) redact(s string) string {
 		s = strings.ReplaceAll(s, p, "***")
 	}
 	return s
-}
-
-// passwordsOf returns the passwords a connection string spells out, in a
-// URL's user info or as password=... in the key=value form, without
-// reading the environment or any file. It is forgiving: it is used on
-// strings pgx may refuse.
-func passwordsOf(conn string) []string {
-	var out []string
-	if strings.HasPrefix(conn, "postgres://") || strings.HasPrefix(conn, "postgresql://") {
-		if u, err := url.Parse(conn); err == nil {
-			if p, ok := u.User.Password(); ok {
-				out = append(out, p)
-			}
-			out = append(out, u.Query()["password"]...)
-		}
-		// A URL that does not parse: take what lies between the
-		// first ':' after the scheme and the last '@'.
-		rest := conn[strings.Index(conn, "://")+3:]
-		if at := strings.LastIndexByte(rest, '@'); at > 0 {
-			if c := strings.IndexByte(rest[:at], ':'); c >= 0 {
-				p := rest[c+1 : at]
-				out = append(out, p)
-				if q, err := url.PathUnescape(p); err == nil {
-					out = append(out, q)
-				}
-			}
-		}
-		return out
-	}
-	// key = value, value possibly 'quoted' with \' and \\ escapes.
-	s := conn
-	for {
-		i := strings.Index(s, "password")
-		if i < 0 {
-			return out
-		}
-		s = strings.TrimLeft(s[i+len("password"):], " \t\n\r")
-		if !strings.HasPrefix(s, "=") {
-			continue
-		}
-		s = strings.TrimLeft(s[1:], " \t\n\r")
-		var v strings.Builder
-		if strings.HasPrefix(s, "'") {
-			j := 1
-			for ; j < len(s) && s[j] != '\''; j++ {
-				if s[j] == '\\' && j+1 < len(s) {
-					j++
-				}
-				v.WriteByte(s[j])
-			}
-			out = append(out, v.String(), s[1:min(j, len(s))])
-			s = s[min(j+1, len(s)):]
-			continue
-		}
-		end := strings.IndexAny(s, " \t\n\r")
-		if end < 0 {
-			end = len(s)
-		}
-		out = append(out, s[:end])
-		s = s[end:]
-	}
 }
 
 // redactWriter replaces secrets in what is written through it. A secret

@@ -10,8 +10,9 @@ import (
 // Definition means the local state file.
 //
 // ConnStr may hold a password: it must never be printed, logged or written
-// anywhere (use RedactConnStr for messages). Nothing that fingerprints,
-// plans, exports or generates from a Definition reads Backend.
+// anywhere (use connstr.Redact, package internal/connstr, for messages).
+// Nothing that fingerprints, plans, exports or generates from a Definition
+// reads Backend.
 type Backend struct {
 	Type         string        // "pg"
 	ConnStr      string        // "" when not set in the file (then FW_PG_CONN_STR or the PG* variables apply: the command resolves that, not you)

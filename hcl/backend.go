@@ -14,6 +14,7 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/internal/connstr"
 )
 
 // The frameworm block (docs/language.md, "The frameworm block and state
@@ -251,7 +252,7 @@ func lexedSecrets(src []byte, filename string) []hcl.Range {
 			if tok.Type != hclsyntax.TokenQuotedLit && tok.Type != hclsyntax.TokenStringLit {
 				continue
 			}
-			for _, sp := range definition.ConnStrSecrets(string(tok.Bytes)) {
+			for _, sp := range connstr.Spans(string(tok.Bytes)) {
 				out = append(out, byteRange(filename, tok.Range.Start.Byte+sp[0], tok.Range.Start.Byte+sp[1]))
 			}
 		}
@@ -554,7 +555,7 @@ func (d *backendDecoder) checkConnStr(a *hcl.Attribute, v string) {
 		})
 		return
 	}
-	hasPassword, err := definition.CheckConnStr(v)
+	hasPassword, err := connstr.Check(v)
 	if err != nil {
 		d.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
@@ -579,7 +580,7 @@ func (d *backendDecoder) checkConnStr(a *hcl.Attribute, v string) {
 // passwords when the expression is a quoted string written without
 // escapes, else the whole of it.
 func (d *backendDecoder) recordSecrets(rng hcl.Range, v string) {
-	spans := definition.ConnStrSecrets(v)
+	spans := connstr.Spans(v)
 	if len(spans) == 0 {
 		return
 	}

@@ -1,24 +1,50 @@
-package definition
+// Package connstr reads PostgreSQL connection strings (a backend block's
+// conn_str, FW_PG_CONN_STR) for what they must never show: their
+// passwords. It is the one place that knows where a password sits in
+// one; the language masks diagnostic snippets with it, the pg backend
+// scrubs the driver's error texts and the commands guard their output.
+//
+// Connection strings are libpq's: a URL starting with postgres:// or
+// postgresql://, or key=value settings separated by white space. The
+// package reads them the way the PostgreSQL driver (pgx, which follows
+// libpq) does, so that a string Check accepts is one the driver accepts,
+// without the driver's side effects (it reads the PG* environment
+// variables and the password file).
+//
+// The contract, for any string, parsed or not (none of the functions
+// panics or fails on any input):
+//
+//   - Spans(s) are the byte ranges of s that hold a password: exactly the
+//     passwords of a string the driver parses unambiguously, generously
+//     more (up to the rest of the string) where a malformed string leaves
+//     a password's extent unknown.
+//   - Redact(s) is s with each span replaced by "***": it still names the
+//     server, port, database and user, and the driver finds no password
+//     in it but "***".
+//   - Secrets(s) are the texts in which a password of s may show in a
+//     message: each span as written and decoded, and every password the
+//     driver reads from s. Replacing each of them in a text that quotes s
+//     (or a part of it) leaves no password there.
+//   - Names(s) are the server, port, database and user s names, read from
+//     Redact(s): for messages that must say which database is meant.
+//   - Check(s) says whether the driver accepts s and whether s sets a
+//     password; its error says what is wrong and where, never quoting s.
+//
+// Nothing here ever puts a password into an error. FuzzRedact checks all
+// of this against the driver's own parser.
+package connstr
 
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
 
-// Connection strings of the pg backend (conn_str, FW_PG_CONN_STR) are
-// libpq's: a URL starting with postgres:// or postgresql://, or key=value
-// settings separated by white space. The functions here read them the way
-// the PostgreSQL driver (pgx, which follows libpq) does, so that a string
-// they accept is one the driver accepts, without the driver's side
-// effects (it reads the PG* environment variables and the password file).
-//
-// Nothing here ever puts a password into an error: errors name the part
-// of the string that is wrong, never its text.
-
-// redactMask replaces every password in RedactConnStr's result.
-const redactMask = "***"
+// Mask replaces every password in Redact's result.
+const Mask = "***"
 
 const (
 	urlPrefix     = "postgres://"
@@ -26,7 +52,7 @@ const (
 	kvSpace       = " \t\n\r\v\f"
 )
 
-// RedactConnStr returns s with every password replaced by "***": the
+// Redact returns s with every password replaced by "***": the
 // password of a URL's user information, and the value of every setting
 // whose name contains "password" (password, sslpassword), in a URL's
 // query or in key=value form. The rest is kept as written, so the result
@@ -36,8 +62,8 @@ const (
 // where a password's extent cannot be known, it masks generously: in a
 // URL whose parts are ambiguous, everything before its last '@'; after a
 // key=value syntax error, everything from the first password setting on.
-func RedactConnStr(s string) string {
-	spans := ConnStrSecrets(s)
+func Redact(s string) string {
+	spans := Spans(s)
 	if len(spans) == 0 {
 		return s
 	}
@@ -46,33 +72,243 @@ func RedactConnStr(s string) string {
 	last := 0
 	for _, sp := range spans {
 		b.WriteString(s[last:sp[0]])
-		b.WriteString(redactMask)
+		b.WriteString(Mask)
 		last = sp[1]
 	}
 	b.WriteString(s[last:])
 	return b.String()
 }
 
-// ConnStrSecrets returns the byte ranges [start, end) of s that
-// RedactConnStr replaces, in order and disjoint; none is empty. They are
+// Spans returns the byte ranges [start, end) of s that
+// Redact replaces, in order and disjoint; none is empty. They are
 // ranges of s as written (a URL's password still percent-encoded, a quoted
 // value inside its quotes, which stay), so a caller can mask them in the
 // source s came from.
-func ConnStrSecrets(s string) [][2]int {
+func Spans(s string) [][2]int {
 	var spans [][2]int
 	if isURL(s) {
 		spans = urlSecrets(s)
 	} else {
 		spans = kvSecrets(s)
 	}
-	return normalizeSpans(spans)
+	return normalizeSpans(append(spans, lookalikes(s)...))
 }
 
-// CheckConnStr checks that s is a connection string the PostgreSQL driver
+// lookalikes returns the values of whatever reads "password=VALUE" (any
+// case, spaces around '=') anywhere in s, though the driver reads no
+// password setting there: in a key=value setting's value that swallowed
+// it (host= password=x is the host "password=x"), in options, in a
+// query. Inside a key=value setting's value, VALUE runs to the end of
+// that value; in key=value settings with a syntax error, to the end of s;
+// elsewhere to the next white space outside quotes (or '&', in a URL).
+func lookalikes(s string) [][2]int {
+	var spans [][2]int
+	url := strings.Contains(s, "://")
+	var pairs []kvPair
+	var kvErr error
+	if !url {
+		pairs, _, kvErr = scanKV(s)
+	}
+	lower := asciiLower(s)
+	for from := 0; ; {
+		k := strings.Index(lower[from:], "password")
+		if k < 0 {
+			return spans
+		}
+		from += k + len("password")
+		i := skipSpace(s, from)
+		if i == len(s) || s[i] != '=' {
+			continue
+		}
+		start := skipSpace(s, i+1)
+		end := -1
+		for _, p := range pairs {
+			// Inside the value, or the value itself, quoted or not.
+			if p.start <= start && start < p.end || p.start == start+1 {
+				start, end = max(start, p.start), p.end
+			}
+		}
+		switch {
+		case kvErr != nil:
+			end = len(s) // after a syntax error, where it ends is unknown
+		case end < 0:
+			end = wordEnd(s, start, url)
+		}
+		spans = append(spans, [2]int{start, end})
+	}
+}
+
+// wordEnd is where a value starting at s[i] ends: at white space outside
+// single quotes (a backslash escapes the byte after it), or at '&' in a
+// URL.
+func wordEnd(s string, i int, url bool) int {
+	quoted := false
+	for ; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\\' && !url:
+			i++
+		case c == '\'':
+			quoted = !quoted
+		case !quoted && (isSpace(c) || url && c == '&'):
+			return i
+		}
+	}
+	return len(s)
+}
+
+// Secrets returns the texts in which a password of s may show in a
+// message, longest readings and shortest alike, without duplicates and
+// none empty: each span of Spans as written, and each password as the
+// driver reads it (a URL's user information up to its first '@' as well
+// as its last; the first word of a key=value password that a syntax
+// error follows), each also decoded (percent-decoded as libpq and as
+// Go's url.QueryUnescape do, and key=value backslash-unescaped). Every
+// password the driver finds in s is among them.
+//
+// A caller scrubbing a text of them replaces the longest first. Short
+// ones (a password "a") match ordinary words: whether to replace them
+// anyway is the caller's choice.
+func Secrets(s string) []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(v string) {
+		if v != "" && !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	addForms := func(raw string) {
+		add(raw)
+		add(decodeLenient(raw))
+		if v, err := url.QueryUnescape(raw); err == nil {
+			add(v)
+		}
+		add(unescapeKV(raw))
+	}
+	for _, sp := range Spans(s) {
+		addForms(s[sp[0]:sp[1]])
+	}
+	for _, sp := range readings(s) {
+		if sp[0] < sp[1] {
+			addForms(s[sp[0]:sp[1]])
+		}
+	}
+	if isURL(s) {
+		if settings, err := parseURL(s); err == nil {
+			for _, v := range sortedSecretSettings(settings) {
+				add(v)
+			}
+		}
+	} else if pairs, _, _ := scanKV(s); len(pairs) > 0 {
+		for _, p := range pairs {
+			if isSecretKey(p.key) {
+				add(p.value)
+			}
+		}
+	}
+	return out
+}
+
+// sortedSecretSettings returns the password settings of settings in the
+// order of their names, so that Secrets' result does not depend on map
+// order.
+func sortedSecretSettings(settings map[string]string) []string {
+	var keys []string
+	for k, v := range settings {
+		if v != "" && isSecretKey(k) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	out := make([]string, len(keys))
+	for i, k := range keys {
+		out[i] = settings[k]
+	}
+	return out
+}
+
+// readings returns the ranges of s that hold a password under each
+// reading of a malformed string, unmerged and possibly overlapping: a
+// URL's user information password ending at its first '@' and at its
+// last, its query's password values from the first '?' after either, and
+// the password values of key=value settings read up to a syntax error
+// (and, after one, what looks like a URL's user information). On a
+// string the driver parses, they are its passwords as written.
+func readings(s string) [][2]int {
+	var out [][2]int
+	off := 0
+	switch {
+	case strings.HasPrefix(s, urlPrefixLong):
+		off = len(urlPrefixLong)
+	case strings.HasPrefix(s, urlPrefix):
+		off = len(urlPrefix)
+	case hasOtherScheme(s):
+		off = strings.Index(s, "://") + 3
+	default:
+		pairs, _, err := scanKV(s)
+		for _, p := range pairs {
+			if isSecretKey(p.key) {
+				out = append(out, [2]int{p.start, p.end})
+			}
+		}
+		if err == nil {
+			return out // the settings are certain: an '@' is no user information
+		}
+	}
+	p := s[off:]
+	// The driver's reading ends at the first '@' (when no '/' comes
+	// before it); a password with an unencoded '@' ends at the last.
+	for _, at := range []int{strings.IndexByte(p, '@'), strings.LastIndexByte(p, '@')} {
+		if at < 0 {
+			continue
+		}
+		if c := strings.IndexByte(p[:at], ':'); c >= 0 {
+			out = append(out, [2]int{off + c + 1, off + at})
+		}
+		if q := strings.IndexByte(p[at+1:], '?'); q >= 0 {
+			out = append(out, querySecrets(s, off+at+1+q+1, false)...)
+		}
+	}
+	if q := strings.IndexByte(p, '?'); q >= 0 {
+		out = append(out, querySecrets(s, off+q+1, false)...)
+	}
+	return out
+}
+
+// Names returns the server, port, database and user that s names, as the
+// driver reads them (comma-separated lists for several hosts), for
+// messages; each is empty where s does not say or cannot be read. They
+// are read from Redact(s), so none holds a password: a part that holds
+// the mask is left empty.
+func Names(s string) (host, port, database, user string) {
+	r := Redact(s)
+	settings := map[string]string{}
+	switch {
+	case isURL(r):
+		if parsed, err := parseURL(r); err == nil {
+			settings = parsed
+		}
+	case hasOtherScheme(r):
+	default:
+		pairs, _, _ := scanKV(r) // the settings before a syntax error
+		for _, p := range pairs {
+			settings[p.key] = p.value
+		}
+	}
+	get := func(key string) string {
+		if v := settings[key]; !strings.Contains(v, Mask) {
+			return v
+		}
+		return ""
+	}
+	return get("host"), get("port"), get("database"), get("user")
+}
+
+// Check checks that s is a connection string the PostgreSQL driver
 // accepts: a postgres:// or postgresql:// URL, or libpq key=value
 // settings, with numeric ports. It reports whether s sets a password. Its
 // error says what is wrong and where, and never quotes s.
-func CheckConnStr(s string) (hasPassword bool, err error) {
+func Check(s string) (hasPassword bool, err error) {
 	if strings.TrimLeft(s, kvSpace) == "" {
 		return false, errors.New("the connection string is empty")
 	}
@@ -148,6 +384,19 @@ func isSecretKey(key string) bool {
 	return strings.Contains(strings.ToLower(key), "password")
 }
 
+// asciiLower lowers the ASCII letters of s and keeps every other byte, so
+// that an index in the result is one in s (strings.ToLower and
+// strings.Map replace invalid UTF-8, changing lengths).
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
 // normalizeSpans drops empty spans, sorts and merges overlapping ones.
 func normalizeSpans(spans [][2]int) [][2]int {
 	var out [][2]int
@@ -190,7 +439,7 @@ type kvPair struct {
 // without its closing quote, that value up to the end of s) and the
 // offset where the error is.
 func scanKV(s string) (pairs []kvPair, errAt int, err error) {
-	// A NUL byte is an error of CheckConnStr; scanning on finds the
+	// A NUL byte is an error of Check; scanning on finds the
 	// password settings around it for the redaction.
 	i := skipSpace(s, 0)
 	for i < len(s) {
@@ -300,7 +549,7 @@ func kvSecrets(s string) [][2]int {
 	if err == nil {
 		return spans
 	}
-	if k := strings.Index(strings.ToLower(s[errAt:]), "password"); k >= 0 {
+	if k := strings.Index(asciiLower(s[errAt:]), "password"); k >= 0 {
 		at := errAt + k + len("password")
 		if from < 0 || at < from {
 			from = at

@@ -6,114 +6,15 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/jackc/pgx/v5/pgconn"
-)
 
-// connStrSecrets returns what could be the password in a connection string,
-// parsed or not: the password of a URL's userinfo (also of a URL too broken
-// to parse), and the values of password= and sslpassword= in key=value form
-// or in a URL's query. Error texts are scrubbed of each.
-func connStrSecrets(s string) []string {
-	var out []string
-	add := func(v string) {
-		if v != "" {
-			out = append(out, v)
-			if dec, err := url.PathUnescape(v); err == nil && dec != v {
-				out = append(out, dec)
-			}
-			if dec, err := url.QueryUnescape(v); err == nil && dec != v {
-				out = append(out, dec)
-			}
-		}
-	}
-	if i := strings.Index(s, "://"); i >= 0 {
-		rest := s[i+3:]
-		// userinfo ends at the last '@' before the path: a password may
-		// hold '@' and '/' when the URL is malformed.
-		if at := strings.LastIndexByte(rest, '@'); at >= 0 {
-			userinfo := rest[:at]
-			if c := strings.IndexByte(userinfo, ':'); c >= 0 {
-				add(userinfo[c+1:])
-			}
-			// a shorter reading: up to the first '@'
-			if at1 := strings.IndexByte(rest, '@'); at1 >= 0 && at1 != at {
-				if c := strings.IndexByte(rest[:at1], ':'); c >= 0 {
-					add(rest[c+1 : at1])
-				}
-			}
-		}
-		if u, err := url.Parse(s); err == nil {
-			if u.User != nil {
-				if p, ok := u.User.Password(); ok {
-					add(p)
-				}
-			}
-			for k, vs := range u.Query() {
-				if strings.Contains(strings.ToLower(k), "password") {
-					for _, v := range vs {
-						add(v)
-					}
-				}
-			}
-		}
-		if q := strings.IndexByte(rest, '?'); q >= 0 {
-			for _, kv := range strings.Split(rest[q+1:], "&") {
-				if k, v, ok := strings.Cut(kv, "="); ok && strings.Contains(strings.ToLower(k), "password") {
-					add(v)
-				}
-			}
-		}
-		return out
-	}
-	// key=value: values may be single-quoted with backslash escapes.
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], '=')
-		if j < 0 {
-			break
-		}
-		key := strings.TrimSpace(s[i : i+j])
-		if sp := strings.LastIndexAny(key, " \t\n"); sp >= 0 {
-			key = key[sp+1:]
-		}
-		i += j + 1
-		for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
-			i++
-		}
-		var val strings.Builder
-		raw := i
-		if i < len(s) && s[i] == '\'' {
-			i++
-			for i < len(s) && s[i] != '\'' {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				val.WriteByte(s[i])
-				i++
-			}
-			if i < len(s) {
-				i++
-			}
-		} else {
-			for i < len(s) && s[i] != ' ' && s[i] != '\t' && s[i] != '\n' {
-				if s[i] == '\\' && i+1 < len(s) {
-					i++
-				}
-				val.WriteByte(s[i])
-				i++
-			}
-		}
-		if strings.Contains(strings.ToLower(key), "password") {
-			add(val.String())
-			add(s[raw:i])
-		}
-	}
-	return out
-}
+	"github.com/frameworm/frameworm/internal/connstr"
+)
 
 // scrubSecrets replaces every secret in s by "***", longest first. If a
 // secret is still there after that (the replacements made one), it returns
@@ -126,24 +27,67 @@ func scrubSecrets(s string, secrets []string) string {
 	}
 	for _, sec := range sorted {
 		if strings.Contains(s, sec) {
-			return "(text withheld: it may hold the password)"
+			return withheld
 		}
 	}
 	return s
 }
 
-// parseError is the error of a connection string pgx cannot parse. pgx's
-// own message quotes the string with the password masked as best it can;
-// it is scrubbed again here, since a malformed string can defeat that.
-func parseError(err error, secrets []string) error {
-	return fmt.Errorf("the PostgreSQL connection string is not valid: %s; %s", parseReason(err, secrets), parseErrorAdvice)
+// withheld is what scrubSecrets gives for a text it cannot clean.
+const withheld = "(text withheld: it may hold the password)"
+
+// parseError is the error of a connection string pgx cannot parse. It
+// names the string with its passwords masked (connstr.Redact) and the
+// host and database it names, and gives pgx's reason, scrubbed of the
+// secrets: pgx quotes parts of the string, and a malformed one can defeat
+// its own masking. It does not wrap err, whose ConnString is the string
+// as written.
+func parseError(err error, connStr string, secrets []string) error {
+	reason := parseReason(err, connStr, secrets)
+	if strings.TrimSpace(connStr) == "" {
+		return fmt.Errorf("the PostgreSQL connection settings of the PG* environment variables are not valid: %s; correct them, or give a connection string in conn_str or FW_PG_CONN_STR", reason)
+	}
+	what := strconv.Quote(connstr.Redact(connStr))
+	if named := namedIn(connStr); named != "" {
+		what += " (" + named + ")"
+	}
+	return fmt.Errorf("the PostgreSQL connection string %s is not valid: %s; %s", what, reason, parseErrorAdvice)
+}
+
+// namedIn says which server and database a connection string names, as
+// connstr.Names reads them (never a password): "host 127.0.0.1:5432,
+// database "ci"", or "" when it names neither.
+func namedIn(connStr string) string {
+	host, port, database, _ := connstr.Names(connStr)
+	var parts []string
+	if host != "" {
+		hosts := strings.Split(host, ",")
+		ports := strings.Split(port, ",")
+		for i, h := range hosts {
+			if i < len(ports) && ports[i] != "" {
+				hosts[i] = net.JoinHostPort(h, ports[i])
+			}
+		}
+		shown := strings.Join(hosts, ",")
+		if q := strconv.Quote(shown); q[1:len(q)-1] != shown || strings.Contains(shown, " ") {
+			shown = q // with spaces, quotes or control characters
+		}
+		parts = append(parts, "host "+shown)
+	}
+	if database != "" {
+		parts = append(parts, "database "+strconv.Quote(database))
+	}
+	return strings.Join(parts, ", ")
 }
 
 const parseErrorAdvice = "write it as a URL (postgres://USER@HOST:PORT/DATABASE) or as key=value pairs (host=HOST port=PORT dbname=DATABASE user=USER), in conn_str or FW_PG_CONN_STR"
 
 // parseReason is pgx's reason for refusing a connection string, without the
-// string, scrubbed of the secrets.
-func parseReason(err error, secrets []string) string {
+// string, scrubbed of the secrets. A fragment of the string it quotes is
+// kept only if connstr.Redact shows it too: pgx quotes a part of a
+// malformed string (missing "=" after "WORD"), which may be a piece of a
+// password that no secret matches whole.
+func parseReason(err error, connStr string, secrets []string) string {
 	msg := err.Error()
 	var pe *pgconn.ParseConfigError
 	if errors.As(err, &pe) {
@@ -152,7 +96,45 @@ func parseReason(err error, secrets []string) string {
 			msg = msg[i+3:]
 		}
 	}
-	return scrubSecrets(msg, secrets)
+	return hideQuoted(scrubSecrets(msg, secrets), connstr.Redact(connStr))
+}
+
+// hideQuoted replaces each "quoted" fragment of msg that shown does not
+// hold by "***".
+func hideQuoted(msg, shown string) string {
+	var b strings.Builder
+	for {
+		i := strings.IndexByte(msg, '"')
+		if i < 0 {
+			break
+		}
+		j := i + 1
+		for j < len(msg) && msg[j] != '"' {
+			if msg[j] == '\\' {
+				j++
+			}
+			j++
+		}
+		if j >= len(msg) { // no closing quote: the rest is the fragment
+			b.WriteString(msg[:i+1])
+			if !strings.Contains(shown, msg[i+1:]) {
+				msg = "***"
+			} else {
+				msg = msg[i+1:]
+			}
+			break
+		}
+		b.WriteString(msg[:i+1])
+		if frag := msg[i+1 : j]; frag == "" || strings.Contains(shown, frag) {
+			b.WriteString(frag)
+		} else {
+			b.WriteString("***")
+		}
+		b.WriteByte('"')
+		msg = msg[j+1:]
+	}
+	b.WriteString(msg)
+	return b.String()
 }
 
 // Why a connection failed, from the server's error codes.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/frameworm/frameworm/internal/connstr"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -90,10 +91,10 @@ func Open(ctx context.Context, cfg Config) (*Backend, error) {
 	if strings.ContainsRune(cfg.Workspace, 0) {
 		return nil, fmt.Errorf("the workspace name %q holds a NUL character", cfg.Workspace)
 	}
-	secrets := connStrSecrets(cfg.ConnStr)
+	secrets := connstr.Secrets(cfg.ConnStr)
 	cc, err := pgx.ParseConfig(cfg.ConnStr)
 	if err != nil {
-		return nil, parseError(err, secrets)
+		return nil, parseError(err, cfg.ConnStr, secrets)
 	}
 	if cc.Password != "" {
 		secrets = append(secrets, cc.Password)
