@@ -77,7 +77,7 @@ func helper(mode string) int {
 		cwd, _ := os.Getwd()
 		seen := map[string]any{"cwd": cwd, "args": os.Args[1:]}
 		for _, kv := range os.Environ() {
-			if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "FW_") && k != "FW_TEST_HELPER" || k == "EXTRA" {
+			if k, v, _ := strings.Cut(kv, "="); strings.HasPrefix(k, "FW_") && !strings.HasPrefix(k, "FW_TEST_") || k == "EXTRA" {
 				seen[k] = v
 			}
 		}

@@ -106,6 +106,9 @@ func TestRunFollowsProtocol(t *testing.T) {
 	spec.Command = append(spec.Command, "--flag", "two words")
 	spec.Env["EXTRA"] = "extra value"
 	spec.Env["FW_TRIAL"] = "999" // the protocol's variables win
+	// fwapply's own connection string is kept from trials (the helper
+	// reports every FW_ variable it sees).
+	t.Setenv("FW_PG_CONN_STR", "postgres://fw:secret@db/frameworm")
 	res := (&Local{}).Run(context.Background(), spec)
 	if res.Outcome != Completed {
 		t.Fatalf("Run = %s %q, want completed", res.Outcome, res.Error)

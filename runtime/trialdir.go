@@ -7,8 +7,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 
 	"github.com/frameworm/frameworm/atomicfile"
 )
@@ -118,11 +120,19 @@ func orEmpty(m map[string]any) map[string]any {
 	return m
 }
 
-// environ is the environment of the trial process: ours, then spec.Env in
-// sorted order, then the protocol's variables. exec.Cmd keeps the last
-// value of a repeated name, so later entries win.
+// environ is the environment of the trial process: ours without the state
+// backend's connection string (FW_PG_CONN_STR: trials have no business
+// with the state's database password), then spec.Env in sorted order, then
+// the protocol's variables. exec.Cmd keeps the last value of a repeated
+// name, so later entries win.
+// privateEnvPrefix is the variable fwapply reads its state backend's
+// connection string from; it is kept from trials.
+const privateEnvPrefix = "FW_PG_CONN_STR="
+
 func environ(spec Spec, p trialPaths) []string {
-	env := os.Environ()
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		return strings.HasPrefix(kv, privateEnvPrefix)
+	})
 	keys := make([]string, 0, len(spec.Env))
 	for k := range spec.Env {
 		keys = append(keys, k)
