@@ -37,6 +37,21 @@ type Spec struct {
 	// Metric is the search's metric: success needs it in the metrics file
 	// as a finite number.
 	Metric string
+
+	// Job is the handle of a job that an earlier apply submitted for this
+	// very attempt and recorded (see Submitted): an executor that queues
+	// trials on a scheduler attaches to that job instead of submitting the
+	// trial again. Executors that run trials themselves (Local) never hand
+	// out handles and ignore it.
+	Job string
+	// Submitted, when set, is called by executors that queue trials, once
+	// the scheduler has accepted the trial and before waiting for it, with
+	// the job's handle, so that the caller records it durably: after a
+	// crash, the next apply attaches to the job (Job) instead of running
+	// the trial twice. When it returns an error the handle could not be
+	// recorded: the executor cancels the job and fails the trial with that
+	// error.
+	Submitted func(job string) error
 }
 
 // Outcome is how a trial ended.
@@ -73,6 +88,14 @@ type Result struct {
 	// when the trial failed (see Tail); nil otherwise. When the log could
 	// not be read it is one line saying why.
 	StderrTail []string
+
+	// Job is the scheduler's handle of the job that ran the trial, for
+	// executors that queue trials ("slurm:1234" or "slurm:1234_7" for an
+	// element of a job array); empty for Local.
+	Job string
+	// Queued is how long the trial waited in the scheduler's queue, from
+	// its submission to its start; 0 for Local.
+	Queued time.Duration
 }
 
 // Executor runs trials. Run blocks until the trial has ended and everything
@@ -80,4 +103,18 @@ type Result struct {
 // Implementations must be safe for concurrent calls to Run.
 type Executor interface {
 	Run(ctx context.Context, spec Spec) Result
+}
+
+// Submitter is implemented by executors that queue trials on a scheduler
+// and can submit many at once (Slurm job arrays), so that the trials a
+// plan already knows cost a few submissions rather than one each.
+type Submitter interface {
+	// Submit prepares each trial directory as Run would and hands the
+	// trials of specs to the scheduler, in as few submissions as it can,
+	// with at most limit of them running at once (0: no limit). It
+	// returns the job handles of the trials submitted, in the order of
+	// specs: all of them, or on error a prefix (possibly empty) of them,
+	// the rest not submitted. The caller records the handles, then waits
+	// for each trial with Run, given its spec with Job set.
+	Submit(ctx context.Context, specs []Spec, limit int) ([]string, error)
 }
