@@ -3,10 +3,8 @@ package hcl
 import (
 	"bytes"
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -110,24 +108,7 @@ func LoadBackendFiles(dir string) (*definition.Backend, map[string]*hcl.File, hc
 			Detail:   fmt.Sprintf("%s. Run fwapply in the directory that holds your *%s files, or pass -chdir=DIR.", err, FileSuffix),
 		}}
 	}
-	var diags hcl.Diagnostics
-	var sources []Source
-	for _, n := range names {
-		name := filepath.Base(n)
-		b, size, ok, err := readSource(n)
-		switch {
-		case err != nil:
-			diags = append(diags, &hcl.Diagnostic{
-				Severity: hcl.DiagError,
-				Summary:  "Cannot read a search file",
-				Detail:   fmt.Sprintf("%s. Check the file's permissions.", err),
-			})
-		case !ok:
-			diags = append(diags, tooLarge(name, "search file", size))
-		default:
-			sources = append(sources, Source{Name: name, Bytes: b})
-		}
-	}
+	sources, diags := readSources(names)
 	b, files, more := backendFromSources(sources)
 	diags = append(diags, more...)
 	if diags.HasErrors() {
@@ -401,53 +382,15 @@ func (d *backendDecoder) decodeBackend(b *hcl.Block) *definition.Backend {
 			d.checkConnStr(a, v)
 		}
 	}
-	if a := attrs["schema_name"]; a != nil {
-		if v, ok := d.constString(a); ok {
-			if msg := schemaNameProblem(v); msg != "" {
-				d.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid schema_name",
-					Detail:   msg,
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			} else {
-				be.Schema = v
-			}
-		}
-	}
-	if a := attrs["workspace"]; a != nil {
-		if v, ok := d.constString(a); ok {
-			if msg := workspaceProblem(v); msg != "" {
-				d.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid workspace",
-					Detail:   msg,
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			} else {
-				be.Workspace = v
-			}
-		}
-	}
+	d.checkedString(attrs["schema_name"], schemaNameProblem, &be.Schema)
+	d.checkedString(attrs["workspace"], workspaceProblem, &be.Workspace)
 	if a := attrs["retry_timeout"]; a != nil {
 		if v, ok := d.constString(a); ok {
-			dur, err := time.ParseDuration(v)
-			switch {
-			case err != nil:
-				d.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid retry_timeout",
-					Detail:   fmt.Sprintf("%q is not a duration. Write a number with a unit, like \"30s\", \"2m\" or \"1h\".", v),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			case dur <= 0:
-				d.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid retry_timeout",
-					Detail:   fmt.Sprintf("retry_timeout must be positive, got %q: it is how long writes wait for the database to come back. Remove it for the default of 2 minutes.", v),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			default:
+			dur, diag := positiveDuration(a, v, `"30s", "2m" or "1h"`,
+				"retry_timeout must be positive, got %q: it is how long writes wait for the database to come back. Remove it for the default of 2 minutes.")
+			if diag != nil {
+				d.add(diag)
+			} else {
 				be.RetryTimeout = dur
 			}
 		}
@@ -456,6 +399,29 @@ func (d *backendDecoder) decodeBackend(b *hcl.Block) *definition.Backend {
 		return nil
 	}
 	return be
+}
+
+// checkedString sets *dst to the constant string value of a, when a is
+// set and problem (schemaNameProblem, say) finds nothing wrong with it;
+// else it adds the error "Invalid <name>" with problem's message.
+func (d *backendDecoder) checkedString(a *hcl.Attribute, problem func(string) string, dst *string) {
+	if a == nil {
+		return
+	}
+	v, ok := d.constString(a)
+	if !ok {
+		return
+	}
+	if msg := problem(v); msg != "" {
+		d.add(&hcl.Diagnostic{
+			Severity: hcl.DiagError,
+			Summary:  "Invalid " + a.Name,
+			Detail:   msg,
+			Subject:  a.Expr.Range().Ptr(),
+		})
+		return
+	}
+	*dst = v
 }
 
 // checkType reports whether the backend block's type is known, and adds

@@ -55,9 +55,21 @@ func LoadDir(dir string, opts Options) (*Result, hcl.Diagnostics) {
 			Detail:   fmt.Sprintf("The directory %s has no *%s files. Run fwapply in the directory that holds them, or pass -chdir=DIR.", abs, FileSuffix),
 		}}
 	}
+	sources, diags := readSources(names)
+	res, more := Load(dir, sources, opts)
+	return res, append(diags, more...)
+}
+
+// readSources reads the search files at the paths names (as ListDir
+// returns them), named by their base names: diagnostics name files
+// relative to the search directory, as Terraform does after -chdir. A file
+// that cannot be read, or is larger than MaxSourceSize, is left out with an
+// error.
+func readSources(names []string) ([]Source, hcl.Diagnostics) {
 	sources := make([]Source, 0, len(names))
 	var diags hcl.Diagnostics
 	for _, n := range names {
+		name := filepath.Base(n)
 		b, size, ok, err := readSource(n)
 		switch {
 		case err != nil:
@@ -67,15 +79,12 @@ func LoadDir(dir string, opts Options) (*Result, hcl.Diagnostics) {
 				Detail:   fmt.Sprintf("%s. Check the file's permissions.", err),
 			})
 		case !ok:
-			diags = append(diags, tooLarge(filepath.Base(n), "search file", size))
+			diags = append(diags, tooLarge(name, "search file", size))
 		default:
-			// Diagnostics name files relative to the search directory, as
-			// Terraform does after -chdir.
-			sources = append(sources, Source{Name: filepath.Base(n), Bytes: b})
+			sources = append(sources, Source{Name: name, Bytes: b})
 		}
 	}
-	res, more := Load(dir, sources, opts)
-	return res, append(diags, more...)
+	return sources, diags
 }
 
 // ListDir returns the *.fw.hcl files of dir, sorted, as paths joined to dir.

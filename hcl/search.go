@@ -404,23 +404,11 @@ func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 	}
 	if a := content.Attributes["timeout"]; a != nil {
 		if v, ok := l.stringAttr(a, ctx); ok {
-			d, err := time.ParseDuration(v)
-			switch {
-			case err != nil:
-				l.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid timeout",
-					Detail:   fmt.Sprintf("%q is not a duration. Write a number with a unit, like \"90s\", \"30m\" or \"2h30m\".", v),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			case d <= 0:
-				l.add(&hcl.Diagnostic{
-					Severity: hcl.DiagError,
-					Summary:  "Invalid timeout",
-					Detail:   fmt.Sprintf("The timeout must be positive, got %q. Remove timeout for no limit.", v),
-					Subject:  a.Expr.Range().Ptr(),
-				})
-			default:
+			d, diag := positiveDuration(a, v, `"90s", "30m" or "2h30m"`,
+				"The timeout must be positive, got %q. Remove timeout for no limit.")
+			if diag != nil {
+				l.add(diag)
+			} else {
 				s.Trial.Timeout = d
 			}
 		}
@@ -449,6 +437,30 @@ func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 			}
 			s.Trial.Env = env
 		}
+	}
+}
+
+// positiveDuration parses v, the string value of the attribute a, as a
+// positive duration. Else it returns the error "Invalid <name>": for a v
+// that is not a duration, with examples (like `"30s" or "2m"`) of what to
+// write; for one that is not positive, with notPositive, a format whose
+// one verb (%q) is v.
+func positiveDuration(a *hcl.Attribute, v, examples, notPositive string) (time.Duration, *hcl.Diagnostic) {
+	d, err := time.ParseDuration(v)
+	var detail string
+	switch {
+	case err != nil:
+		detail = fmt.Sprintf("%q is not a duration. Write a number with a unit, like %s.", v, examples)
+	case d <= 0:
+		detail = fmt.Sprintf(notPositive, v)
+	default:
+		return d, nil
+	}
+	return 0, &hcl.Diagnostic{
+		Severity: hcl.DiagError,
+		Summary:  "Invalid " + a.Name,
+		Detail:   detail,
+		Subject:  a.Expr.Range().Ptr(),
 	}
 }
 

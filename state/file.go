@@ -235,21 +235,9 @@ func (f *File) AppendBatch(ctx context.Context, cs []Change) error {
 	}
 	// The trials as the batch changes them, over f.keys: true when put,
 	// false when removed.
-	batch := map[TrialRef]bool{}
-	for i, c := range cs {
-		switch {
-		case c.Put != nil:
-			batch[c.Put.Ref()] = true
-		case c.Remove != nil:
-			there, ok := batch[*c.Remove]
-			if !ok {
-				_, there = f.keys[*c.Remove]
-			}
-			if !there {
-				return fmt.Errorf("change %d of the batch: cannot remove trial %s: there is no such trial in %s; nothing was recorded", i+1, *c.Remove, f.path)
-			}
-			batch[*c.Remove] = false
-		}
+	batch, bad := BatchTrials(cs, func(ref TrialRef) bool { _, ok := f.keys[ref]; return ok })
+	if bad >= 0 {
+		return fmt.Errorf("change %d of the batch: cannot remove trial %s: there is no such trial in %s; nothing was recorded", bad+1, *cs[bad].Remove, f.path)
 	}
 	var old *os.File
 	if f.exists {

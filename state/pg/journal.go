@@ -189,21 +189,11 @@ func (b *Backend) appendLines(ctx context.Context, cs []state.Change, what strin
 		return err
 	})
 	if err != nil {
-		var fe *fatalError
-		if errors.As(err, &fe) {
-			return fe.err
-		}
-		if unsure {
-			b.known = false // read the workspace again before the next write
-			if len(cs) > 1 {
-				return fmt.Errorf("%w; the connection broke after the batch was sent: it may or may not be recorded, load the state to see", err)
-			}
-			return fmt.Errorf("%w; the connection broke after the change was sent: it may or may not be recorded", err)
-		}
+		maybe, none := "the connection broke after the change was sent: it may or may not be recorded", ""
 		if len(cs) > 1 {
-			return fmt.Errorf("%w; nothing of the batch was recorded", err)
+			maybe, none = "the connection broke after the batch was sent: it may or may not be recorded, load the state to see", "nothing of the batch was recorded"
 		}
-		return err
+		return b.writeError(err, unsure, maybe, none)
 	}
 	b.exists = true
 	b.serial += uint64(len(lines))
@@ -222,29 +212,39 @@ type fatalError struct{ err error }
 
 func (e *fatalError) Error() string { return e.err.Error() }
 
+// writeError is the error of a write that retry gave up on with err: a
+// fatalError's own error; else err followed by maybe when an attempt may
+// have been committed (unsure), and then the workspace is read again
+// before the next write; else err, followed by none unless it is "". The
+// caller holds b.mu.
+func (b *Backend) writeError(err error, unsure bool, maybe, none string) error {
+	var fe *fatalError
+	if errors.As(err, &fe) {
+		return fe.err
+	}
+	if unsure {
+		b.known = false
+		return fmt.Errorf("%w; %s", err, maybe)
+	}
+	if none != "" {
+		return fmt.Errorf("%w; %s", err, none)
+	}
+	return err
+}
+
 // encode checks cs against the stored trials (a remove must name one) and
 // returns their journal lines with the serials after the stored one. The
 // caller holds b.mu.
 func (b *Backend) encode(cs []state.Change) ([][]byte, map[state.TrialRef]bool, error) {
-	batch := map[state.TrialRef]bool{}
+	batch, bad := state.BatchTrials(cs, func(ref state.TrialRef) bool { _, ok := b.keys[ref]; return ok })
 	lines := make([][]byte, len(cs))
 	for i, c := range cs {
 		prefix := ""
 		if len(cs) > 1 {
 			prefix = fmt.Sprintf("change %d of the batch: ", i+1)
 		}
-		switch {
-		case c.Put != nil:
-			batch[c.Put.Ref()] = true
-		case c.Remove != nil:
-			there, ok := batch[*c.Remove]
-			if !ok {
-				_, there = b.keys[*c.Remove]
-			}
-			if !there {
-				return nil, nil, fmt.Errorf("%scannot remove trial %s: there is no such trial in %s", prefix, *c.Remove, b.desc)
-			}
-			batch[*c.Remove] = false
+		if i == bad { // after the errors of the changes before it, as found in order
+			return nil, nil, fmt.Errorf("%scannot remove trial %s: there is no such trial in %s", prefix, *c.Remove, b.desc)
 		}
 		line, err := state.EncodeRecord(b.serial+uint64(i)+1, c)
 		if err != nil {
@@ -437,15 +437,7 @@ func (b *Backend) rewrite(ctx context.Context, s *state.State, check bool) error
 		return err
 	})
 	if err != nil {
-		var fe *fatalError
-		if errors.As(err, &fe) {
-			return fe.err
-		}
-		if unsure {
-			b.known = false // read the workspace again before the next write
-			return fmt.Errorf("%w; the connection broke after the state was sent: it may or may not be stored, load the state to see", err)
-		}
-		return err
+		return b.writeError(err, unsure, "the connection broke after the state was sent: it may or may not be stored, load the state to see", "")
 	}
 	b.workspaceState = workspaceState{
 		known: true, exists: true, lineage: s.Lineage, serial: s.Serial,
