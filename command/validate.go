@@ -10,9 +10,10 @@ const validateHelp = `
 Usage: fwapply [-chdir=DIR] validate [flags]
 
   Loads every *.fw.hcl file of the directory and checks it: syntax, the
-  search schema, variables, params against base_config, strategies. Every
-  problem is reported with its file, line and source snippet. With -json
-  it prints {"format_version", "valid", "error_count", "warning_count",
+  search schema, variables, params against base_config, strategies,
+  executor blocks and the references to them. Every problem is reported
+  with its file, line and source snippet. With -json it prints
+  {"format_version", "valid", "error_count", "warning_count",
   "diagnostics"}.
 
   Exit status: 0 when the files are valid, 1 otherwise.

@@ -159,6 +159,9 @@ type Trial struct {
 	GoBuild string
 	Timeout time.Duration // 0: none
 	Env     map[string]string
+	// Executor is where the trials run, from `executor =
+	// executor.slurm.NAME`; nil means the local process pool.
+	Executor *Executor
 }
 
 // BayesianOptions is the `bayesian` block, with defaults filled in.

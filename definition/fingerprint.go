@@ -12,9 +12,10 @@ const fingerprintVersion = 1
 
 // Fingerprint returns a stable hash of the search's meaning: strategy,
 // metric, mode, budget, seed, base config, space, trial command and Bayesian
-// options. Source formatting, attribute order, file names and parallelism
-// (which changes how fast a search runs, not which configs it may try) do
-// not change it.
+// options. Source formatting, attribute order, file names, parallelism
+// (which changes how fast a search runs, not which configs it may try) and
+// the trial's executor (where trials run, not what they compute) do not
+// change it.
 func (s *Search) Fingerprint() string {
 	doc := struct {
 		V          int               `json:"v"`

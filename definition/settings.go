@@ -13,7 +13,9 @@ import (
 // blocks. Applies record it in the state so that a later plan can say what
 // changed since, including what changes no config (parallelism, tags).
 // Values are JSON-native: map[string]any, []any, string, bool, int64 and
-// float64, so a stored copy compares equal after a reload.
+// float64, so a stored copy compares equal after a reload. The trial's
+// executor is left out: where trials run is not the search's definition,
+// and `-executor=local` for a quick try must not show as a change.
 func (s *Search) Settings() map[string]any {
 	m := map[string]any{
 		"strategy":    string(s.Strategy),

@@ -30,4 +30,11 @@
 //     where the state is; it reports the same diagnostics for the block as
 //     LoadDir. A conn_str password never appears in a diagnostic's text,
 //     and the files a load returns for snippets have it masked.
+//   - Executor blocks (executor.go) are search configuration: their values
+//     may use variables and functions. A trial names its executor with a
+//     reference, executor.TYPE.NAME, resolved to the block (or a located
+//     error); without one its trials run in the local process pool. A
+//     search that runs on Slurm with experiment_root under /tmp, /var/tmp
+//     or /dev/shm gets a warning: the cluster's nodes must share the trial
+//     directories. The executor is not part of a search's meaning.
 package hcl

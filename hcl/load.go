@@ -146,6 +146,10 @@ type loader struct {
 	// secrets are the source ranges of the frameworm block's passwords,
 	// masked in the files a load returns.
 	secrets []hcl.Range
+	// executors are the executor blocks decoded (executor.go), by type
+	// and name; badExecutors those whose errors are already reported.
+	executors    map[executorKey]*definition.Executor
+	badExecutors map[executorKey]bool
 }
 
 // check checks a source against the limits before it is parsed; see
@@ -203,7 +207,7 @@ func (l *loader) load(sources []Source) *definition.Definition {
 		// would mostly report their consequences.
 		return nil
 	}
-	var varBlocks, searchBlocks, frameworkBlocks []*hcl.Block
+	var varBlocks, searchBlocks, frameworkBlocks, executorBlocks []*hcl.Block
 	for _, f := range files {
 		content, diags := f.Body.Content(rootSchema)
 		l.add(diags...)
@@ -215,6 +219,8 @@ func (l *loader) load(sources []Source) *definition.Definition {
 				searchBlocks = append(searchBlocks, b)
 			case "frameworm":
 				frameworkBlocks = append(frameworkBlocks, b)
+			case "executor":
+				executorBlocks = append(executorBlocks, b)
 			}
 		}
 	}
@@ -230,6 +236,7 @@ func (l *loader) load(sources []Source) *definition.Definition {
 	def.Backend = bd.decode(frameworkBlocks)
 	l.add(bd.diags...)
 	l.secrets = bd.secrets
+	l.decodeExecutors(executorBlocks, ctx)
 	seen := map[string]*hcl.Block{}
 	for _, b := range searchBlocks {
 		name := b.Labels[0]

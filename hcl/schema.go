@@ -10,6 +10,7 @@ var (
 			{Type: "variable", LabelNames: []string{"name"}},
 			{Type: "search", LabelNames: []string{"name"}},
 			{Type: "frameworm"},
+			{Type: "executor", LabelNames: []string{"type", "name"}},
 		},
 	}
 
@@ -60,6 +61,7 @@ var (
 			{Name: "go_build"},
 			{Name: "timeout"},
 			{Name: "env"},
+			{Name: "executor"},
 		},
 	}
 

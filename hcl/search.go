@@ -438,6 +438,7 @@ func (l *loader) decodeTrial(b *hcl.Block, ctx *hcl.EvalContext, s *definition.S
 			s.Trial.Env = env
 		}
 	}
+	l.decodeTrialExecutor(content.Attributes["executor"], s)
 }
 
 // positiveDuration parses v, the string value of the attribute a, as a

@@ -126,12 +126,44 @@ func (r replaceValue) Set(s string) error {
 	return nil
 }
 
+// ExecutorLocal is the one value -executor takes: run every trial in the
+// local process pool, whatever executor the searches name.
+const ExecutorLocal = "local"
+
+// executorValue parses -executor: "local" for now.
+type executorValue struct{ s *string }
+
+func (v executorValue) String() string {
+	if v.s == nil {
+		return ""
+	}
+	return *v.s
+}
+
+func (v executorValue) Set(s string) error {
+	if s != ExecutorLocal {
+		return fmt.Errorf("the only value is %q, which runs every trial in the local process pool instead of on the executor its search names; without the flag, trials run where their searches say", ExecutorLocal)
+	}
+	*v.s = s
+	return nil
+}
+
+// Metavar names the value in help.
+func (v executorValue) Metavar() string { return ExecutorLocal }
+
+func registerExecutor(fs *flag.FlagSet, dst *string) {
+	fs.Var(executorValue{dst}, "executor", "run every trial in the local process pool, overriding the searches' executor blocks (for a quick try)")
+}
+
 // Plan is the arguments of `fwapply plan`.
 type Plan struct {
 	View
 	Vars
 	State
 	Rerun
+	// Executor is "" (trials run where their searches say) or
+	// ExecutorLocal.
+	Executor         string
 	Out              string
 	JSON             bool
 	DetailedExitCode bool
@@ -151,6 +183,7 @@ func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
 	fs.BoolVar(&a.Full, "full", false, "list every planned trial (the default shows 10 per list)")
 	fs.Var(targetsValue{&a.Targets}, "target", "plan only `search.NAME` (repeatable)")
 	a.Rerun.register(fs)
+	registerExecutor(fs, &a.Executor)
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("plan", fs.Args())
@@ -164,7 +197,10 @@ type Apply struct {
 	Vars
 	State
 	Rerun
-	PlanFile    string
+	PlanFile string
+	// Executor is "" (trials run where their searches say) or
+	// ExecutorLocal.
+	Executor    string
 	AutoApprove bool
 	Parallelism int
 	MaxFailures int
@@ -203,6 +239,7 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	fs.BoolVar(&a.Full, "full", false, "list every planned trial")
 	fs.BoolVar(&a.AllowStale, "allow-stale", false, "run go_build programs whose generated code is stale")
 	fs.Var(targetsValue{&a.Targets}, "target", "apply only search.NAME (repeatable)")
+	registerExecutor(fs, &a.Executor)
 	diags := parse(fs, interspersed(fs, args))
 	if diags.HasErrors() {
 		return a, diags
@@ -228,6 +265,10 @@ func ParseApply(args []string) (*Apply, hcl.Diagnostics) {
 	if a.PlanFile != "" && (len(a.Vars.Flags) > 0 || len(a.Vars.Files) > 0 || len(a.Targets) > 0 || a.Rerun.set()) {
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan file with -var, -target, -replace or -retry-failed",
 			Detail: "A saved plan already holds its variables, targets and the trials it runs again; run fwapply plan again with these flags (and -out) to change them."})
+	}
+	if a.PlanFile != "" && a.Executor != "" {
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Plan file with -executor",
+			Detail: "A saved plan already says where its trials run; run fwapply plan -executor=local -out=FILE to save a plan that runs them in the local process pool."})
 	}
 	return a, diags
 }
