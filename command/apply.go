@@ -82,7 +82,10 @@ func runApply(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
-	def := res.Definition
+	def, err := executorsFor(res.Definition, a.Executor)
+	if err != nil {
+		return fail(view, "Executor not available", err)
+	}
 	o, err := m.openState(ctx, a.State, "apply", true, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)

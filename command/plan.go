@@ -34,29 +34,33 @@ func runPlan(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
+	def, err := executorsFor(res.Definition, a.Executor)
+	if err != nil {
+		return fail(view, "Executor not available", err)
+	}
 	ctx := context.Background()
 	o, err := m.openState(ctx, a.State, "plan", true, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	p, err := plan.Make(res.Definition, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)},
+	p, err := plan.Make(def, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)},
 		Replace: a.Replace, RetryFailed: a.RetryFailed})
 	if err != nil {
 		return fail(view, "Cannot plan", err)
 	}
-	if _, _, err := m.builtPrograms(ctx, res.Definition, planned(p), o.path, view); err != nil {
+	if _, _, err := m.builtPrograms(ctx, def, planned(p), o.path, view); err != nil {
 		return fail(view, "Cannot build the trial program", err)
 	}
 	if a.JSON {
-		if err := view.JSON(views.NewPlanJSON(p, res.Definition)); err != nil {
+		if err := view.JSON(views.NewPlanJSON(p, def)); err != nil {
 			return fail(view, "Cannot write the plan", err)
 		}
 	} else {
-		view.Plan(p, res.Definition, a.Full)
+		view.Plan(p, def, a.Full)
 	}
 	if a.Out != "" {
-		if err := plan.WriteFile(m.abs(a.Out), p, res.Definition); err != nil {
+		if err := plan.WriteFile(m.abs(a.Out), p, def); err != nil {
 			return fail(view, "Cannot save the plan", err)
 		}
 		if !a.JSON {
