@@ -26,7 +26,7 @@ func TestValidateSharedStorageWarning(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "Warning: Trial directories on node-local storage") || !strings.Contains(strings.Join(strings.Fields(r.stdout+r.stderr), " "), warning) {
 		t.Errorf("validate: %+v", r)
 	}
-	r = run(t, dir, "", "plan", "-no-color")
+	r = run(t, dir, "", "plan", "-no-color", "-executor=local")
 	if r.code != 0 || !strings.Contains(r.stdout+r.stderr, "Warning: Trial directories on node-local storage") {
 		t.Errorf("plan: %+v", r)
 	}

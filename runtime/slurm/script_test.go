@@ -80,7 +80,7 @@ func TestScriptExitAndEnvironment(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "metrics.json"), []byte(`{"val_loss": 1}`), 0o644)
 	os.WriteFile(filepath.Join(dir, ExitFile), []byte(`{"job": "1", "exit": 0}`), 0o644)
 	code, stderr := runScript(t, []string{"SLURM_JOB_ID=41", "FW_TRIAL=999"}, nil, trialArgs(dir, "0", "1",
-		"sh", "-c", `test -e "$FW_METRICS" && echo stale; env | grep '^FW_' | sort; echo "args:$#:$1"; echo oops >&2; exit 3`, "sh", "a b")...)
+		"sh", "-c", `test -e "$FW_METRICS" && echo stale; env | grep '^FW_' | grep -v '^FW_TEST_' | sort; echo "args:$#:$1"; echo oops >&2; exit 3`, "sh", "a b")...)
 	if code != 3 || stderr != "" {
 		t.Errorf("exit %d, stderr %q; want 3 and nothing from the script", code, stderr)
 	}
