@@ -460,24 +460,12 @@ func (s *suite) metricMissing(t *testing.T) {
 	wantMetrics(t, res, map[string]float64{"acc": 2, "loss": 1})
 }
 
-// formatDuration writes d as runtime's reasons do: time.Duration.String
-// without zero units at the end ("300ms", "1m", "1h30m").
-func formatDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	if strings.HasSuffix(s, "h0m") {
-		s = strings.TrimSuffix(s, "0m")
-	}
-	return s
-}
 
 func (s *suite) timeout(t *testing.T) {
 	spec := s.spec(t, "sleep")
 	spec.Timeout = max(s.opts.MinTimeout, 300*time.Millisecond)
 	res := s.run(t, context.Background(), spec)
-	want(t, res, runtime.Failed, "timed out after "+formatDuration(spec.Timeout))
+	want(t, res, runtime.Failed, "timed out after "+runtime.FormatDuration(spec.Timeout))
 	if _, err := os.Stat(filepath.Join(spec.TrialDir, "ready")); err != nil {
 		t.Errorf("the trial never ran: %v", err)
 	}
