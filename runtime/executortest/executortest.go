@@ -460,7 +460,6 @@ func (s *suite) metricMissing(t *testing.T) {
 	wantMetrics(t, res, map[string]float64{"acc": 2, "loss": 1})
 }
 
-
 func (s *suite) timeout(t *testing.T) {
 	spec := s.spec(t, "sleep")
 	spec.Timeout = max(s.opts.MinTimeout, 300*time.Millisecond)
