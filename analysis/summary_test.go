@@ -43,6 +43,9 @@ func TestSummarize(t *testing.T) {
 		spent      time.Duration
 		wall       time.Duration
 		byStatus   map[string]int
+		// queued trials, their total and median queue wait
+		queued              int
+		queueTime, queueMed time.Duration
 	}{
 		{
 			name: "min", mode: "min", trials: history(), best: 7,
@@ -81,6 +84,28 @@ func TestSummarize(t *testing.T) {
 			byStatus: map[string]int{"failed": 1, "running": 1},
 		},
 		{name: "no trials", mode: "min", byStatus: map[string]int{}},
+		{
+			name: "queued, odd count", mode: "min",
+			trials: []Trial{
+				{Number: 1, Status: "completed", Score: 1, Queued: 30 * time.Second, Started: at(1), Ended: at(2)},
+				{Number: 2, Status: "failed", Queued: 10 * time.Second, Started: at(0), Ended: at(3)},
+				{Number: 3, Status: "completed", Score: 2, Queued: 2 * time.Minute, Started: at(1), Ended: at(2)},
+				{Number: 4, Status: "completed", Score: 3, Started: at(1), Ended: at(2)}, // did not queue
+			},
+			best: 1, trajectory: []Point2{{1, 1}},
+			spent: 6 * time.Minute, wall: 3 * time.Minute,
+			byStatus: map[string]int{"completed": 3, "failed": 1},
+			queued:   3, queueTime: 160 * time.Second, queueMed: 30 * time.Second,
+		},
+		{
+			name: "queued, even count", mode: "min",
+			trials: []Trial{
+				{Number: 1, Status: "running", Queued: 1 * time.Second},
+				{Number: 2, Status: "running", Queued: 4 * time.Second},
+			},
+			byStatus: map[string]int{"running": 2},
+			queued:   2, queueTime: 5 * time.Second, queueMed: 2500 * time.Millisecond,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -103,6 +128,9 @@ func TestSummarize(t *testing.T) {
 			}
 			if s.TimeSpent != tt.spent || s.WallTime != tt.wall {
 				t.Errorf("TimeSpent, WallTime = %v, %v; want %v, %v", s.TimeSpent, s.WallTime, tt.spent, tt.wall)
+			}
+			if s.Queued != tt.queued || s.QueueTime != tt.queueTime || s.QueueMedian != tt.queueMed {
+				t.Errorf("Queued, QueueTime, QueueMedian = %d, %v, %v; want %d, %v, %v", s.Queued, s.QueueTime, s.QueueMedian, tt.queued, tt.queueTime, tt.queueMed)
 			}
 		})
 	}

@@ -27,7 +27,8 @@ type Trial struct {
 	Metrics map[string]float64
 	Started time.Time
 	Ended   time.Time
-	Initial bool // one of a Bayesian search's initial design points
+	Queued  time.Duration // the wait in a scheduler's queue before Started; 0 for none
+	Initial bool          // one of a Bayesian search's initial design points
 }
 
 // scored reports whether t's score counts: completed, not NaN.

@@ -524,6 +524,7 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	done.Error = res.Error
 	done.Started, done.Ended = res.Started.UTC(), res.Ended.UTC()
 	done.Host = res.Host
+	done.Job, done.Queued = res.Job, res.Queued
 	// The outcome must reach the state even when the context is already
 	// cancelled by an interrupt.
 	run.touched[done.Number] = true
@@ -630,6 +631,7 @@ func (r *Runner) writeMeta(s *definition.Search, t *state.Trial) {
 	m := experiment.Meta{
 		Search: s.Name, Number: t.Number, Strategy: string(s.Strategy), Status: string(t.Status), Attempts: t.Attempts,
 		Host: t.Host, Tags: s.ExperimentTags(), Error: t.Error, Params: t.Params,
+		Job: t.Job, QueuedSeconds: t.Queued.Seconds(),
 	}
 	if !t.Started.IsZero() {
 		started := t.Started

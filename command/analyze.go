@@ -112,7 +112,7 @@ func analysisTrials(s *definition.Search, trials []*state.Trial) []analysis.Tria
 		}
 		out = append(out, analysis.Trial{
 			Number: t.Number, Point: pt, Params: t.Params, Status: string(t.Status), Score: t.Metrics[s.Metric],
-			Metrics: t.Metrics, Started: t.Started, Ended: t.Ended, Initial: len(out) < initial,
+			Metrics: t.Metrics, Started: t.Started, Ended: t.Ended, Queued: t.Queued, Initial: len(out) < initial,
 		})
 	}
 	return out

@@ -135,6 +135,7 @@ func experimentOf(def *definition.Definition, t *state.Trial) experiment.Meta {
 	meta, err := experiment.Read(t.Dir)
 	if err != nil {
 		meta = experiment.Meta{Search: t.Search, Number: t.Number, Attempts: t.Attempts, Host: t.Host, Error: t.Error, Params: t.Params, Tags: []string{t.Search}}
+		meta.Job, meta.QueuedSeconds = t.Job, t.Queued.Seconds()
 		if def != nil {
 			if s := def.Search(t.Search); s != nil {
 				meta.Strategy, meta.Tags = string(s.Strategy), s.ExperimentTags()

@@ -1,7 +1,8 @@
 // Package experiment records each trial as a tracked experiment: the trial
 // directory holds, beside the protocol's files (config.json, params.json,
 // metrics.json, progress.jsonl, the logs), a meta.json that says what the
-// experiment was: search, number, strategy, status, times, host and tags.
+// experiment was: search, number, strategy, status, times, host (and, for
+// a trial run by a scheduler, its job and queue wait) and tags.
 //
 // Contract: Write replaces meta.json atomically (readers never see a
 // partial file) and never writes through a symbolic link (a trial
@@ -32,18 +33,23 @@ const MetaFile = "meta.json"
 
 // Meta is the content of meta.json.
 type Meta struct {
-	Search          string         `json:"search"`
-	Number          int            `json:"number"`
-	Strategy        string         `json:"strategy"`
-	Status          string         `json:"status"`
-	Attempts        int            `json:"attempts"`
-	Started         *time.Time     `json:"started"`
-	Ended           *time.Time     `json:"ended"`
-	DurationSeconds float64        `json:"duration_seconds"`
-	Host            string         `json:"host"`
-	Tags            []string       `json:"tags"`
-	Error           string         `json:"error,omitempty"`
-	Params          map[string]any `json:"params"`
+	Search          string     `json:"search"`
+	Number          int        `json:"number"`
+	Strategy        string     `json:"strategy"`
+	Status          string     `json:"status"`
+	Attempts        int        `json:"attempts"`
+	Started         *time.Time `json:"started"`
+	Ended           *time.Time `json:"ended"`
+	DurationSeconds float64    `json:"duration_seconds"`
+	Host            string     `json:"host"`
+	// Job and QueuedSeconds are, for a trial run by a scheduler, the
+	// handle of its job ("slurm:1234_7") and how long it waited in the
+	// queue before it started; absent otherwise.
+	Job           string         `json:"job,omitempty"`
+	QueuedSeconds float64        `json:"queued_seconds,omitempty"`
+	Tags          []string       `json:"tags"`
+	Error         string         `json:"error,omitempty"`
+	Params        map[string]any `json:"params"`
 }
 
 // MaxMetaSize bounds what Read reads of a meta.json.

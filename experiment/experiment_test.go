@@ -1,7 +1,9 @@
 package experiment
 
 import (
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -29,5 +31,45 @@ func TestWriteRead(t *testing.T) {
 	}
 	if _, err := Read(t.TempDir()); err == nil {
 		t.Error("read of a missing meta.json succeeded")
+	}
+}
+
+// TestWriteQueued: meta.json holds the job and queue wait of a trial run
+// by a scheduler, and neither key for a trial that did not queue.
+func TestWriteQueued(t *testing.T) {
+	for _, tc := range []struct {
+		name, job string
+		queued    float64
+		want      []string // substrings of meta.json
+		absent    []string
+	}{
+		{"local", "", 0, []string{`"host": "local:h pid 7"`}, []string{`"job"`, `"queued_seconds"`}},
+		{"slurm", "slurm:1234_7", 12.5, []string{`"job": "slurm:1234_7"`, `"queued_seconds": 12.5`}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			m := Meta{Search: "s", Number: 7, Status: "completed", Host: "local:h pid 7", Job: tc.job, QueuedSeconds: tc.queued}
+			if err := Write(dir, m); err != nil {
+				t.Fatal(err)
+			}
+			b, err := os.ReadFile(filepath.Join(dir, MetaFile))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(string(b), w) {
+					t.Errorf("meta.json lacks %s:\n%s", w, b)
+				}
+			}
+			for _, a := range tc.absent {
+				if strings.Contains(string(b), a) {
+					t.Errorf("meta.json has %s:\n%s", a, b)
+				}
+			}
+			got, err := Read(dir)
+			if err != nil || got.Job != tc.job || got.QueuedSeconds != tc.queued {
+				t.Errorf("Read: job %q, queued %v, %v", got.Job, got.QueuedSeconds, err)
+			}
+		})
 	}
 }

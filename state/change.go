@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"time"
 )
 
 // TrialRef names one trial.
@@ -32,9 +33,9 @@ type SearchSettings struct {
 }
 
 // Validate checks the shape of a change without looking at a state: exactly
-// one field set, a search name, a non-negative number, a known status and
-// finite metrics. It does not check Params and Config (Apply normalizes
-// them).
+// one field set, a search name, a non-negative number, a known status,
+// finite metrics and no negative queue wait. It does not check Params and
+// Config (Apply normalizes them).
 func (c Change) Validate() error {
 	set := 0
 	for _, ok := range []bool{c.Put != nil, c.Remove != nil, c.Settings != nil} {
@@ -57,6 +58,9 @@ func (c Change) Validate() error {
 		}
 		if !t.Status.valid() {
 			return fmt.Errorf("invalid change: trial %s has status %q (want %q, %q, %q or %q)", t.Ref(), t.Status, Completed, Failed, Running, Interrupted)
+		}
+		if t.Queued < 0 {
+			return fmt.Errorf("invalid change: trial %s has a negative queue wait (%v)", t.Ref(), t.Queued)
 		}
 		for k, v := range t.Metrics {
 			if math.IsNaN(v) || math.IsInf(v, 0) {
@@ -81,10 +85,11 @@ func checkRef(r TrialRef) error {
 }
 
 // Apply applies one change and bumps Serial. A Put stores a normalized deep
-// copy of the trial (see NormalizeValue; empty Metrics are stored as nil and
-// invalid UTF-8 in strings as U+FFFD, as they would read back), so
-// the caller may keep changing its value. Removing a trial that is not there
-// is an error. On error the state is unchanged.
+// copy of the trial (see NormalizeValue; empty Metrics are stored as nil,
+// invalid UTF-8 in strings as U+FFFD and Queued truncated to the
+// millisecond, as they would read back), so the caller may keep changing
+// its value. Removing a trial that is not there is an error. On error the
+// state is unchanged.
 func (s *State) Apply(c Change) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -123,7 +128,8 @@ func normalizeTrial(t *Trial) (*Trial, error) {
 			c.Metrics[validUTF8(k)] = v
 		}
 	}
-	for _, s := range []*string{&c.Search, &c.ConfigHash, &c.Error, &c.Host, &c.Dir} {
+	c.Queued = c.Queued.Truncate(time.Millisecond) // as it reads back (see Trial.Queued)
+	for _, s := range []*string{&c.Search, &c.ConfigHash, &c.Error, &c.Host, &c.Dir, &c.Job} {
 		*s = validUTF8(*s)
 	}
 	return &c, nil

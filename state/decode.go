@@ -88,6 +88,10 @@ func (p *parser) trial() (*Trial, error) {
 			t.Host, err = p.string()
 		case "dir":
 			t.Dir, err = p.string()
+		case "job":
+			t.Job, err = p.string()
+		case "queued_s":
+			t.Queued, err = p.seconds()
 		default:
 			_, err = p.value()
 		}
@@ -186,6 +190,30 @@ func (p *parser) bool() (bool, error) {
 		return false, nil
 	}
 	return false, p.errorf("want true or false")
+}
+
+// seconds parses a non-negative number of seconds into a Duration, to the
+// millisecond: a float64 of seconds holds every millisecond of a Duration
+// exactly enough that encoding it again gives the same text.
+func (p *parser) seconds() (time.Duration, error) {
+	v, err := p.value()
+	if err != nil {
+		return 0, err
+	}
+	var s float64
+	switch v := v.(type) {
+	case float64:
+		s = v
+	case int64:
+		s = float64(v)
+	default:
+		return 0, p.errorf("want a number of seconds")
+	}
+	ms := math.Round(s * 1e3)
+	if !(ms >= 0 && ms <= math.MaxInt64/1e6) {
+		return 0, p.errorf("%v seconds is not a duration (want 0 to some 292 years)", s)
+	}
+	return time.Duration(ms) * time.Millisecond, nil
 }
 
 // time parses an RFC 3339 string, as time.Time marshals itself.

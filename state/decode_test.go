@@ -3,10 +3,12 @@ package state
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestDecodeRecord(t *testing.T) {
@@ -35,6 +37,11 @@ func TestDecodeRecord(t *testing.T) {
 		{"trailing data", `{"serial":3,"remove":{"search":"s","number":1}}x`, "after"},
 		{"truncated", `{"serial":3,"remove":{"search":"s","num`, "JSON"},
 		{"huge number", `{"serial":3,"remove":{"search":"s","number":1e999}}`, "number"},
+		{"job and whole seconds queued", `{"serial":3,"put":{"search":"s","status":"running","job":"slurm:12_3","queued_s":12}}`, ""},
+		{"negative queued", `{"serial":3,"put":{"search":"s","status":"running","queued_s":-1.5}}`, "queued_s"},
+		{"queued beyond a duration", `{"serial":3,"put":{"search":"s","status":"running","queued_s":1e10}}`, "queued_s"},
+		{"queued not a number", `{"serial":3,"put":{"search":"s","status":"running","queued_s":"12s"}}`, "queued_s"},
+		{"job not a string", `{"serial":3,"put":{"search":"s","status":"running","job":1234}}`, "job"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var p parser
@@ -62,6 +69,7 @@ func TestDecodeRoundTrip(t *testing.T) {
 	tr.Error, tr.Host, tr.Dir, tr.ConfigHash, tr.Tainted, tr.Status = "boom\n\"x\"", "local:h pid 1", "/tmp/é", "abc", true, Failed
 	tr.Params["nested"] = map[string]any{"l": []any{nil, true, false, "s", -1.5e-9, int64(-3)}, "e": map[string]any{}}
 	tr.Ended = tr.Started.Add(1)
+	tr.Job, tr.Queued = "slurm:1234_7", 83*time.Second+250*time.Millisecond
 	for _, c := range []Change{{Put: tr}, {Remove: &TrialRef{"s", 9}}} {
 		line, err := encodeRecord(42, c)
 		if err != nil {
@@ -82,7 +90,9 @@ func TestDecodeRoundTrip(t *testing.T) {
 // FuzzDecodeRecord checks that the hand-written decoder never panics and
 // that what it accepts re-encodes to a record it reads back the same.
 func FuzzDecodeRecord(f *testing.F) {
-	for _, c := range []Change{{Put: testTrial("s", 1)}, {Remove: &TrialRef{"s", 2}}, {Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(3), "param \"x\"": map[string]any{"low": 0.5}}}}} {
+	queued := testTrial("s", 3)
+	queued.Host, queued.Job, queued.Queued = "slurm:node1 job 77", "slurm:77", 1500*time.Millisecond
+	for _, c := range []Change{{Put: testTrial("s", 1)}, {Put: queued}, {Remove: &TrialRef{"s", 2}}, {Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(3), "param \"x\"": map[string]any{"low": 0.5}}}}} {
 		line, _ := encodeRecord(5, c)
 		_, payload, _ := splitRecord(line[:len(line)-1])
 		f.Add(payload)
@@ -151,6 +161,7 @@ func TestTrialCodec(t *testing.T) {
 	tr.Params["whole"], tr.Params["int"], tr.Params["nested"] = 2.0, int64(2), map[string]any{"l": []any{nil, true, -0.5, int64(-3), "x"}}
 	tr.Error, tr.Host, tr.Dir, tr.Tainted, tr.Status = "boom\n", "h", "/d", true, Failed
 	tr.Ended = tr.Started.Add(1)
+	tr.Job, tr.Queued = "slurm:9", 2*time.Hour+5*time.Millisecond
 	b, err := MarshalTrial(tr)
 	if err != nil {
 		t.Fatal(err)
@@ -164,6 +175,9 @@ func TestTrialCodec(t *testing.T) {
 	if again, _ := encodeRecord(1, Change{Put: got}); !bytes.Equal(want, again) {
 		t.Errorf("round trip:\n%s\n%s", want, again)
 	}
+	if got.Job != tr.Job || got.Queued != tr.Queued {
+		t.Errorf("job %q, queued %v; want %q, %v", got.Job, got.Queued, tr.Job, tr.Queued)
+	}
 	if got.Params["whole"] != 2.0 || got.Params["int"] != int64(2) {
 		t.Errorf("kinds: whole %#v, int %#v", got.Params["whole"], got.Params["int"])
 	}
@@ -172,4 +186,50 @@ func TestTrialCodec(t *testing.T) {
 			t.Errorf("Decode(%s) succeeded", bad)
 		}
 	}
+}
+
+// TestQueued: the queue wait is written as seconds, kept to the
+// millisecond, never negative, and absent (as in records of earlier
+// releases) when the trial did not queue.
+func TestQueued(t *testing.T) {
+	tr := testTrial("s", 1)
+	tr.Job, tr.Queued = "slurm:5", 61*time.Second+500*time.Millisecond+999*time.Microsecond
+	s := New()
+	if err := s.Apply(Change{Put: tr}); err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Trial("s", 1).Queued; got != 61500*time.Millisecond {
+		t.Errorf("stored queue wait %v, want 1m1.5s (to the millisecond)", got)
+	}
+	line := string(must(EncodeRecord(1, Change{Put: tr})))
+	if !strings.Contains(line, `,"job":"slurm:5","queued_s":61.5,"params":`) {
+		t.Errorf("record %s: want job and queued_s (seconds) after dir", line)
+	}
+	for _, v := range []any{tr, *tr} { // encoding/json, as fwapply state show prints a trial
+		b, err := json.Marshal(v)
+		if err != nil || !strings.Contains(string(b), `"job":"slurm:5","queued_s":61.500999`) {
+			t.Errorf("json.Marshal(%T) = %s, %v; want queued_s in seconds", v, b, err)
+		}
+	}
+	local := testTrial("s", 2)
+	for _, b := range [][]byte{mustRecord(t, 1, Change{Put: local}), must(json.Marshal(local))} {
+		if strings.Contains(string(b), "queued_s") || strings.Contains(string(b), `"job"`) {
+			t.Errorf("a trial that did not queue: %s", b)
+		}
+	}
+	var p parser
+	if _, c, err := p.decodeRecord([]byte(`{"serial":1,"put":{"search":"s","number":0,"status":"completed"}}`)); err != nil || c.Put.Job != "" || c.Put.Queued != 0 {
+		t.Errorf("a record without job and queued_s: %+v, %v", c.Put, err)
+	}
+	tr.Queued = -time.Second
+	if err := (Change{Put: tr}).Validate(); err == nil || !strings.Contains(err.Error(), "negative queue wait") {
+		t.Errorf("Validate of a negative queue wait: %v", err)
+	}
+}
+
+func must(b []byte, err error) []byte {
+	if err != nil {
+		panic(err)
+	}
+	return b
 }

@@ -47,6 +47,8 @@ var testdataFiles = []struct {
 	{name: "two-searches.state", trials: 2},            // two searches, compacted
 	{name: "negative-next.state", errorLine: 1},        // a header with a negative next number
 	{name: "snapshot-with-remove.state", errorLine: 3}, // a remove inside the snapshot
+	{name: "queued.state", trials: 2},                  // trials queued on a scheduler: job and queue wait, whole seconds too
+	{name: "negative-queued.state", errorLine: 2},      // a negative queue wait
 }
 
 // buildTestdata returns the content of each testdata file.
@@ -165,6 +167,12 @@ func buildTestdata(t *testing.T) map[string][]byte {
 	snap := fmt.Appendf(nil, `{"format":"frameworm-state","version":1,"c":"%08x","h":%s}`+"\n", checksum([]byte(snapHeader)), snapHeader)
 	snap = append(snap, mustRecord(t, 4, Change{Put: trial("s", 1)})...)
 	out["snapshot-with-remove.state"] = append(snap, mustRecord(t, 4, Change{Remove: &TrialRef{"s", 1}})...)
+	queued := trial("q", 0)
+	queued.Host, queued.Job, queued.Queued = "slurm:node1 job 41_0", "slurm:41_0", 12*time.Second+345*time.Millisecond
+	payload = `{"serial":2,"put":{"search":"q","number":1,"status":"running","attempts":1,"started":"2026-11-29T08:05:00Z","host":"slurm:node1 job 41_1","job":"slurm:41_1","queued_s":30,"params":{},"config":{}}}`
+	out["queued.state"] = fmt.Appendf(records(Change{Put: queued}), `{"c":"%08x","r":%s}`+"\n", checksum([]byte(payload)), payload)
+	payload = `{"serial":1,"put":{"search":"q","number":0,"status":"running","job":"slurm:41_0","queued_s":-2}}`
+	out["negative-queued.state"] = fmt.Appendf(bytes.Clone(hl), `{"c":"%08x","r":%s}`+"\n", checksum([]byte(payload)), payload)
 	return out
 }
 

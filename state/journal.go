@@ -148,12 +148,14 @@ func hexDigits(b []byte) bool {
 	return true
 }
 
-// wireTrial is a Trial as written: Params and Config go through jsonObject,
-// which keeps int64 and float64 apart. Records are read by decodeRecord.
+// wireTrial is a Trial as written: Queued as a number of seconds, Params
+// and Config through jsonObject, which keeps int64 and float64 apart.
+// Records are read by decodeRecord.
 type wireTrial struct {
-	Trial
-	Params jsonObject `json:"params"`
-	Config jsonObject `json:"config"`
+	plainTrial
+	QueuedS float64    `json:"queued_s,omitempty"`
+	Params  jsonObject `json:"params"`
+	Config  jsonObject `json:"config"`
 }
 
 func decodeHeader(line []byte) (header, error) {

@@ -70,8 +70,8 @@ func appendRecord(b []byte, serial uint64, c Change) ([]byte, error) {
 }
 
 // appendTrial appends a wireTrial's JSON: the fields of Trial in their
-// order, with its omitempty and omitzero rules, then params and config
-// as jsonObjects.
+// order, with its omitempty and omitzero rules, then queued_s, then params
+// and config as jsonObjects.
 func appendTrial(b []byte, t *Trial) ([]byte, error) {
 	var err error
 	b = append(b, `{"search":`...)
@@ -126,6 +126,16 @@ func appendTrial(b []byte, t *Trial) ([]byte, error) {
 	if t.Dir != "" {
 		b = append(b, `,"dir":`...)
 		b = jsonenc.AppendString(b, t.Dir)
+	}
+	if t.Job != "" {
+		b = append(b, `,"job":`...)
+		b = jsonenc.AppendString(b, t.Job)
+	}
+	if t.Queued != 0 {
+		b = append(b, `,"queued_s":`...)
+		if b, err = jsonenc.AppendNumber(b, t.Queued.Seconds()); err != nil {
+			return nil, fmt.Errorf("trial %s queue wait: %w", t.Ref(), err)
+		}
 	}
 	b = append(b, `,"params":`...)
 	if b, err = jsonenc.Append(b, t.Params, true); err != nil {

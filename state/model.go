@@ -2,6 +2,7 @@ package state
 
 import (
 	"crypto/rand"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -44,6 +45,28 @@ type Trial struct {
 	Ended      time.Time          `json:"ended,omitzero"`
 	Host       string             `json:"host,omitempty"` // where it ran, e.g. "local:myhost pid 1234"
 	Dir        string             `json:"dir,omitempty"`  // the trial directory
+	// Job is the scheduler's handle of the job that ran the last attempt,
+	// for executors that queue trials ("slurm:1234", "slurm:1234_7" for
+	// an element of a job array); empty for trials run by fwapply itself.
+	Job string `json:"job,omitempty"`
+	// Queued is how long the last attempt waited in the scheduler's queue,
+	// from its submission to its start; 0 when it did not queue. It is
+	// kept to the millisecond, in JSON as "queued_s", a number of seconds
+	// (see MarshalJSON).
+	Queued time.Duration `json:"-"`
+}
+
+// plainTrial is a Trial without its MarshalJSON method.
+type plainTrial Trial
+
+// MarshalJSON writes the fields of Trial as their tags say, with Queued
+// as "queued_s", a number of seconds, after "job" (left out when 0), as
+// the state file's records hold it.
+func (t Trial) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		plainTrial
+		QueuedS float64 `json:"queued_s,omitempty"`
+	}{plainTrial(t), t.Queued.Seconds()})
 }
 
 // Ref returns the trial's identity.

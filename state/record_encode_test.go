@@ -16,7 +16,7 @@ func marshalRecord(t testing.TB, serial uint64, c Change) []byte {
 	t.Helper()
 	r := record{Serial: serial, Remove: c.Remove, Settings: c.Settings}
 	if tr := c.Put; tr != nil {
-		r.Put = &wireTrial{Trial: *tr, Params: tr.Params, Config: tr.Config}
+		r.Put = &wireTrial{plainTrial: plainTrial(*tr), QueuedS: tr.Queued.Seconds(), Params: tr.Params, Config: tr.Config}
 	}
 	b, err := json.Marshal(r)
 	if err != nil {
@@ -45,6 +45,7 @@ func TestAppendRecord(t *testing.T) {
 		Config:  map[string]any{"l": []any{int64(1), 2.5, nil, true, "x", []any{}, map[string]any{}}, "o": map[string]any{"k": 123456789.0, "e": 1.5e300}},
 		Metrics: map[string]float64{"loss": 0.25, "whole": 3, "tiny": 1e-9, "huge": -1e22, "a&b": 0},
 		Started: t0, Ended: t0.Add(1500 * time.Millisecond).In(time.FixedZone("x", -5400)), Host: "h", Dir: "/d/é",
+		Job: "slurm:1234_7", Queued: 83*time.Second + 250*time.Millisecond,
 	}
 	for _, tc := range []struct {
 		name string
@@ -71,7 +72,7 @@ func sampleTrial(i int) *Trial {
 	n := int64(i)
 	lr := 1e-4 * float64(i%97+1)
 	started := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC).Add(time.Duration(i) * 1234567 * time.Microsecond)
-	return &Trial{
+	tr := &Trial{
 		Search: "coarse", Number: i,
 		Params: map[string]any{"training.lr": lr, "training.batch_size": 32 * (n%4 + 1), "model.dropout": float64(n % 2), "optimizer": []string{"adam", "sgd"}[i%2]},
 		Config: map[string]any{
@@ -83,6 +84,10 @@ func sampleTrial(i int) *Trial {
 		Metrics:  map[string]float64{"val_loss": 1 / float64(i+1), "val_acc": 0.5 + float64(i%50)/100},
 		Attempts: 1, Started: started, Ended: started.Add(time.Duration(i%7) * time.Second), Host: "local:h pid 1", Dir: fmt.Sprintf(".fw/trials/coarse/%d", i),
 	}
+	if i%3 == 0 { // queued on a scheduler
+		tr.Host, tr.Job, tr.Queued = "slurm:node1 job 1234_"+fmt.Sprint(i), "slurm:1234_"+fmt.Sprint(i), time.Duration(i)*1234567*time.Microsecond
+	}
+	return tr
 }
 
 // TestAppendRecordErrors: values that cannot be stored fail as they do
@@ -121,7 +126,7 @@ func FuzzAppendRecord(f *testing.F) {
 		t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 		tr := &Trial{Search: text, Number: int(nanos & 0xffff), ConfigHash: dir, Status: Completed, Error: text, Tainted: tainted,
 			Params: obj, Config: map[string]any{"nested": obj, text: dir}, Metrics: map[string]float64{text: metric, "m": metric},
-			Started: t0, Ended: t0.Add(time.Duration(nanos)), Host: text, Dir: dir}
+			Started: t0, Ended: t0.Add(time.Duration(nanos)), Host: text, Dir: dir, Job: text, Queued: time.Duration(nanos)}
 		if math.IsNaN(metric) || math.IsInf(metric, 0) {
 			tr.Metrics = nil
 		}

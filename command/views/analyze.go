@@ -59,7 +59,9 @@ type pointJSON struct {
 }
 
 // MarshalJSON writes {"summary", "best_config", "best_n", "convergence",
-// "importance", "importance_note", "plots"} with snake_case fields, and
+// "importance", "importance_note", "plots"} with snake_case fields (the
+// summary with "queued_trials", "queue_time_seconds" and
+// "queue_median_seconds" when trials waited in a scheduler's queue), and
 // "importance_subset": {"fitted", "usable"} when the importance was fitted
 // on a subset of the trials.
 func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
@@ -68,6 +70,10 @@ func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 		"metric": s.Metric, "mode": s.Mode, "by_status": s.ByStatus,
 		"time_spent_seconds": s.TimeSpent.Seconds(), "wall_time_seconds": s.WallTime.Seconds(),
 		"best": nil, "trajectory": []pointJSON{},
+	}
+	if s.Queued > 0 { // trials that waited in a scheduler's queue
+		summary["queued_trials"] = s.Queued
+		summary["queue_time_seconds"], summary["queue_median_seconds"] = s.QueueTime.Seconds(), s.QueueMedian.Seconds()
 	}
 	if s.Best != nil {
 		summary["best"] = trialJSON{Trial: s.Best.Number, Score: s.Best.Score, Params: s.Best.Params, Metrics: s.Best.Metrics}
@@ -119,6 +125,10 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 			counts = []string{"none yet"}
 		}
 		v.Printf("  Trials: %s; time spent %s (wall %s)\n", strings.Join(counts, ", "), sum.TimeSpent.Round(time.Millisecond), sum.WallTime.Round(time.Millisecond))
+		if sum.Queued > 0 {
+			v.Printf("  Queue wait: %s in total over %d trials (median %s), not counted in the time spent\n",
+				sum.QueueTime.Round(time.Millisecond), sum.Queued, sum.QueueMedian.Round(time.Millisecond))
+		}
 		if sum.Best == nil {
 			v.Printf("  No completed trial yet.\n")
 			continue

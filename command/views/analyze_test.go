@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/frameworm/frameworm/analysis"
 	"github.com/frameworm/frameworm/plan"
@@ -66,5 +67,40 @@ func TestGroupDigits(t *testing.T) {
 		if got := groupDigits(n); got != want {
 			t.Errorf("groupDigits(%d) = %q, want %q", n, got, want)
 		}
+	}
+}
+
+// TestAnalyzeQueued: when trials waited in a scheduler's queue, analyze
+// reports the queue time apart from the time spent running, in the text
+// (analyze_queued.golden) and in the JSON; when none did, neither says
+// anything (analyze.golden, analyze_json.golden).
+func TestAnalyzeQueued(t *testing.T) {
+	def, st := fixture(t)
+	var trials []analysis.Trial
+	for i, tr := range st.Trials("coarse") {
+		trials = append(trials, analysis.Trial{Number: tr.Number, Params: tr.Params, Status: string(tr.Status),
+			Score: tr.Metrics["val_loss"], Metrics: tr.Metrics, Started: tr.Started, Ended: tr.Ended,
+			Queued: time.Duration(i*i) * 20 * time.Second}) // 0 (did not queue), 20s, 1m20s, 3m
+	}
+	as := &AnalyzeSearchJSON{
+		Summary:        analysis.Summarize("coarse", "val_loss", "min", trials),
+		BestN:          analysis.BestN(trials, "min", 5),
+		ImportanceNote: "not enough trials",
+		BestConfig:     st.Trial("coarse", 1).Config,
+	}
+	doc := &AnalyzeJSON{FormatVersion: FormatVersion, Searches: map[string]*AnalyzeSearchJSON{"coarse": as}}
+	golden(t, "analyze_queued", render(func(v *View) { v.Analyze(doc, []string{"coarse"}, def) }))
+	var got struct {
+		Searches map[string]struct {
+			Summary map[string]any
+		}
+	}
+	if err := json.Unmarshal([]byte(render(func(v *View) { v.JSON(doc) })), &got); err != nil {
+		t.Fatal(err)
+	}
+	sum := got.Searches["coarse"].Summary
+	if sum["queued_trials"] != 3.0 || sum["queue_time_seconds"] != 280.0 || sum["queue_median_seconds"] != 80.0 {
+		t.Errorf("summary: queued_trials %v, queue_time_seconds %v, queue_median_seconds %v; want 3, 280, 80",
+			sum["queued_trials"], sum["queue_time_seconds"], sum["queue_median_seconds"])
 	}
 }

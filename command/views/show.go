@@ -2,6 +2,7 @@ package views
 
 import (
 	"bufio"
+	"cmp"
 	"fmt"
 	"maps"
 	"slices"
@@ -47,7 +48,11 @@ type ShowTrialJSON struct {
 	Ended    *time.Time         `json:"ended"`
 	Duration float64            `json:"duration_seconds"`
 	Host     string             `json:"host"`
-	Dir      string             `json:"dir"`
+	// Job and Queued are, for a trial run by a scheduler, its job handle
+	// and its queue wait in seconds; absent otherwise.
+	Job    string  `json:"job,omitempty"`
+	Queued float64 `json:"queued_seconds,omitempty"`
+	Dir    string  `json:"dir"`
 }
 
 // NewShowJSON builds the show document for the named searches.
@@ -68,7 +73,7 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 		}
 		for _, t := range trials {
 			jt := ShowTrialJSON{Number: t.Number, Status: string(t.Status), Params: t.Params, Metrics: t.Metrics, Error: t.Error,
-				Attempts: t.Attempts, Tainted: t.Tainted, Host: t.Host, Dir: t.Dir}
+				Attempts: t.Attempts, Tainted: t.Tainted, Host: t.Host, Job: t.Job, Queued: t.Queued.Seconds(), Dir: t.Dir}
 			if jt.Metrics == nil {
 				jt.Metrics = map[string]float64{}
 			}
@@ -94,7 +99,8 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 
 // Show renders the show document for people: per search a heading with
 // the counts by status, a table of the trials (number, status, a column per
-// metric, duration, params) and the best trial. metrics picks the metric
+// metric, duration, queue wait and job when a trial of the search ran on
+// a scheduler, params) and the best trial. metrics picks the metric
 // columns, in order; none means every metric (see MetricNames).
 func (v *View) Show(doc *ShowJSON, def *definition.Definition, metrics ...string) {
 	if len(doc.order) == 0 {
@@ -133,11 +139,21 @@ func (v *View) showSearch(name string, js *ShowSearchJSON, s *definition.Search,
 	// buffered, a table of 100k trials is a few writes, not millions.
 	bw := bufio.NewWriterSize(v.Stdout, 64<<10)
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "  #\tstatus\t%s\tduration\t%s\n", strings.Join(columns, "\t"), strings.Join(params, "\t"))
+	// Trials run by a scheduler add where they ran: the queue wait and the
+	// job, after the duration they ran for.
+	queued := slices.ContainsFunc(js.Trials, func(t ShowTrialJSON) bool { return t.Job != "" || t.Queued > 0 })
+	where := ""
+	if queued {
+		where = "queued\tjob\t"
+	}
+	fmt.Fprintf(tw, "  #\tstatus\t%s\tduration\t%s%s\n", strings.Join(columns, "\t"), where, strings.Join(params, "\t"))
 	for _, t := range js.Trials {
 		cells := []string{fmt.Sprint(t.Number), trialStatus(t)}
 		cells = append(cells, metricCells(t, columns)...)
 		cells = append(cells, trialDuration(t))
+		if queued {
+			cells = append(cells, trialQueued(t), cmp.Or(t.Job, "-"))
+		}
 		for _, p := range params {
 			cells = append(cells, FormatValue(t.Params[p]))
 		}
@@ -212,6 +228,14 @@ func trialDuration(t ShowTrialJSON) string {
 		return "-"
 	}
 	return time.Duration(t.Duration * float64(time.Second)).Round(time.Millisecond).String()
+}
+
+// trialQueued is a trial's queue wait, "-" for none.
+func trialQueued(t ShowTrialJSON) string {
+	if t.Queued <= 0 {
+		return "-"
+	}
+	return time.Duration(t.Queued * float64(time.Second)).Round(time.Millisecond).String()
 }
 
 // MetricNames returns the metrics of a search in display order (see

@@ -228,6 +228,16 @@ func (w *showWriter) trial(t *state.Trial, excluded bool) error {
 	}
 	w.raw("," + in + "\"host\": ")
 	w.str(t.Host)
+	if t.Job != "" {
+		w.raw("," + in + "\"job\": ")
+		w.str(t.Job)
+	}
+	if t.Queued != 0 {
+		w.raw("," + in + "\"queued_seconds\": ")
+		if w.b, err = jsonenc.AppendNumber(w.b, t.Queued.Seconds()); err != nil {
+			return err
+		}
+	}
 	w.raw("," + in + "\"dir\": ")
 	w.str(t.Dir)
 	w.raw("\n        }")

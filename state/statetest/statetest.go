@@ -77,12 +77,13 @@ func view(s *state.State) stateView {
 
 // Trial returns a realistic trial: 5 params and a nested config of 10
 // leaves mixing int64, float64 (whole ones too), strings, bools and lists,
-// and 3 metrics. Its values depend on number.
+// and 3 metrics. Its values depend on number; odd numbers ran on a
+// scheduler (Job and Queued set).
 func Trial(search string, number int) *state.Trial {
 	n := int64(number)
 	lr := 1e-4 * float64(number%97+1)
 	started := time.Date(2026, 11, 26, 21, 0, 0, 0, time.UTC).Add(time.Duration(number) * time.Minute)
-	return &state.Trial{
+	t := &state.Trial{
 		Search: search,
 		Number: number,
 		Params: map[string]any{
@@ -108,6 +109,12 @@ func Trial(search string, number int) *state.Trial {
 		Host:       "local:testhost pid 1234",
 		Dir:        fmt.Sprintf(".fwapply/trials/%s/%d", search, number),
 	}
+	if number%2 == 1 { // run by a scheduler: its job and queue wait
+		t.Host = fmt.Sprintf("slurm:node1 job 4242_%d", number)
+		t.Job = fmt.Sprintf("slurm:4242_%d", number)
+		t.Queued = time.Duration(number)*1500*time.Millisecond + 7*time.Millisecond
+	}
+	return t
 }
 
 // apply applies a change to s and appends it to b.
