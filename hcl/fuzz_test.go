@@ -127,6 +127,9 @@ search "s" {
 		cfg := res.Definition.Search("s").BaseConfig
 		switch cfg["epochs"].(type) {
 		case int64, float64:
+		case nil:
+			// Set to null on purpose ({"epochs": null}): a variable's
+			// value may be null, as in Terraform.
 		default:
 			t.Fatalf("epochs is %T", cfg["epochs"])
 		}
@@ -235,6 +238,9 @@ func FuzzVarFile(f *testing.F) {
 		cfg := res.Definition.Search("s").BaseConfig
 		switch cfg["epochs"].(type) {
 		case int64, float64:
+		case nil:
+			// Set to null on purpose ({"epochs": null}): a variable's
+			// value may be null, as in Terraform.
 		default:
 			t.Fatalf("epochs is %T", cfg["epochs"])
 		}
