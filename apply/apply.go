@@ -6,6 +6,12 @@
 //   - Every trial is recorded twice through the Journal: as running when it
 //     starts, and with its outcome when it ends. After a crash the state
 //     holds every ended trial; the ones it shows running are planned again.
+//   - On an executor that queues trials (Slurm), a trial is recorded a
+//     third time, still running, with its job handle, as soon as the
+//     scheduler accepted it (runtime.Spec.Submitted). A planned attach
+//     (plan.Trial.Attach) is not recorded as a new attempt: the executor
+//     waits for the recorded job (or looks it up), and the outcome is
+//     recorded as the same attempt.
 //   - Closing the drain channel stops scheduling: running trials finish and
 //     are recorded, the rest of the plan is left for the next apply.
 //     Cancelling the context also stops the running trials; they are
@@ -497,10 +503,19 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		Status: state.Running, Attempts: pt.Attempt, Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number),
 	}
 	run.touched[t.Number] = true
-	if err := r.record(ctx, t); err != nil {
-		return nil, runtime.Spec{}, false, err
+	if pt.Attach {
+		// The same attempt, already recorded running (with its job when
+		// it was recorded): not a new attempt to record.
+		if old := r.State.Trial(s.Name, pt.Number); old != nil && old.Status == state.Running && old.Attempts == pt.Attempt {
+			t = old.Clone()
+		}
+		t.Job = pt.Job
+	} else {
+		if err := r.record(ctx, t); err != nil {
+			return nil, runtime.Spec{}, false, err
+		}
+		r.writeMeta(s, t)
 	}
-	r.writeMeta(s, t)
 	run.progress.Running++
 	r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
 	command := s.Trial.Command
@@ -511,8 +526,28 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt, Lineage: r.State.Lineage,
 		Command: command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
 		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
+		Job: t.Job,
 	}
+	spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
 	return t, spec, true, nil
+}
+
+// submitted records that the scheduler accepted trial t as job: the
+// trial, still running, with its job handle, so that an apply that dies
+// now is followed by one that attaches to the job instead of submitting
+// the trial again. It is recorded even after an interrupt (the job
+// exists either way).
+func (r *Runner) submitted(ctx context.Context, run *searchRun, t *state.Trial, job string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	rec := t.Clone()
+	rec.Job = job
+	run.touched[rec.Number] = true
+	if err := r.record(context.WithoutCancel(ctx), rec); err != nil {
+		return err
+	}
+	r.writeMeta(run.s, rec)
+	return nil
 }
 
 func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *state.Trial, res runtime.Result) error {

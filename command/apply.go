@@ -82,10 +82,7 @@ func runApply(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
-	def, err := executorsFor(res.Definition, a.Executor)
-	if err != nil {
-		return fail(view, "Executor not available", err)
-	}
+	def := executorsFor(res.Definition, a.Executor)
 	o, err := m.openState(ctx, a.State, "apply", true, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
@@ -141,10 +138,12 @@ func runApply(m *Meta, args []string) int {
 	stopSignals := m.watchInterrupts(view, drain, kill)
 	defer stopSignals()
 
+	executor := newRouter(def, &runtime.Local{OnLeftover: func(_ runtime.Spec, note string) {
+		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Leftover trial process stopped", Detail: note}})
+	}})
+	defer executor.Close()
 	runner := &apply.Runner{
-		Def: def, State: o.st, Journal: o.backend, Executor: &runtime.Local{OnLeftover: func(_ runtime.Spec, note string) {
-			view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Leftover trial process stopped", Detail: note}})
-		}},
+		Def: def, State: o.st, Journal: o.backend, Executor: executor,
 		Options: apply.Options{
 			Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, MaxIdenticalFailures: a.MaxIdenticalFailures,
 			Programs: programs,

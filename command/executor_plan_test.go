@@ -5,10 +5,10 @@ import (
 	"testing"
 )
 
-// TestSlurmExecutorRefusedUntilWired: a search on a Slurm executor is not
-// run locally behind the user's back: plan and apply refuse it, and
-// -executor=local runs it in the local process pool.
-func TestSlurmExecutorRefusedUntilWired(t *testing.T) {
+// TestSlurmExecutorPlanned: a search on a Slurm executor is planned to
+// run there, and the plan says so; -executor=local plans it in the local
+// process pool.
+func TestSlurmExecutorPlanned(t *testing.T) {
 	dir := t.TempDir()
 	write(t, dir, "s.fw.hcl", `
 executor "slurm" "gpu" {
@@ -32,14 +32,12 @@ search "s" {
   }
 }
 `)
-	for _, args := range [][]string{{"plan"}, {"apply", "-auto-approve"}} {
-		r := run(t, dir, "", args...)
-		if r.code != 1 || !strings.Contains(r.stderr, "Executor not available") || !strings.Contains(r.stderr, "-executor=local") {
-			t.Errorf("%v: exit %d, stdout %q, stderr %q; want a refusal naming -executor=local", args, r.code, r.stdout, r.stderr)
-		}
+	r := run(t, dir, "", "plan", "-no-color")
+	if r.code != 0 || !strings.Contains(r.stdout, "# search.s (random, min loss) on executor.slurm.gpu") || !strings.Contains(r.stdout, "trial 0") {
+		t.Errorf("plan: exit %d, stdout %q, stderr %q; want the trial on executor.slurm.gpu", r.code, r.stdout, r.stderr)
 	}
-	r := run(t, dir, "", "plan", "-executor=local")
-	if r.code != 0 || !strings.Contains(r.stdout, "trial 0") {
+	r = run(t, dir, "", "plan", "-no-color", "-executor=local")
+	if r.code != 0 || !strings.Contains(r.stdout, "trial 0") || strings.Contains(r.stdout, "executor.slurm") {
 		t.Errorf("plan -executor=local: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

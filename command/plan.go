@@ -34,10 +34,7 @@ func runPlan(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
-	def, err := executorsFor(res.Definition, a.Executor)
-	if err != nil {
-		return fail(view, "Executor not available", err)
-	}
+	def := executorsFor(res.Definition, a.Executor)
 	ctx := context.Background()
 	o, err := m.openState(ctx, a.State, "plan", true, view)
 	if err != nil {

@@ -65,6 +65,9 @@ type fileTrial struct {
 	Params  map[string]any `json:"params"` // null: known after apply
 	Attempt int            `json:"attempt"`
 	Reason  string         `json:"reason,omitempty"`
+	// Attach and Job: a trial left running on Slurm, attached to.
+	Attach bool   `json:"attach,omitempty"`
+	Job    string `json:"job,omitempty"`
 }
 
 // WriteFile saves a plan for a later `fwapply apply FILE`. def must be the
@@ -120,7 +123,7 @@ func checksum(payload []byte) string {
 }
 
 func toFileTrial(s *definition.Search, t Trial) fileTrial {
-	ft := fileTrial{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason}
+	ft := fileTrial{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason, Attach: t.Attach, Job: t.Job}
 	if t.Point != nil {
 		ft.Params = s.ParamMap(t.Point)
 	}
@@ -238,7 +241,13 @@ func checkSearch(s *definition.Search, ps *Search, st *state.State) error {
 			return fail("trial %d to retry is not in the state", t.Number)
 		case !ok:
 			return fail("trial %d to retry no longer matches the definition", t.Number)
-		case t.Attempt != m.Trial.Attempts+1:
+		case t.Attach && !Attachable(s, m.Trial):
+			return fail("trial %d is planned as an attach to its job, but it is no longer running on a Slurm executor", t.Number)
+		case t.Attach && (t.Attempt != m.Trial.Attempts || t.Job != m.Trial.Job):
+			return fail("trial %d is planned as an attach to job %q attempt %d, but the state records job %q attempt %d", t.Number, t.Job, t.Attempt, m.Trial.Job, m.Trial.Attempts)
+		case !t.Attach && t.Job != "":
+			return fail("trial %d to retry names job %q without attaching to it", t.Number, t.Job)
+		case !t.Attach && t.Attempt != m.Trial.Attempts+1:
 			return fail("trial %d to retry has attempt %d, but its next attempt is %d", t.Number, t.Attempt, m.Trial.Attempts+1)
 		case t.Point == nil || !reflect.DeepEqual(s.ParamMap(t.Point), s.ParamMap(m.Point)):
 			return fail("trial %d to retry has other params than the state's trial %d", t.Number, t.Number)
@@ -331,7 +340,7 @@ func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
 func fromFileTrials(s *definition.Search, fts []fileTrial) ([]Trial, error) {
 	var out []Trial
 	for _, ft := range fts {
-		t := Trial{Number: ft.Number, Attempt: ft.Attempt, Reason: ft.Reason}
+		t := Trial{Number: ft.Number, Attempt: ft.Attempt, Reason: ft.Reason, Attach: ft.Attach, Job: ft.Job}
 		if ft.Params != nil {
 			raw := make(space.Point, len(s.Params))
 			for i, p := range s.Params {

@@ -26,6 +26,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/search"
@@ -116,6 +117,15 @@ type Trial struct {
 	Point   space.Point
 	Attempt int    // 1 for a new trial
 	Reason  string // why a retry runs again
+	// Attach is set for a trial left running on an executor that queues
+	// trials (an apply died while its job was queued or running): apply
+	// waits for that job, the same attempt (Attempt is the recorded one),
+	// instead of running the trial again. Job is the recorded handle of
+	// the job, "" when the apply died before recording it: the executor
+	// then looks the attempt's job up on the cluster (and submits it only
+	// when there is none).
+	Attach bool
+	Job    string
 }
 
 // Changes reports whether the plan would run anything.
@@ -267,6 +277,10 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 		out.FailedTrials = append(out.FailedTrials, FailedTrial{Number: m.Trial.Number, Attempts: m.Trial.Attempts, Error: m.Trial.Error})
 	}
 	for _, t := range h.Retry {
+		if !pol.Replace[t.Trial.Number] && Attachable(s, t.Trial) {
+			out.ToRetry = append(out.ToRetry, Trial{Number: t.Trial.Number, Point: t.Point, Attempt: t.Trial.Attempts, Reason: AttachReason(t.Trial.Job), Attach: true, Job: t.Trial.Job})
+			continue
+		}
 		out.ToRetry = append(out.ToRetry, Trial{Number: t.Trial.Number, Point: t.Point, Attempt: t.Trial.Attempts + 1, Reason: t.Reason})
 	}
 	used := len(h.Kept) + len(h.Failed) + len(h.Retry)
@@ -304,6 +318,27 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 		out.ToRun = append(out.ToRun, Trial{Number: next + i, Point: pt, Attempt: 1})
 	}
 	return out, nil
+}
+
+// Attachable reports whether the trial t of s is planned as an attach: it
+// was left running (not tainted) by an apply that did not finish, and the
+// search's trials run on an executor that queues them (Slurm), whose job
+// may still be queued, running or ended with its outcome. Local trials
+// left running died with their apply and run again as a new attempt.
+func Attachable(s *definition.Search, t *state.Trial) bool {
+	return s.Trial.Executor != nil && t.Status == state.Running && !t.Tainted && t.Attempts > 0
+}
+
+// AttachReason is the Reason of a trial planned as an attach to job (a
+// handle, "" when none was recorded).
+func AttachReason(job string) string {
+	if job == "" {
+		return "left running by an apply that did not finish; its job is looked up on the cluster and attached to, or submitted if there is none"
+	}
+	if kind, id, ok := strings.Cut(job, ":"); ok {
+		return fmt.Sprintf("re-attach to %s job %s (left running by an apply that did not finish)", kind, id)
+	}
+	return fmt.Sprintf("re-attach to job %s (left running by an apply that did not finish)", job)
 }
 
 // StrategyFor returns the strategy of a search.

@@ -23,7 +23,7 @@ func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 	v.Printf("fwapply will run these trials:\n")
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
-		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)", s.Name, s.Strategy, s.Mode, s.Metric)))
+		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)%s", s.Name, s.Strategy, s.Mode, s.Metric, where(ds))))
 		v.planTrials(ds, s, full)
 		v.Printf("    %d to run, %d to retry, %d kept", len(s.ToRun), len(s.ToRetry), s.Kept)
 		if s.Failed > 0 {
@@ -60,7 +60,7 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted && len(s.SettingsChanges) == 0 {
 			continue
 		}
-		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)", s.Name, s.Strategy, s.Mode, s.Metric)))
+		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)%s", s.Name, s.Strategy, s.Mode, s.Metric, where(def.Search(s.Name)))))
 		v.planTrials(def.Search(s.Name), s, full)
 		if s.Excluded > 0 {
 			v.Printf("    %d excluded\n", s.Excluded)
@@ -69,6 +69,15 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 		v.planSettings(s)
 		v.planNotes(s)
 	}
+}
+
+// where says where a search's trials run when not in the local process
+// pool: " on executor.slurm.NAME"; "" for local searches.
+func where(ds *definition.Search) string {
+	if ds == nil || ds.Trial.Executor == nil {
+		return ""
+	}
+	return fmt.Sprintf(" on executor.%s.%s", ds.Trial.Executor.Type, ds.Trial.Executor.Name)
 }
 
 // planTrials lists the retries, the new trials and the trials that failed
@@ -248,6 +257,11 @@ type PlanTrialJSON struct {
 	Params  map[string]any `json:"params"`
 	Attempt int            `json:"attempt"`
 	Reason  string         `json:"reason,omitempty"`
+	// Attach is set for a trial left running on Slurm: apply waits for
+	// its job (Job, the recorded handle, "" when it is looked up on the
+	// cluster) instead of running it again.
+	Attach bool   `json:"attach,omitempty"`
+	Job    string `json:"job,omitempty"`
 }
 
 // PlanSummaryJSON is the summary line as numbers.
@@ -267,7 +281,7 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 			FailedTrials: nonNil(s.FailedTrials), Excluded: nonNil(s.ExcludedTrials), ExcludedCount: s.Excluded, Exhausted: s.Exhausted,
 			SettingsChanges: nonNil(s.SettingsChanges)}
 		conv := func(t plan.Trial) PlanTrialJSON {
-			jt := PlanTrialJSON{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason}
+			jt := PlanTrialJSON{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason, Attach: t.Attach, Job: t.Job}
 			if t.Point != nil {
 				jt.Params = ds.ParamMap(t.Point)
 			}

@@ -52,7 +52,12 @@ func (e *Executor) FindAll(ctx context.Context, specs []runtime.Spec) ([]string,
 	if err != nil {
 		return nil, fmt.Errorf("looking for the trials' jobs on the cluster: %w", err)
 	}
-	rows := parseFind(out)
+	return matchJobs(specs, parseFind(out)), nil
+}
+
+// matchJobs is FindAll's answer from squeue's rows.
+func matchJobs(specs []runtime.Spec, rows []findRow) []string {
+	handles := make([]string, len(specs))
 	byName := map[string][]findRow{}
 	byArray := map[string][]findRow{}
 	for _, r := range rows {
@@ -103,7 +108,32 @@ func (e *Executor) FindAll(ctx context.Context, specs []runtime.Spec) ([]string,
 		}
 		handles[i] = best.handle
 	}
-	return handles, nil
+	return handles
+}
+
+// earlierJob is the job an earlier apply submitted for this very attempt
+// of spec (see Find), "" when there is none. Run asks it before
+// submitting. Every Run of the executor is answered from one squeue call,
+// listing this user's frameworm jobs, made by the first Run that asks
+// and kept: the jobs an apply that died left behind are all in it, and
+// the jobs this executor submits later are never of an attempt it looked
+// up before. On an error the next Run asks again.
+func (e *Executor) earlierJob(ctx context.Context, spec runtime.Spec) (string, error) {
+	e.knownMu.Lock()
+	defer e.knownMu.Unlock()
+	if !e.knownRead {
+		out, err := e.run(ctx, nil, e.cmds.Squeue, "-h", "-t", "all", "-u", strconv.Itoa(os.Getuid()), "-o", findFormat)
+		if err != nil {
+			return "", fmt.Errorf("looking for a job an earlier apply submitted for the trial: %w", err)
+		}
+		for _, r := range parseFind(out) {
+			if strings.HasPrefix(r.Name, "fw.") {
+				e.known = append(e.known, r)
+			}
+		}
+		e.knownRead = true
+	}
+	return matchJobs([]runtime.Spec{spec}, e.known)[0], nil
 }
 
 // maxManifest bounds what is read of a manifest (a million tasks of long

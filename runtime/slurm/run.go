@@ -55,6 +55,19 @@ func (e *Executor) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
 	if why := e.check(spec); why != "" {
 		return finish(runtime.Failed, why)
 	}
+	// An apply that died between sbatch and recording the handle left a
+	// job of this very attempt: attach to it, never submit twice.
+	if job, err := e.earlierJob(ctx, spec); err != nil {
+		return finish(runtime.Failed, "cannot submit the trial: "+err.Error()+"; run fwapply apply again once squeue answers")
+	} else if job != "" {
+		if spec.Submitted != nil {
+			if err := spec.Submitted(job); err != nil {
+				return finish(runtime.Failed, fmt.Sprintf("cannot record job %s, submitted by an earlier apply: %v", job, err))
+			}
+		}
+		spec.Job = job
+		return e.attach(ctx, spec)
+	}
 	files, err := runtime.PrepareTrial(spec)
 	if err != nil {
 		return finish(runtime.Failed, "cannot prepare the trial directory: "+err.Error())

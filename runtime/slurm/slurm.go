@@ -88,6 +88,10 @@ type Executor struct {
 	nodeMu    sync.Mutex
 	nodeCache map[string]nodeVerdict // nodesUnavailable's recent answers
 
+	knownMu   sync.Mutex
+	knownRead bool      // known was read (earlierJob)
+	known     []findRow // this user's frameworm jobs, when first asked
+
 	closeOnce sync.Once
 	closed    chan struct{}
 }

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"bufio"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/frameworm/frameworm/internal/slurmtest"
+)
+
+// slurmSearch writes a random search of n trials on the test cluster's
+// partition, each trial sleeping sleepMS, two at a time, and returns its
+// name: unique, so that the jobs of the test are the ones whose name holds
+// it (fw.<lineage>.<name>.<number>.<attempt>). The jobs still active when
+// the test ends are cancelled.
+func slurmSearch(t *testing.T, c slurmtest.Cluster, dir string, n, sleepMS int) string {
+	t.Helper()
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	name := "slurm_" + hex.EncodeToString(b[:])
+	src := fmt.Sprintf(`executor "slurm" "test" {
+  partition = %q
+  poll      = "1s"
+}
+
+search %q {
+  metric          = "score"
+  mode            = "min"
+  strategy        = "random"
+  trials          = %d
+  seed            = 5
+  parallelism     = 2
+  experiment_root = %q
+  base_config     = { x = 0.5, behavior = "ok", sleep_ms = %d }
+  param "x" {
+    type = real
+    low  = 0
+    high = 1
+  }
+  trial {
+    command  = [%q]
+    timeout  = "60s"
+    executor = executor.slurm.test
+  }
+}
+`, c.Partition, name, n, filepath.Join(dir, "runs"), sleepMS, trialBinary)
+	if err := os.WriteFile(filepath.Join(dir, "main.fw.hcl"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { slurmtest.CancelWhere(t, ofSearch(name)) })
+	return name
+}
+
+// ofSearch keeps the jobs of the search name.
+func ofSearch(name string) func(slurmtest.Job) bool {
+	return func(j slurmtest.Job) bool { return strings.Contains(j.Name, "."+name+".") }
+}
+
+// slurmTrial is a trial of show -json with its job.
+type slurmTrial struct {
+	Number   int
+	Status   string
+	Attempts int
+	Job      string
+}
+
+func slurmTrials(t *testing.T, dir, name string) []slurmTrial {
+	t.Helper()
+	doc := jsonOf[struct {
+		Searches map[string]struct {
+			Trials []slurmTrial `json:"trials"`
+		} `json:"searches"`
+	}](t, dir, "show", "-json")
+	return doc.Searches[name].Trials
+}
+
+// withJobs counts the trials whose latest record in the state file is
+// running with a job handle.
+func withJobs(t *testing.T, dir string) int {
+	t.Helper()
+	f, err := os.Open(filepath.Join(dir, "frameworm.fwstate"))
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	latest := map[int]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var rec struct {
+			R struct {
+				Put *struct {
+					Number int    `json:"number"`
+					Status string `json:"status"`
+					Job    string `json:"job"`
+				} `json:"put"`
+			} `json:"r"`
+		}
+		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.R.Put != nil {
+			latest[rec.R.Put.Number] = rec.R.Put.Status + " " + rec.R.Put.Job
+		}
+	}
+	n := 0
+	for _, s := range latest {
+		if strings.HasPrefix(s, "running slurm:") {
+			n++
+		}
+	}
+	return n
+}
+
+// jobsPerTrial counts the cluster's jobs of the search by trial number.
+func jobsPerTrial(t *testing.T, name string) map[string]int {
+	t.Helper()
+	out := map[string]int{}
+	for _, j := range slurmtest.JobsWhere(t, ofSearch(name)) {
+		_, rest, _ := strings.Cut(j.Name, "."+name+".")
+		out[rest]++
+	}
+	return out
+}
+
+// TestSlurmE2ESearch: a search on the Slurm executor runs each trial as a
+// job, and show records every trial's job.
+func TestSlurmE2ESearch(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearch(t, c, dir, 12, 200)
+	code, out, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	if !strings.Contains(out, "on executor.slurm.test") {
+		t.Errorf("the plan does not say where the trials run:\n%s", out)
+	}
+	trials := slurmTrials(t, dir, name)
+	if len(trials) != 12 {
+		t.Fatalf("%d trials, want 12", len(trials))
+	}
+	jobs := map[string]bool{}
+	for _, tr := range trials {
+		if tr.Status != "completed" || !strings.HasPrefix(tr.Job, "slurm:") || jobs[tr.Job] {
+			t.Errorf("trial %d: %s, job %q; want completed with a job of its own", tr.Number, tr.Status, tr.Job)
+		}
+		jobs[tr.Job] = true
+	}
+	if per := jobsPerTrial(t, name); len(per) != 12 {
+		t.Errorf("the cluster saw the jobs %v; want one per trial", per)
+	}
+}
+
+// TestSlurmE2EKill9Reattach: an apply killed while its jobs run is
+// followed by one that attaches to them: every trial completes once, and
+// no trial is submitted twice.
+func TestSlurmE2EKill9Reattach(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearch(t, c, dir, 6, 4000)
+	cmd, out := startApply(t, dir)
+	waitFor(t, "two trials with jobs", func() bool { return withJobs(t, dir) >= 2 })
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	if len(slurmtest.JobsWhere(t, func(j slurmtest.Job) bool { return ofSearch(name)(j) && !j.Final() })) == 0 {
+		t.Logf("the jobs ended before the second apply; it attaches to ended jobs\n%s", out)
+	}
+	code, out2, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("second apply: exit %d\n%s%s", code, out2, errs)
+	}
+	if !strings.Contains(out2, "re-attach to slurm job") {
+		t.Errorf("the plan does not re-attach:\n%s", out2)
+	}
+	for _, tr := range slurmTrials(t, dir, name) {
+		if tr.Status != "completed" || tr.Attempts != 1 || tr.Job == "" {
+			t.Errorf("trial %d: %s, attempt %d, job %q; want completed at its first attempt", tr.Number, tr.Status, tr.Attempts, tr.Job)
+		}
+	}
+	per := jobsPerTrial(t, name)
+	total := 0
+	for trial, n := range per {
+		total += n
+		if n != 1 || !strings.HasSuffix(trial, ".1") {
+			t.Errorf("trial.attempt %s: %d jobs; want one, of attempt 1", trial, n)
+		}
+	}
+	if total != 6 {
+		t.Errorf("the cluster saw %d jobs (%v), want 6", total, per)
+	}
+}
+
+// TestSlurmE2ETwoInterrupts: a second interrupt cancels every job of the
+// apply and records its trials interrupted.
+func TestSlurmE2ETwoInterrupts(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearch(t, c, dir, 4, 30000)
+	cmd, out := startApply(t, dir)
+	waitFor(t, "two trials with jobs", func() bool { return withJobs(t, dir) >= 2 })
+	cmd.Process.Signal(syscall.SIGINT)
+	time.Sleep(300 * time.Millisecond)
+	cmd.Process.Signal(syscall.SIGINT)
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("apply after two interrupts exited 0\n%s", out)
+	}
+	active := slurmtest.JobsWhere(t, func(j slurmtest.Job) bool { return ofSearch(name)(j) && !j.Final() })
+	if len(active) != 0 {
+		t.Errorf("jobs left in the queue: %+v\n%s", active, out)
+	}
+	if n := countStatus(t, dir, "interrupted"); n != 2 {
+		t.Errorf("%d interrupted trials, want 2\n%s", n, out)
+	}
+	if per := jobsPerTrial(t, name); len(per) != 2 {
+		t.Errorf("jobs %v: want the 2 of the running trials, none submitted after the first interrupt", per)
+	}
+}
