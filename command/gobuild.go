@@ -29,7 +29,12 @@ func (m *Meta) builtPrograms(ctx context.Context, def *definition.Definition, na
 		if s == nil || s.Trial.GoBuild == "" {
 			continue
 		}
-		bin := filepath.Join(filepath.Dir(statePath), ".fw", "bin", s.Name)
+		// Absolute: go build runs in the search's directory, and -chdir
+		// leaves statePath relative to where fwapply was started.
+		bin, err := filepath.Abs(filepath.Join(filepath.Dir(statePath), ".fw", "bin", s.Name))
+		if err != nil {
+			return nil, nil, fmt.Errorf("search %q: locating its program: %w", s.Name, err)
+		}
 		if err := runtime.GoBuild(ctx, s.Dir, s.Trial.GoBuild, bin); err != nil {
 			return nil, nil, fmt.Errorf("search %q: %w", s.Name, err)
 		}
