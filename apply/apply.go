@@ -12,6 +12,19 @@
 //     (plan.Trial.Attach) is not recorded as a new attempt: the executor
 //     waits for the recorded job (or looks it up), and the outcome is
 //     recorded as the same attempt.
+//   - When the Executor is an ArrayExecutor with a Submitter for a
+//     search (a Slurm executor block with array = true), the trials whose
+//     params the plan knows (grid, random, a Bayesian initial design,
+//     retries) are recorded running, handed to the Submitter at once
+//     (job arrays at most parallelism of which run at once), recorded
+//     again with their job handles (in one batch when the Journal is a
+//     state.Batcher), and only then waited for, all together; planned
+//     attaches are waited for at once too. Proposals of adaptive
+//     strategies, and trials the Submitter did not take, start one at a
+//     time as those trials leave slots of the parallelism free. A
+//     failure stop or a drain submits nothing more, but the trials
+//     already submitted stay queued on the cluster: apply waits for them
+//     and records their outcomes. Cancelling the context cancels them.
 //   - Closing the drain channel stops scheduling: running trials finish and
 //     are recorded, the rest of the plan is left for the next apply.
 //     Cancelling the context also stops the running trials; they are
@@ -134,9 +147,12 @@ const defaultLockCheckInterval = 2 * time.Second
 
 // Runner executes plans.
 type Runner struct {
-	Def      *definition.Definition
-	State    *state.State // updated as trials start and end
-	Journal  Journal
+	Def     *definition.Definition
+	State   *state.State // updated as trials start and end
+	Journal Journal
+	// Executor runs the trials; when it is also an ArrayExecutor, the
+	// searches it gives a Submitter submit their known trials at once
+	// (see the package contract).
 	Executor runtime.Executor
 	Observer Observer // may be nil
 	// Lock, when set, is the state lock this apply holds; see the package
@@ -394,22 +410,41 @@ func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, 
 		// An excluded best is no best to beat in this apply.
 		run.progress.Best = sr.BestBefore
 	}
-	workers := min(r.parallelism(s), max(1, len(run.queue)))
-	var wg sync.WaitGroup
-	errs := make(chan error, workers)
-	for range workers {
-		wg.Go(func() {
-			if err := r.worker(ctx, drain, run, sr); err != nil {
-				errs <- err
-				if lockLost(err) {
-					cancel(err)
+	var (
+		wg    sync.WaitGroup
+		errMu sync.Mutex
+		err   error
+	)
+	fail := func(e error) {
+		errMu.Lock()
+		if err == nil {
+			err = e
+		}
+		errMu.Unlock()
+		if lockLost(e) {
+			cancel(e)
+		}
+	}
+	limit := r.parallelism(s)
+	var free chan struct{}
+	var submitErr error
+	if sub := r.arraySubmitter(s); sub != nil && !stopping(ctx, drain) {
+		free = make(chan struct{}, limit)
+		if submitErr = r.submitKnown(ctx, run, sr, sub, limit, free, &wg, fail); submitErr != nil {
+			fail(submitErr)
+		}
+	}
+	if submitErr == nil {
+		workers := min(limit, max(1, len(run.queue)-run.next))
+		for range workers {
+			wg.Go(func() {
+				if e := r.worker(ctx, drain, run, sr, free); e != nil {
+					fail(e)
 				}
-			}
-		})
+			})
+		}
 	}
 	wg.Wait()
-	close(errs)
-	err := <-errs
 	r.mu.Lock()
 	sr.NotRun = len(run.queue) - run.next
 	h := r.history(run)
@@ -446,7 +481,19 @@ func stopping(ctx context.Context, drain <-chan struct{}) bool {
 	}
 }
 
-func (r *Runner) worker(ctx context.Context, drain <-chan struct{}, run *searchRun, sr *SearchResult) error {
+// worker starts the search's trials one at a time until none is left.
+// With free set, it first waits for a token from it: a slot that the
+// trials on the cluster (submitKnown) no longer fill.
+func (r *Runner) worker(ctx context.Context, drain <-chan struct{}, run *searchRun, sr *SearchResult, free <-chan struct{}) error {
+	if free != nil {
+		select {
+		case <-free:
+		case <-ctx.Done():
+			return nil
+		case <-drain:
+			return nil
+		}
+	}
 	for {
 		if stopping(ctx, drain) {
 			return nil
@@ -489,18 +536,9 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		pt.Point = points[0]
 	}
 	run.next++
-	cfg, err := s.Resolve(pt.Point)
-	if err != nil {
-		return nil, runtime.Spec{}, false, fmt.Errorf("search %q trial %d: %w", s.Name, pt.Number, err)
-	}
-	hash, err := definition.Hash(cfg)
+	t, spec, err := r.trialFor(run, pt)
 	if err != nil {
 		return nil, runtime.Spec{}, false, err
-	}
-	params := s.ParamMap(pt.Point)
-	t := &state.Trial{
-		Search: s.Name, Number: pt.Number, Params: params, Config: cfg, ConfigHash: hash,
-		Status: state.Running, Attempts: pt.Attempt, Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number),
 	}
 	run.touched[t.Number] = true
 	if pt.Attach {
@@ -518,6 +556,28 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	}
 	run.progress.Running++
 	r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
+	spec.Job = t.Job
+	spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
+	return t, spec, true, nil
+}
+
+// trialFor is the trial pt of run, running from now (not recorded), and
+// its executor spec (without Job and Submitted). The caller holds r.mu.
+func (r *Runner) trialFor(run *searchRun, pt plan.Trial) (*state.Trial, runtime.Spec, error) {
+	s := run.s
+	cfg, err := s.Resolve(pt.Point)
+	if err != nil {
+		return nil, runtime.Spec{}, fmt.Errorf("search %q trial %d: %w", s.Name, pt.Number, err)
+	}
+	hash, err := definition.Hash(cfg)
+	if err != nil {
+		return nil, runtime.Spec{}, err
+	}
+	params := s.ParamMap(pt.Point)
+	t := &state.Trial{
+		Search: s.Name, Number: pt.Number, Params: params, Config: cfg, ConfigHash: hash,
+		Status: state.Running, Attempts: pt.Attempt, Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number),
+	}
 	command := s.Trial.Command
 	if bin, ok := r.Options.Programs[s.Name]; ok {
 		command = []string{bin}
@@ -526,10 +586,8 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt, Lineage: r.State.Lineage,
 		Command: command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
 		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
-		Job: t.Job,
 	}
-	spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
-	return t, spec, true, nil
+	return t, spec, nil
 }
 
 // submitted records that the scheduler accepted trial t as job: the
@@ -699,6 +757,187 @@ func (r *Runner) record(ctx context.Context, t *state.Trial) error {
 	}
 	if err := r.State.Apply(c); err != nil {
 		return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)
+	}
+	return nil
+}
+
+// ArrayExecutor is implemented by an Executor that submits the trials of
+// some searches in batches (Slurm job arrays, for executor blocks with
+// array = true).
+type ArrayExecutor interface {
+	// ArraySubmitter returns the Submitter of search's trials, or nil
+	// when each of its trials goes through Run alone.
+	ArraySubmitter(search string) runtime.Submitter
+}
+
+// arraySubmitter is the Submitter of s's known trials, nil for none.
+func (r *Runner) arraySubmitter(s *definition.Search) runtime.Submitter {
+	if a, ok := r.Executor.(ArrayExecutor); ok {
+		return a.ArraySubmitter(s.Name)
+	}
+	return nil
+}
+
+// submitKnown puts on the cluster at once the trials of run's queue that
+// are already there (planned attaches) or whose params the plan knows:
+// those are recorded running, handed to sub in one Submit (at most limit
+// running at once), and recorded again with their job handles before
+// any wait; then one goroutine of wg per trial waits for it with Run and
+// records its outcome. Each trial on the cluster fills a slot of the
+// search's parallelism: when fewer than limit are left, each ending one
+// puts a token into free for a worker (free starts with the slots they
+// leave). The trials Submit did not take stay in the queue for the
+// workers, which run them one at a time. The error is a state that could
+// not be written; fail gets the waiters' errors.
+func (r *Runner) submitKnown(ctx context.Context, run *searchRun, sr *SearchResult, sub runtime.Submitter, limit int, free chan struct{}, wg *sync.WaitGroup, fail func(error)) error {
+	r.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			r.mu.Unlock()
+		}
+	}()
+	var attach, known, rest []plan.Trial
+	for _, pt := range run.queue[run.next:] {
+		switch {
+		case pt.Attach:
+			attach = append(attach, pt)
+		case pt.Point != nil:
+			known = append(known, pt)
+		default:
+			rest = append(rest, pt)
+		}
+	}
+	type onCluster struct {
+		t    *state.Trial
+		spec runtime.Spec
+	}
+	var waits []onCluster
+	for _, pt := range attach {
+		t, spec, err := r.trialFor(run, pt)
+		if err != nil {
+			return err
+		}
+		if old := r.State.Trial(run.s.Name, pt.Number); old != nil && old.Status == state.Running && old.Attempts == pt.Attempt {
+			t = old.Clone()
+		}
+		t.Job, spec.Job = pt.Job, pt.Job
+		waits = append(waits, onCluster{t, spec})
+	}
+	ts := make([]*state.Trial, 0, len(known))
+	specs := make([]runtime.Spec, 0, len(known))
+	for _, pt := range known {
+		t, spec, err := r.trialFor(run, pt)
+		if err != nil {
+			return err
+		}
+		ts, specs = append(ts, t), append(specs, spec)
+	}
+	// Recorded running before the submission: an apply that dies before
+	// the handles are recorded is followed by one that looks the jobs up
+	// (plan.Trial.Attach without a job) and never submits them twice.
+	if err := r.recordAll(ctx, ts); err != nil {
+		return err
+	}
+	for _, t := range ts {
+		r.writeMeta(run.s, t)
+	}
+	var handles []string
+	if len(specs) > 0 {
+		r.mu.Unlock()
+		locked = false
+		// An error leaves the trials not submitted to the workers, which
+		// submit them one at a time and report their own errors.
+		handles, _ = sub.Submit(ctx, specs, limit)
+		r.mu.Lock()
+		locked = true
+		handles = handles[:min(len(handles), len(specs))]
+	}
+	submitted := make([]*state.Trial, len(handles))
+	for i, h := range handles {
+		submitted[i] = ts[i].Clone()
+		submitted[i].Job = h
+	}
+	// Even after an interrupt: the jobs exist either way. When this
+	// fails, the trials stay recorded running without their jobs, as
+	// after a crash: the next apply finds their jobs on the cluster.
+	if err := r.recordAll(context.WithoutCancel(ctx), submitted); err != nil {
+		return err
+	}
+	for i, t := range submitted {
+		r.writeMeta(run.s, t)
+		specs[i].Job = t.Job
+		waits = append(waits, onCluster{t, specs[i]})
+	}
+	// The queue: what is on the cluster, taken; then the rest.
+	queue := run.queue[:run.next:run.next]
+	queue = append(queue, attach...)
+	queue = append(queue, known[:len(handles)]...)
+	run.next = len(queue)
+	queue = append(queue, known[len(handles):]...)
+	run.queue = append(queue, rest...)
+	left := len(waits)
+	for range limit - min(left, limit) {
+		free <- struct{}{}
+	}
+	for _, w := range waits {
+		t, spec := w.t, w.spec
+		run.touched[t.Number] = true
+		run.progress.Running++
+		r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
+		spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
+		wg.Go(func() {
+			res := r.Executor.Run(ctx, spec)
+			err := r.end(ctx, run, sr, t, res)
+			r.mu.Lock()
+			left--
+			if left < limit {
+				select {
+				case free <- struct{}{}:
+				default: // never: limit tokens in all
+				}
+			}
+			r.mu.Unlock()
+			if err != nil {
+				fail(err)
+			}
+		})
+	}
+	return nil
+}
+
+// recordAll records ts, in one batch when the journal is a
+// state.Batcher, as record does each. The caller holds r.mu.
+func (r *Runner) recordAll(ctx context.Context, ts []*state.Trial) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	b, ok := r.Journal.(state.Batcher)
+	if !ok {
+		for _, t := range ts {
+			if err := r.record(ctx, t); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := r.checkLock(ctx); err != nil {
+		return err
+	}
+	cs := make([]state.Change, len(ts))
+	for i, t := range ts {
+		cs[i] = state.Change{Put: t.Clone()}
+		if err := cs[i].Validate(); err != nil {
+			return fmt.Errorf("recording trial %d of search %q: %w", t.Number, t.Search, err)
+		}
+	}
+	if err := b.AppendBatch(ctx, cs); err != nil {
+		return fmt.Errorf("writing the state: %w; trials already recorded are safe, run fwapply apply again once the state can be written", err)
+	}
+	for i, c := range cs {
+		if err := r.State.Apply(c); err != nil {
+			return fmt.Errorf("recording trial %d of search %q: %w", ts[i].Number, ts[i].Search, err)
+		}
 	}
 	return nil
 }

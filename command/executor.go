@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 
+	"github.com/frameworm/frameworm/apply"
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/runtime"
@@ -25,14 +26,17 @@ func executorsFor(def *definition.Definition, flag string) *definition.Definitio
 type router struct {
 	local    runtime.Executor
 	bySearch map[string]runtime.Executor
-	slurm    []*slurm.Executor
+	// arrays are the Submitters of the searches whose executor block has
+	// array = true.
+	arrays map[string]runtime.Submitter
+	slurm  []*slurm.Executor
 }
 
 // newRouter makes one Slurm executor per executor block that a search of
 // def uses (shared by its searches), and sends every other search's
 // trials to local.
 func newRouter(def *definition.Definition, local runtime.Executor) *router {
-	r := &router{local: local, bySearch: map[string]runtime.Executor{}}
+	r := &router{local: local, bySearch: map[string]runtime.Executor{}, arrays: map[string]runtime.Submitter{}}
 	made := map[*definition.Executor]*slurm.Executor{}
 	byName := map[string]*slurm.Executor{}
 	for _, s := range def.Searches {
@@ -52,8 +56,23 @@ func newRouter(def *definition.Definition, local runtime.Executor) *router {
 			made[x] = e
 		}
 		r.bySearch[s.Name] = e
+		if x.Array {
+			r.arrays[s.Name] = e
+		}
 	}
 	return r
+}
+
+var _ apply.ArrayExecutor = (*router)(nil)
+
+// ArraySubmitter is the Slurm executor of search when its executor block
+// has array = true, nil otherwise (apply.ArrayExecutor): apply then
+// submits the trials the plan knows as job arrays.
+func (r *router) ArraySubmitter(search string) runtime.Submitter {
+	if sub, ok := r.arrays[search]; ok {
+		return sub
+	}
+	return nil
 }
 
 // slurmConfig is the Slurm executor's configuration of an executor block.

@@ -23,12 +23,20 @@ import (
 // the test ends are cancelled.
 func slurmSearch(t *testing.T, c slurmtest.Cluster, dir string, n, sleepMS int) string {
 	t.Helper()
+	return slurmSearchWith(t, c, dir, n, sleepMS, "")
+}
+
+// slurmSearchWith is slurmSearch with more attributes of the executor
+// block (such as "array = true").
+func slurmSearchWith(t *testing.T, c slurmtest.Cluster, dir string, n, sleepMS int, executor string) string {
+	t.Helper()
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	name := "slurm_" + hex.EncodeToString(b[:])
 	src := fmt.Sprintf(`executor "slurm" "test" {
   partition = %q
   poll      = "1s"
+  %s
 }
 
 search %q {
@@ -51,7 +59,7 @@ search %q {
     executor = executor.slurm.test
   }
 }
-`, c.Partition, name, n, filepath.Join(dir, "runs"), sleepMS, trialBinary)
+`, c.Partition, executor, name, n, filepath.Join(dir, "runs"), sleepMS, trialBinary)
 	if err := os.WriteFile(filepath.Join(dir, "main.fw.hcl"), []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -221,5 +229,140 @@ func TestSlurmE2ETwoInterrupts(t *testing.T) {
 	}
 	if per := jobsPerTrial(t, name); len(per) != 2 {
 		t.Errorf("jobs %v: want the 2 of the running trials, none submitted after the first interrupt", per)
+	}
+}
+
+// TestSlurmE2EArray: with array = true, the 40 trials of a random search
+// are submitted as one job array (the cluster's MaxArraySize is far
+// above 40), not one job each, and every trial completes as a task of it.
+func TestSlurmE2EArray(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearchWith(t, c, dir, 40, 100, "array = true")
+	code, out, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
+	}
+	trials := slurmTrials(t, dir, name)
+	if len(trials) != 40 {
+		t.Fatalf("%d trials, want 40", len(trials))
+	}
+	handles := map[string]bool{}
+	for _, tr := range trials {
+		if tr.Status != "completed" || tr.Attempts != 1 || !strings.HasPrefix(tr.Job, "slurm:") || !strings.Contains(tr.Job, "_") || handles[tr.Job] {
+			t.Errorf("trial %d: %s, attempt %d, job %q; want completed at its first attempt as a task of its own", tr.Number, tr.Status, tr.Attempts, tr.Job)
+		}
+		handles[tr.Job] = true
+	}
+	arrays := map[string]bool{}
+	tasks := map[string]bool{}
+	for _, j := range slurmtest.JobsWhere(t, ofSearch(name)) {
+		if !strings.HasSuffix(j.Name, "."+name+".array") || j.ArrayTaskID == "" {
+			t.Errorf("job %s (%s) is not a task of an array", j.ID, j.Name)
+			continue
+		}
+		arrays[j.ArrayJobID] = true
+		tasks[j.ArrayTaskID] = true
+	}
+	if len(arrays) != 1 || len(tasks) != 40 {
+		t.Errorf("the cluster saw %d arrays (%v) with %d tasks; want one array of 40 tasks", len(arrays), arrays, len(tasks))
+	}
+}
+
+// TestSlurmE2EArrayKill9Reattach: an apply killed while the tasks of its
+// array run is followed by one that attaches to them: every trial
+// completes at its first attempt, and the cluster saw one array only.
+func TestSlurmE2EArrayKill9Reattach(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearchWith(t, c, dir, 6, 3000, "array = true")
+	cmd, out := startApply(t, dir)
+	waitFor(t, "the array's trials with jobs", func() bool { return withJobs(t, dir) >= 6 })
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	code, out2, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("second apply: exit %d\n%s%s\nfirst apply:\n%s", code, out2, errs, out)
+	}
+	if !strings.Contains(out2, "re-attach to slurm job") {
+		t.Errorf("the plan does not re-attach:\n%s", out2)
+	}
+	trials := slurmTrials(t, dir, name)
+	if len(trials) != 6 {
+		t.Fatalf("%d trials, want 6", len(trials))
+	}
+	for _, tr := range trials {
+		if tr.Status != "completed" || tr.Attempts != 1 || !strings.Contains(tr.Job, "_") {
+			t.Errorf("trial %d: %s, attempt %d, job %q; want completed at its first attempt as an array task", tr.Number, tr.Status, tr.Attempts, tr.Job)
+		}
+	}
+	arrays := map[string]bool{}
+	for _, j := range slurmtest.JobsWhere(t, ofSearch(name)) {
+		arrays[j.ArrayJobID] = true
+		if j.ArrayTaskID == "" {
+			t.Errorf("job %s (%s) was submitted on its own", j.ID, j.Name)
+		}
+	}
+	if len(arrays) != 1 {
+		t.Errorf("the cluster saw %d arrays, want 1", len(arrays))
+	}
+}
+
+// TestSlurmE2EArrayUnrecorded: an apply that died after sbatch took its
+// array but before the handles were recorded (the state cut back to the
+// trials recorded running without jobs) is followed by one that finds
+// the array's tasks by the array's name and manifest: nothing is
+// submitted twice.
+func TestSlurmE2EArrayUnrecorded(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearchWith(t, c, dir, 4, 3000, "array = true")
+	cmd, out := startApply(t, dir)
+	waitFor(t, "the array's trials with jobs", func() bool { return withJobs(t, dir) >= 4 })
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	// Cut the state before the first record with a job, as if the apply
+	// had died right after sbatch.
+	path := filepath.Join(dir, "frameworm.fwstate")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitAfter(string(b), "\n")
+	kept := ""
+	for _, l := range lines {
+		if strings.Contains(l, `"job":"slurm:`) {
+			break
+		}
+		kept += l
+	}
+	if err := os.WriteFile(path, []byte(kept), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n := withJobs(t, dir); n != 0 {
+		t.Fatalf("%d trials still recorded with a job", n)
+	}
+	code, out2, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("second apply: exit %d\n%s%s\nfirst apply:\n%s", code, out2, errs, out)
+	}
+	for _, tr := range slurmTrials(t, dir, name) {
+		if tr.Status != "completed" || tr.Attempts != 1 || !strings.Contains(tr.Job, "_") {
+			t.Errorf("trial %d: %s, attempt %d, job %q; want completed at its first attempt as an array task", tr.Number, tr.Status, tr.Attempts, tr.Job)
+		}
+	}
+	arrays := map[string]bool{}
+	for _, j := range slurmtest.JobsWhere(t, ofSearch(name)) {
+		arrays[j.ArrayJobID] = true
+		if j.ArrayTaskID == "" {
+			t.Errorf("job %s (%s) was submitted on its own", j.ID, j.Name)
+		}
+	}
+	if len(arrays) != 1 {
+		t.Errorf("the cluster saw %d arrays, want 1\n%s", len(arrays), out2)
 	}
 }
