@@ -10,6 +10,7 @@
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -74,6 +75,24 @@ func SyncDir(dir string) error {
 	defer d.Close()
 	if err := d.Sync(); err != nil {
 		return fmt.Errorf("syncing directory %s: %w", dir, err)
+	}
+	return nil
+}
+
+// CheckDir refuses a trial directory that is a symbolic link or not a
+// directory, so that nothing is written through a link; a missing one is
+// fine (it gets created).
+func CheckDir(dir string) error {
+	st, err := os.Lstat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil
+	case err != nil:
+		return err
+	case st.Mode()&fs.ModeSymlink != 0:
+		return fmt.Errorf("the trial directory %s is a symbolic link; remove it (fwapply does not follow links in trial directories)", dir)
+	case !st.IsDir():
+		return fmt.Errorf("the trial directory %s is not a directory; remove it", dir)
 	}
 	return nil
 }

@@ -16,10 +16,8 @@ package experiment
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -59,13 +57,13 @@ const MaxMetaSize = 4 << 20
 // nothing through a symbolic link: dir must not be one, and meta.json is
 // replaced by a rename.
 func Write(dir string, m Meta) error {
-	if err := checkDir(dir); err != nil {
+	if err := atomicfile.CheckDir(dir); err != nil {
 		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
 	}
-	if err := checkDir(dir); err != nil {
+	if err := atomicfile.CheckDir(dir); err != nil {
 		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
 	}
 	if m.Tags == nil {
@@ -76,23 +74,6 @@ func Write(dir string, m Meta) error {
 		return fmt.Errorf("recording experiment %s #%d: %w", m.Search, m.Number, err)
 	}
 	return atomicfile.Replace(filepath.Join(dir, MetaFile), append(b, '\n'), 0o644)
-}
-
-// checkDir refuses a directory that is a symbolic link or not a directory;
-// a missing one is fine.
-func checkDir(dir string) error {
-	st, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return err
-	case st.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("the trial directory %s is a symbolic link; remove it (fwapply does not follow links in trial directories)", dir)
-	case !st.IsDir():
-		return fmt.Errorf("the trial directory %s is not a directory; remove it", dir)
-	}
-	return nil
 }
 
 // Read reads dir/meta.json: a regular file (not a symbolic link) of at

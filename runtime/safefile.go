@@ -127,20 +127,3 @@ func readLimited(path string, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
-
-// checkTrialDir refuses a trial directory that is a symbolic link or not
-// a directory; a missing one is fine (it gets created).
-func checkTrialDir(dir string) error {
-	st, err := os.Lstat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return nil
-	case err != nil:
-		return err
-	case st.Mode()&fs.ModeSymlink != 0:
-		return fmt.Errorf("the trial directory %s is a symbolic link; remove it (fwapply does not follow links in trial directories)", dir)
-	case !st.IsDir():
-		return fmt.Errorf("the trial directory %s is not a directory; remove it", dir)
-	}
-	return nil
-}

@@ -43,7 +43,7 @@ func pathsFor(dir string) trialPaths {
 }
 
 // trialDir is the absolute trial directory of spec, checked: it must not
-// be a symbolic link (checkTrialDir).
+// be a symbolic link (atomicfile.CheckDir).
 func trialDir(spec Spec) (string, error) {
 	if spec.TrialDir == "" {
 		return "", errors.New("the trial directory is not set (Spec.TrialDir)")
@@ -52,7 +52,7 @@ func trialDir(spec Spec) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return dir, checkTrialDir(dir)
+	return dir, atomicfile.CheckDir(dir)
 }
 
 // prepare makes the trial directory dir ready for attempt spec.Attempt:
@@ -68,7 +68,7 @@ func prepare(spec Spec, dir string) (p trialPaths, stdout, stderr *os.File, err 
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return p, nil, nil, err
 	}
-	if err := checkTrialDir(dir); err != nil {
+	if err := atomicfile.CheckDir(dir); err != nil {
 		return p, nil, nil, err
 	}
 	m := Marker{Lineage: spec.Lineage, Search: spec.Search, Number: spec.Number, Attempt: spec.Attempt}
