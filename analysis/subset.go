@@ -3,6 +3,8 @@ package analysis
 import (
 	"cmp"
 	"slices"
+
+	"github.com/frameworm/frameworm/internal/splitmix"
 )
 
 // subsetSalt separates the seed of the subset from the GP's and the
@@ -41,13 +43,13 @@ func importanceSubset(numbers []int, scores []float64, k int, seed uint64) []int
 	}
 	chosen := make([]bool, n)
 	chosen[lo], chosen[hi] = true, true
-	salt := mix64(seed ^ subsetSalt)
+	salt := splitmix.Mix64(seed ^ subsetSalt)
 	hash := make([]uint64, n)
 	rest := make([]int, 0, n)
 	for i := range n {
 		if !chosen[i] {
 			rest = append(rest, i)
-			hash[i] = mix64(uint64(numbers[i]) ^ salt)
+			hash[i] = splitmix.Mix64(uint64(numbers[i]) ^ salt)
 		}
 	}
 	slices.SortFunc(rest, func(a, b int) int {
@@ -69,12 +71,4 @@ func importanceSubset(numbers []int, scores []float64, k int, seed uint64) []int
 		}
 	}
 	return out
-}
-
-// mix64 is the finalizer of SplitMix64: a bijection of uint64 whose
-// output bits each depend on every input bit.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/frameworm/frameworm/internal/splitmix"
 	"gonum.org/v1/plot/plotter"
 )
 
@@ -43,7 +44,7 @@ func thin(n int, keep []int) []bool {
 	for i := range n {
 		if !shown[i] {
 			rest = append(rest, i)
-			hash[i] = mix64(uint64(i) ^ thinSalt)
+			hash[i] = splitmix.Mix64(uint64(i) ^ thinSalt)
 		}
 	}
 	slices.SortFunc(rest, func(a, b int) int {
@@ -123,12 +124,4 @@ func steps(best plotter.XYs) plotter.XYs {
 		}
 	}
 	return out
-}
-
-// mix64 is the finalizer of SplitMix64: a bijection of uint64 whose
-// output bits each depend on every input bit.
-func mix64(z uint64) uint64 {
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
-	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
-	return z ^ (z >> 31)
 }

@@ -1,19 +1,16 @@
 package sobol
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/frameworm/frameworm/internal/splitmix"
+)
 
 // splitmix64 advances *state and returns the next output of the SplitMix64
 // generator; it derives the per-dimension seeds.
 func splitmix64(state *uint64) uint64 {
 	*state += 0x9e3779b97f4a7c15
-	return mix64(*state)
-}
-
-// mix64 is the SplitMix64 finalizer, a bijective 64-bit hash.
-func mix64(z uint64) uint64 {
-	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
-	z = (z ^ z>>27) * 0x94d049bb133111eb
-	return z ^ z>>31
+	return splitmix.Mix64(*state)
 }
 
 // laineKarras is a seeded bijection of 32-bit words in which each output bit

@@ -3,6 +3,8 @@ package sobol
 import (
 	"fmt"
 	"math/bits"
+
+	"github.com/frameworm/frameworm/internal/splitmix"
 )
 
 // Sequence generates points of a d-dimensional Sobol' sequence in [0,1)^d,
@@ -79,7 +81,7 @@ func (s *Sequence) Next(dst []float64) []float64 {
 		seeds, fill := s.seeds[:s.d], s.fill[:s.d]
 		for j, xj := range x {
 			y := owen(xj, seeds[j])
-			low := mix64(uint64(y)^fill[j]) >> (64 - 21)
+			low := splitmix.Mix64(uint64(y)^fill[j]) >> (64 - 21)
 			dst[j] = float64(uint64(y)<<21|low) * 0x1p-53
 		}
 	} else {
