@@ -22,8 +22,10 @@
 //     attaches are waited for at once too. Proposals of adaptive
 //     strategies, and trials the Submitter did not take, start one at a
 //     time as those trials leave slots of the parallelism free. A
-//     failure stop or a drain submits nothing more, but the trials
-//     already submitted stay queued on the cluster: apply waits for them
+//     failure stop or a drain submits nothing more and withdraws the
+//     trials still waiting in the cluster's queue (runtime.Spec.Withdraw:
+//     they are recorded interrupted, not having run, and run at the next
+//     apply); the ones already running go on, and apply waits for them
 //     and records their outcomes. Cancelling the context cancels them.
 //   - Closing the drain channel stops scheduling: running trials finish and
 //     are recorded, the rest of the plan is left for the next apply.
@@ -201,6 +203,10 @@ type SearchResult struct {
 	// attempt (plan.MaxAttempts) in this apply, in the order they ended:
 	// the next plan leaves them failed unless they are replaced.
 	FailedForGood []int
+	// SubmitError says why submitting the search's known trials as job
+	// arrays failed (ArrayExecutor), empty when it did not; the trials it
+	// did not take ran one job each.
+	SubmitError string
 }
 
 // Result is what an apply did.
@@ -380,7 +386,12 @@ type searchRun struct {
 	next     int
 	progress Progress
 	stopped  bool
-	streak   failureStreak
+	// withdraw is closed once the search starts no more trials (a stop,
+	// a drain): the trials still waiting in a scheduler's queue are
+	// withdrawn (runtime.Spec.Withdraw).
+	withdraw     chan struct{}
+	withdrawOnce sync.Once
+	streak       failureStreak
 	// before is the history of the search before this apply, and touched
 	// the numbers of the trials this apply recorded (or tried to) since.
 	before  plan.History
@@ -403,7 +414,16 @@ func (r *Runner) history(run *searchRun) plan.History {
 // at once (the other running trials cannot be recorded); other errors
 // end the search once its running trials end.
 func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, drain <-chan struct{}, s *definition.Search, ps *plan.Search, before plan.History, sr *SearchResult) error {
-	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...), before: before, touched: map[int]bool{}}
+	run := &searchRun{s: s, queue: append(append([]plan.Trial{}, ps.ToRetry...), ps.ToRun...), before: before, touched: map[int]bool{}, withdraw: make(chan struct{})}
+	ended := make(chan struct{})
+	defer close(ended)
+	go func() {
+		select {
+		case <-drain:
+			run.withdrawQueued()
+		case <-ended:
+		}
+	}()
 	run.progress.Total = len(run.queue)
 	run.progress.Started = time.Now()
 	if sr.BestBeforeExcluded == "" {
@@ -468,6 +488,13 @@ func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, 
 	r.observeLocked(Event{Kind: SearchEnded}, run)
 	r.mu.Unlock()
 	return err
+}
+
+// withdrawQueued withdraws the search's trials that wait in a
+// scheduler's queue: they will not start (the executor records them
+// interrupted, to run at the next apply); the running ones go on.
+func (run *searchRun) withdrawQueued() {
+	run.withdrawOnce.Do(func() { close(run.withdraw) })
 }
 
 func stopping(ctx context.Context, drain <-chan struct{}) bool {
@@ -586,6 +613,7 @@ func (r *Runner) trialFor(run *searchRun, pt plan.Trial) (*state.Trial, runtime.
 		Search: s.Name, Number: pt.Number, Attempt: pt.Attempt, Lineage: r.State.Lineage,
 		Command: command, Env: s.Trial.Env, Timeout: s.Trial.Timeout,
 		WorkDir: s.Dir, TrialDir: t.Dir, Config: cfg, Params: params, Metric: s.Metric,
+		Withdraw: run.withdraw,
 	}
 	return t, spec, nil
 }
@@ -681,6 +709,7 @@ func (r *Runner) failureStop(run *searchRun, sr *SearchResult, status state.Stat
 // holds r.mu.
 func (r *Runner) stop(run *searchRun, why string, t *state.Trial, res *runtime.Result) {
 	run.stopped = true
+	run.withdrawQueued()
 	run.progress.StoppedBy = why
 	r.observeLocked(Event{Kind: SearchStopped, Trial: t, Result: res}, run)
 }
@@ -848,10 +877,15 @@ func (r *Runner) submitKnown(ctx context.Context, run *searchRun, sr *SearchResu
 		locked = false
 		// An error leaves the trials not submitted to the workers, which
 		// submit them one at a time and report their own errors.
-		handles, _ = sub.Submit(ctx, specs, limit)
+		var err error
+		handles, err = sub.Submit(ctx, specs, limit)
 		r.mu.Lock()
 		locked = true
 		handles = handles[:min(len(handles), len(specs))]
+		if err != nil && ctx.Err() == nil {
+			sr.SubmitError = fmt.Sprintf("submitting %d trials as job arrays failed after %d of them, so the other %d were submitted one job each: %v",
+				len(specs), len(handles), len(specs)-len(handles), err)
+		}
 	}
 	submitted := make([]*state.Trial, len(handles))
 	for i, h := range handles {

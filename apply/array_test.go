@@ -59,6 +59,7 @@ type arrayExecutor struct {
 	journal *memJournal
 	array   bool // whether ArraySubmitter gives a Submitter
 	take    int
+	queue   bool // array tasks beyond the limit wait for a slot (slots)
 
 	amu       sync.Mutex
 	submits   [][]runtime.Spec
@@ -68,6 +69,11 @@ type arrayExecutor struct {
 	unrecords []string // waits whose job was not recorded before
 	ended     int      // array tasks ended
 	firstRest int      // array tasks ended when the first single job started, -1 none
+	// slots, when set (queue), holds a token per array task running:
+	// the others wait as in Slurm's queue, and a task withdrawn while it
+	// waits ends interrupted without running.
+	slots     chan struct{}
+	withdrawn []int // the trials withdrawn while waiting
 }
 
 func newArrayExecutor(j *memJournal) *arrayExecutor {
@@ -86,6 +92,9 @@ func (e *arrayExecutor) Submit(ctx context.Context, specs []runtime.Spec, limit 
 	defer e.amu.Unlock()
 	e.submits = append(e.submits, specs)
 	e.limits = append(e.limits, limit)
+	if e.queue {
+		e.slots = make(chan struct{}, limit)
+	}
 	running := 0
 	for _, s := range specs {
 		if t := e.journal.recorded(s.Number); t != nil && t.Status == state.Running && t.Attempts == s.Attempt {
@@ -115,7 +124,21 @@ func (e *arrayExecutor) Run(ctx context.Context, spec runtime.Spec) runtime.Resu
 	} else if e.firstRest < 0 {
 		e.firstRest = e.ended
 	}
+	slots := e.slots
 	e.amu.Unlock()
+	if spec.Job != "" && slots != nil {
+		select {
+		case slots <- struct{}{}:
+			defer func() { <-slots }()
+		case <-spec.Withdraw:
+			e.amu.Lock()
+			e.withdrawn = append(e.withdrawn, spec.Number)
+			e.amu.Unlock()
+			return runtime.Result{Outcome: runtime.Interrupted, Error: "withdrawn", Job: spec.Job, Host: "fake"}
+		case <-ctx.Done():
+			return runtime.Result{Outcome: runtime.Interrupted, Error: "interrupted", Job: spec.Job, Host: "fake"}
+		}
+	}
 	res := e.submittingExecutor.Run(ctx, spec)
 	if spec.Job != "" {
 		e.amu.Lock()
@@ -244,10 +267,15 @@ func TestArraySubmitPartly(t *testing.T) {
 	if sr := res.Searches[0]; sr.Completed != 10 {
 		t.Errorf("completed %d of 10", sr.Completed)
 	}
+	want := "submitting 10 trials as job arrays failed after 4 of them, so the other 6 were submitted one job each: sbatch: too many jobs"
+	if got := res.Searches[0].SubmitError; got != want {
+		t.Errorf("SubmitError = %q, want %q", got, want)
+	}
 }
 
-// TestArrayDrain: after a drain the trials already submitted are waited
-// for and recorded (Slurm has queued them); nothing more is submitted.
+// TestArrayDrain: after a drain the trials already running are waited
+// for and recorded, the ones still queued are withdrawn (recorded
+// interrupted, not having run), and nothing more is submitted.
 func TestArrayDrain(t *testing.T) {
 	def := testDef(t, 8, 2)
 	s := def.Searches[0]
@@ -257,6 +285,7 @@ func TestArrayDrain(t *testing.T) {
 	ex := newArrayExecutor(&j.memJournal)
 	ex.delay = 50 * time.Millisecond
 	ex.started = make(chan int, 8)
+	ex.queue = true
 	st := state.New()
 	p, err := plan.Make(def, st, plan.Options{})
 	if err != nil {
@@ -273,8 +302,44 @@ func TestArrayDrain(t *testing.T) {
 		t.Fatal(err)
 	}
 	sr := res.Searches[0]
-	if sr.Completed != 4 || sr.NotRun != 4 || len(ex.errs) != 0 {
-		t.Errorf("completed %d, not run %d, single submissions %d; want 4, 4, 0", sr.Completed, sr.NotRun, len(ex.errs))
+	if sr.Completed != 2 || sr.Interrupted != 2 || len(ex.withdrawn) != 2 || sr.NotRun != 4 || len(ex.errs) != 0 {
+		t.Errorf("completed %d, interrupted %d (withdrawn %v), not run %d, single submissions %d; want 2, 2, 4, 0",
+			sr.Completed, sr.Interrupted, ex.withdrawn, sr.NotRun, len(ex.errs))
+	}
+	for _, n := range ex.withdrawn {
+		if tr := st.Trial("s", n); tr == nil || tr.Status != state.Interrupted || tr.Job == "" {
+			t.Errorf("withdrawn trial %d: %+v, want interrupted with its job", n, tr)
+		}
+	}
+}
+
+// TestArrayFailureStopWithdraws: a search stopped by -max-failures
+// withdraws its array tasks still queued instead of waiting for them to
+// run; the running ones end as usual.
+func TestArrayFailureStopWithdraws(t *testing.T) {
+	def := testDef(t, 20, 2)
+	j := &batchJournal{}
+	ex := newArrayExecutor(&j.memJournal)
+	ex.delay = 20 * time.Millisecond
+	ex.queue = true
+	ex.outcome = func(runtime.Spec) runtime.Outcome { return runtime.Failed }
+	st := state.New()
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &Runner{Def: def, State: st, Journal: j, Executor: ex, Options: Options{MaxFailures: 3}}
+	res, err := r.Run(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sr := res.Searches[0]
+	// 3 failures stop the search; the tasks that took the slots of the
+	// failures before it (2 at a time) were running then, as in Slurm,
+	// which starts a waiting task as soon as one ends.
+	if sr.Failed < 3 || sr.Failed > 3+2*2 || sr.Failed+sr.Interrupted != 20 || len(ex.withdrawn) != sr.Interrupted || !sr.HitMaxFailures {
+		t.Errorf("failed %d, interrupted %d, withdrawn %d, hit max failures %v; want 3 to 7 failed, the rest withdrawn",
+			sr.Failed, sr.Interrupted, len(ex.withdrawn), sr.HitMaxFailures)
 	}
 }
 

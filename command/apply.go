@@ -230,6 +230,7 @@ func (ap applyProgress) summary(view *views.View, res *apply.Result, def *defini
 		return
 	}
 	view.ApplySummary(res, def)
+	view.SubmitWarnings(res)
 	view.RerunHint(res)
 }
 

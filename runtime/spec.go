@@ -52,6 +52,15 @@ type Spec struct {
 	// recorded: the executor cancels the job and fails the trial with that
 	// error.
 	Submitted func(job string) error
+	// Withdraw, when closed, withdraws the trial if it has not started
+	// yet: an executor that queues trials cancels a job still waiting in
+	// the scheduler's queue (never one that runs) and Run returns
+	// Interrupted, the trial not having run ("withdrawn before it
+	// started"). A trial already running goes on to its end as usual.
+	// Callers close it when they stop starting trials (a failure stop, a
+	// drain), so that queued trials do not start after that. Executors
+	// that start trials at once (Local) ignore it. Nil never withdraws.
+	Withdraw <-chan struct{}
 }
 
 // Outcome is how a trial ended.

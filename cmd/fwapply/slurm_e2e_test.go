@@ -366,3 +366,71 @@ func TestSlurmE2EArrayUnrecorded(t *testing.T) {
 		t.Errorf("the cluster saw %d arrays, want 1\n%s", len(arrays), out2)
 	}
 }
+
+// TestSlurmE2EArrayDrainWithdraws: a first interrupt while an array's
+// first tasks run lets them finish, withdraws the tasks still queued
+// (recorded interrupted, without running), and leaves nothing in the
+// queue; the next apply runs those trials, each once more.
+func TestSlurmE2EArrayDrainWithdraws(t *testing.T) {
+	c := slurmtest.Require(t)
+	dir := t.TempDir()
+	name := slurmSearchWith(t, c, dir, 6, 4000, "array = true")
+	cmd, out := startApply(t, dir)
+	waitFor(t, "two running tasks", func() bool {
+		return len(slurmtest.JobsWhere(t, func(j slurmtest.Job) bool { return ofSearch(name)(j) && j.State == "RUNNING" })) >= 2
+	})
+	cmd.Process.Signal(syscall.SIGINT)
+	cmd.Wait()
+	active := slurmtest.JobsWhere(t, func(j slurmtest.Job) bool { return ofSearch(name)(j) && !j.Final() })
+	if len(active) != 0 {
+		t.Errorf("jobs left in the queue after the apply ended: %+v\n%s", active, out)
+	}
+	trials := slurmTrials(t, dir, name)
+	completed, withdrawn := 0, 0
+	for _, tr := range trials {
+		switch tr.Status {
+		case "completed":
+			completed++
+		case "interrupted":
+			withdrawn++
+		default:
+			t.Errorf("trial %d: %s after the first interrupt", tr.Number, tr.Status)
+		}
+	}
+	// The tasks running at the interrupt finish; a task that Slurm
+	// started in the moment of the withdrawal may finish too.
+	if completed < 2 || completed+withdrawn != 6 || withdrawn == 0 {
+		t.Fatalf("%d completed, %d interrupted of %d trials; want the 2 running completed, the queued ones withdrawn\n%s", completed, withdrawn, len(trials), out)
+	}
+	if got := countReason(t, dir, name, "withdrawn"); got != withdrawn {
+		t.Errorf("%d of the %d interrupted trials say they were withdrawn\n%s", got, withdrawn, out)
+	}
+	code, out2, errs := fwapply(t, dir, "apply", "-auto-approve")
+	if code != 0 {
+		t.Fatalf("second apply: exit %d\n%s%s", code, out2, errs)
+	}
+	for _, tr := range slurmTrials(t, dir, name) {
+		if tr.Status != "completed" || tr.Attempts > 2 {
+			t.Errorf("trial %d: %s at attempt %d; want completed", tr.Number, tr.Status, tr.Attempts)
+		}
+	}
+}
+
+// countReason counts the trials of search name whose error holds s.
+func countReason(t *testing.T, dir, name, s string) int {
+	t.Helper()
+	doc := jsonOf[struct {
+		Searches map[string]struct {
+			Trials []struct {
+				Error string `json:"error"`
+			} `json:"trials"`
+		} `json:"searches"`
+	}](t, dir, "show", "-json")
+	n := 0
+	for _, tr := range doc.Searches[name].Trials {
+		if strings.Contains(tr.Error, s) {
+			n++
+		}
+	}
+	return n
+}

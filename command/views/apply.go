@@ -15,6 +15,7 @@ import (
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
+	"github.com/hashicorp/hcl/v2"
 )
 
 // ApplyProgress prints one line per ended trial: the plain progress view
@@ -114,6 +115,22 @@ func (f Failures) path(p string) string {
 	return rel
 }
 
+// SubmitWarnings warns about the searches whose trials could not all be
+// submitted as job arrays (apply.SearchResult.SubmitError).
+func (v *View) SubmitWarnings(res *apply.Result) {
+	var diags hcl.Diagnostics
+	for _, sr := range res.Searches {
+		if sr.SubmitError != "" {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagWarning, Summary: "Job arrays failed for search." + sr.Name,
+				Detail: sr.SubmitError + ". Each trial ran all the same; check the cluster's limits (MaxArraySize, MaxSubmitJobs) or set array = false."})
+		}
+	}
+	if len(diags) > 0 {
+		v.Printf("\n")
+		v.Diagnostics(diags)
+	}
+}
+
 // RerunHint tells how to run again the trials that failed for good in an
 // apply (their last automatic attempt failed, so the next plan leaves
 // them failed); it prints nothing when there are none.
@@ -204,6 +221,9 @@ type ApplySearchJSON struct {
 	// FailedForGood are the trials that failed their last automatic
 	// attempt in this apply (apply.SearchResult.FailedForGood).
 	FailedForGood []int `json:"failed_for_good,omitempty"`
+	// SubmitError says why submitting job arrays failed
+	// (apply.SearchResult.SubmitError).
+	SubmitError string `json:"submit_error,omitempty"`
 }
 
 // NewApplyJSON builds the JSON document of an apply.
@@ -213,7 +233,7 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 		s := def.Search(sr.Name)
 		js := &ApplySearchJSON{Completed: sr.Completed, Failed: sr.Failed, Interrupted: sr.Interrupted, NotRun: sr.NotRun, Kept: sr.Kept,
 			StoppedBy: sr.StoppedBy, Best: NewBestJSON(s, sr.BestAfter), BestBefore: NewBestJSON(s, sr.BestBefore), BestChanges: []definition.ConfigChange{},
-			FailedForGood: sr.FailedForGood, BestBeforeExcluded: sr.BestBeforeExcluded}
+			FailedForGood: sr.FailedForGood, BestBeforeExcluded: sr.BestBeforeExcluded, SubmitError: sr.SubmitError}
 		var before, after map[string]any
 		if sr.BestBefore != nil {
 			before = sr.BestBefore.Config

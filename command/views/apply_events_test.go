@@ -244,3 +244,25 @@ func TestApplyBarsFailure(t *testing.T) {
 		}
 	}
 }
+
+// TestSubmitWarnings: a search whose job arrays failed gets a warning
+// with the reason; the others none.
+func TestSubmitWarnings(t *testing.T) {
+	out := render(func(v *View) {
+		v.SubmitWarnings(&apply.Result{Searches: []*apply.SearchResult{
+			{Name: "fine"},
+			{Name: "coarse", SubmitError: "submitting 10 trials as job arrays failed after 4 of them, so the other 6 were submitted one job each: sbatch: too many jobs"},
+		}})
+	})
+	for _, want := range []string{"Warning: Job arrays failed for search.coarse", "after 4 of them", "MaxArraySize"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "search.fine") {
+		t.Errorf("a warning for a search whose arrays worked:\n%s", out)
+	}
+	if out := render(func(v *View) { v.SubmitWarnings(&apply.Result{Searches: []*apply.SearchResult{{Name: "fine"}}}) }); out != "" {
+		t.Errorf("output without a failure: %q", out)
+	}
+}

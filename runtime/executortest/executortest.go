@@ -158,6 +158,7 @@ func init() {
 		{"sigsegv", false, (*suite).sigsegv},
 		{"interrupt", false, (*suite).interrupt},
 		{"interrupt-before-start", false, (*suite).interruptBeforeStart},
+		{"withdraw-running", false, (*suite).withdrawRunning},
 		{"argv", false, (*suite).argv},
 		{"workdir", false, (*suite).workdir},
 		{"files", false, (*suite).files},
@@ -546,6 +547,33 @@ func (s *suite) interruptBeforeStart(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(spec.TrialDir, "started")); err == nil {
 		t.Errorf("the trial program started although the context was cancelled before Run")
 	}
+}
+
+// withdrawRunning: closing Spec.Withdraw once the trial runs does not
+// stop it (withdrawing concerns trials still waiting in a queue).
+func (s *suite) withdrawRunning(t *testing.T) {
+	spec := s.spec(t, "success")
+	withdraw := make(chan struct{})
+	spec.Withdraw = withdraw
+	started := make(chan bool, 1)
+	go func() {
+		deadline := time.Now().Add(s.startWithin())
+		for time.Now().Before(deadline) {
+			if _, err := os.Stat(filepath.Join(spec.TrialDir, "started")); err == nil {
+				close(withdraw)
+				started <- true
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		started <- false
+	}()
+	res := s.run(t, context.Background(), spec)
+	if !<-started {
+		t.Fatalf("the trial did not start within %v (Run = %s %q)", s.startWithin(), res.Outcome, res.Error)
+	}
+	want(t, res, runtime.Completed, "")
+	wantMetrics(t, res, goodMetrics)
 }
 
 func (s *suite) env(t *testing.T) {

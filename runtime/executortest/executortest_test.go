@@ -41,6 +41,17 @@ func (b *broken) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
 			res.Outcome, res.Error = runtime.Interrupted, "interrupted"
 			return res
 		}
+	case "withdraw-stops": // stops a running trial when it is withdrawn
+		wctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		go func() {
+			select {
+			case <-spec.Withdraw:
+				cancel()
+			case <-wctx.Done():
+			}
+		}()
+		ctx = wctx
 	case "leave-running": // returns at once when interrupted, trial still running
 		done := make(chan runtime.Result, 1)
 		go func() { done <- b.local.Run(context.WithoutCancel(ctx), spec) }()
@@ -107,6 +118,7 @@ func TestSuiteCatches(t *testing.T) {
 		{"drop-metrics", "exit3", "Metrics = map[], want"},
 		{"signal-as-exit", "sigkill", "killed by signal SIGKILL"},
 		{"nan-passes", "nan", `metric \"val_loss\" is NaN`},
+		{"withdraw-stops", "withdraw-running", "Run = interrupted"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.how, func(t *testing.T) {

@@ -61,7 +61,12 @@
 //     down or drained...): that job is cancelled. A preempted or requeued
 //     job is waited for; one that Slurm preempted for good is
 //     Interrupted. A cancelled context cancels the job, waits (at most 2
-//     minutes) until it has left the queue, and gives Interrupted.
+//     minutes) until it has left the queue, and gives Interrupted. A
+//     closed Spec.Withdraw cancels the job at the first look that finds
+//     it still pending (a running one goes on) and gives Interrupted,
+//     "withdrawn: ..."; closed before the submission, nothing is
+//     submitted. The cancellations of all waiters go to scancel together,
+//     a few calls for a thousand jobs.
 //   - Result.Job is the handle; Host is "slurm:<node> job <id>";
 //     Started, Ended and Queued (submission to start) are Slurm's times,
 //     in whole seconds.

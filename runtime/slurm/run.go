@@ -68,6 +68,9 @@ func (e *Executor) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
 		spec.Job = job
 		return e.attach(ctx, spec)
 	}
+	if withdrawn(spec) {
+		return finish(runtime.Interrupted, "withdrawn before it was submitted, as the search starts no more trials")
+	}
 	files, err := runtime.PrepareTrial(spec)
 	if err != nil {
 		return finish(runtime.Failed, "cannot prepare the trial directory: "+err.Error())
@@ -97,6 +100,16 @@ func (e *Executor) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
 		}
 	}
 	return e.wait(ctx, spec, id, files)
+}
+
+// withdrawn reports whether spec.Withdraw is closed.
+func withdrawn(spec runtime.Spec) bool {
+	select {
+	case <-spec.Withdraw:
+		return true
+	default:
+		return false
+	}
 }
 
 // check says why spec cannot run, "" when it can.
@@ -163,8 +176,15 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 	w := e.poll.watch(id)
 	defer e.poll.unwatch(w)
 	var preempted time.Time
+	// Once withdraw is closed, the job is cancelled at the first look
+	// (asked for at once) that finds it still pending; cancelled says it
+	// was.
+	withdraw, withdrawing, cancelled := spec.Withdraw, false, false
 	for {
 		select {
+		case <-withdraw:
+			withdraw, withdrawing = nil, true
+			e.poll.soon()
 		case <-ctx.Done():
 			_, err := e.cancelAndWait(id, w)
 			reason := "interrupted"
@@ -179,17 +199,27 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 				return e.result(spec, id, files, nil, nil, verdict{outcome: runtime.Failed, reason: fmt.Sprintf("cannot ask Slurm about job %s: %v", id, u.err)})
 			}
 			if !u.present {
-				return e.finish(spec, id, files)
+				return e.finish(spec, id, files, cancelled)
 			}
 			switch st := u.row.State; {
 			case st == "PREEMPTED":
 				if preempted.IsZero() {
 					preempted = time.Now()
 				} else if time.Since(preempted) > preemptWait {
-					return e.finish(spec, id, files)
+					return e.finish(spec, id, files, cancelled)
 				}
 			case isFinal(st):
-				return e.finish(spec, id, files)
+				return e.finish(spec, id, files, cancelled)
+			case st == "PENDING" && withdrawing && !cancelled:
+				// Not scancel --state=PENDING: Slurm 22.05 applies that to
+				// every pending task of an array named by one task's id.
+				// A job that starts in the moment between this look and
+				// the cancel is stopped and recorded interrupted, to run
+				// again.
+				if err := e.scancel(id); err == nil {
+					cancelled = true
+				}
+				e.poll.soon()
 			case st == "PENDING":
 				preempted = time.Time{}
 				if why := e.neverStarts(u.row); why != "" {
@@ -253,8 +283,9 @@ func (e *Executor) lastInfo(id string) *jobInfo {
 }
 
 // finish makes the Result of job id, which has ended (or which Slurm no
-// longer knows).
-func (e *Executor) finish(spec runtime.Spec, id string, files runtime.TrialFiles) runtime.Result {
+// longer knows); withdrawn says that the job was cancelled while it was
+// pending because spec.Withdraw was closed.
+func (e *Executor) finish(spec runtime.Spec, id string, files runtime.TrialFiles, withdrawn bool) runtime.Result {
 	var info *jobInfo
 	for try := 0; ; try++ {
 		var err error
@@ -271,7 +302,16 @@ func (e *Executor) finish(spec runtime.Spec, id string, files runtime.TrialFiles
 			ex = readExitFile(files.Dir, id)
 		}
 	}
-	return e.result(spec, id, files, info, ex, e.verdict(spec, id, info, ex))
+	v := e.verdict(spec, id, info, ex)
+	if withdrawn && (ex == nil || ex.Exit == nil) && (info == nil || info.State == "CANCELLED") {
+		// Slurm forgets at once an array task cancelled before it was
+		// split off its array (info nil).
+		v = verdict{outcome: runtime.Interrupted, reason: fmt.Sprintf("withdrawn: job %s was cancelled before it started, as the search starts no more trials", id)}
+		if ex != nil || info != nil && info.Started() {
+			v.reason = fmt.Sprintf("withdrawn: job %s was cancelled as it started, as the search starts no more trials", id)
+		}
+	}
+	return e.result(spec, id, files, info, ex, v)
 }
 
 // readExitFile reads the exit file of dir when job id wrote it (any job

@@ -78,6 +78,7 @@ type Executor struct {
 	cmds  Commands
 	grace time.Duration
 	poll  *poller
+	kill  canceller
 
 	scriptMu sync.Mutex
 	scripts  map[string]bool // directories the script was written to
@@ -120,6 +121,10 @@ func New(cfg Config) *Executor {
 		e.grace = runtime.DefaultGrace
 	}
 	e.poll = newPoller(e.squeue, cfg.Poll, e.closed)
+	e.kill.scancel = func(ids []string) error {
+		_, err := e.run(context.Background(), nil, e.cmds.Scancel, ids...)
+		return err
+	}
 	return e
 }
 
@@ -319,15 +324,10 @@ func (e *Executor) showJob(ctx context.Context, id string) (*jobInfo, error) {
 	return parseJob(id, out)
 }
 
-// scancel cancels a job; one Slurm no longer knows, or that already ended,
-// is not an error.
-func (e *Executor) scancel(id string) error {
-	_, err := e.run(context.Background(), nil, e.cmds.Scancel, id)
-	if err != nil && strings.Contains(err.Error(), "Invalid job id") {
-		return nil
-	}
-	return err
-}
+// scancel cancels a job, in one scancel call with the other jobs being
+// cancelled at the same time; one Slurm no longer knows, or that already
+// ended, is not an error.
+func (e *Executor) scancel(id string) error { return e.kill.cancel(id) }
 
 // maxArraySize is the cluster's MaxArraySize (the largest task index
 // plus one), read from scontrol show config once it was read right.
