@@ -829,9 +829,12 @@ func (r *Runner) submitKnown(ctx context.Context, run *searchRun, sr *SearchResu
 	var attach, known, rest []plan.Trial
 	for _, pt := range run.queue[run.next:] {
 		switch {
-		case pt.Attach:
+		case pt.Attach && pt.Job != "":
 			attach = append(attach, pt)
-		case pt.Point != nil:
+		case pt.Attach || pt.Point != nil:
+			// An attach without a job (its apply died before recording
+			// the handle) goes to Submit too, which finds its job, or
+			// submits it with the others, within the limit.
 			known = append(known, pt)
 		default:
 			rest = append(rest, pt)
@@ -855,20 +858,26 @@ func (r *Runner) submitKnown(ctx context.Context, run *searchRun, sr *SearchResu
 	}
 	ts := make([]*state.Trial, 0, len(known))
 	specs := make([]runtime.Spec, 0, len(known))
+	fresh := make([]*state.Trial, 0, len(known))
 	for _, pt := range known {
 		t, spec, err := r.trialFor(run, pt)
 		if err != nil {
 			return err
+		}
+		if old := r.State.Trial(run.s.Name, pt.Number); pt.Attach && old != nil && old.Status == state.Running && old.Attempts == pt.Attempt {
+			t = old.Clone() // recorded running already, at this attempt
+		} else {
+			fresh = append(fresh, t)
 		}
 		ts, specs = append(ts, t), append(specs, spec)
 	}
 	// Recorded running before the submission: an apply that dies before
 	// the handles are recorded is followed by one that looks the jobs up
 	// (plan.Trial.Attach without a job) and never submits them twice.
-	if err := r.recordAll(ctx, ts); err != nil {
+	if err := r.recordAll(ctx, fresh); err != nil {
 		return err
 	}
-	for _, t := range ts {
+	for _, t := range fresh {
 		r.writeMeta(run.s, t)
 	}
 	var handles []string

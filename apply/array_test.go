@@ -455,3 +455,61 @@ func TestArrayNotRecordedNotSubmitted(t *testing.T) {
 		t.Errorf("not run %d, stopped by %q", sr.NotRun, sr.StoppedBy)
 	}
 }
+
+// TestArrayAttachWithoutJobSubmitted: a trial recorded running without
+// its job (the apply died between recording it and the array's sbatch)
+// goes to Submit with the new trials, which finds its job or submits it
+// within the limit; it is not submitted on its own, nor recorded as a
+// new attempt.
+func TestArrayAttachWithoutJobSubmitted(t *testing.T) {
+	def := testDef(t, 3, 2)
+	def.Searches[0].Trial.Executor = &definition.Executor{Type: "slurm", Name: "c", Array: true}
+	st := state.New()
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pt := p.Searches[0].ToRun[0]
+	tr := &state.Trial{Search: "s", Number: pt.Number, Status: state.Running, Attempts: 1,
+		Params: def.Searches[0].ParamMap(pt.Point), Started: time.Now().UTC(), Dir: def.Searches[0].TrialDir(pt.Number)}
+	if tr.Config, err = def.Searches[0].Resolve(pt.Point); err != nil {
+		t.Fatal(err)
+	}
+	if tr.ConfigHash, err = definition.Hash(tr.Config); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Apply(state.Change{Put: tr}); err != nil {
+		t.Fatal(err)
+	}
+	if p, err = plan.Make(def, st, plan.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if ps := p.Searches[0]; len(ps.ToRetry) != 1 || !ps.ToRetry[0].Attach || ps.ToRetry[0].Job != "" {
+		t.Fatalf("plan: retries %+v", ps.ToRetry)
+	}
+	j := &batchJournal{}
+	ex := newArrayExecutor(&j.memJournal)
+	r := &Runner{Def: def, State: st, Journal: j, Executor: ex}
+	res, err := r.Run(context.Background(), nil, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.submits) != 1 || len(ex.submits[0]) != 3 || ex.limits[0] != 2 {
+		t.Fatalf("Submit calls %d, want one of all 3 trials with limit 2", len(ex.submits))
+	}
+	if ex.submits[0][0].Number != 0 || ex.submits[0][0].Attempt != 1 {
+		t.Errorf("first spec submitted: trial %d attempt %d, want trial 0 attempt 1", ex.submits[0][0].Number, ex.submits[0][0].Attempt)
+	}
+	if len(ex.errs) != 0 {
+		t.Errorf("%d trials submitted on their own, want 0", len(ex.errs))
+	}
+	if len(j.batches) < 2 || j.batches[0] != 2 || j.batches[1] != 3 {
+		t.Errorf("batches %v, want the 2 new trials recorded running, then the 3 with their jobs", j.batches)
+	}
+	if tr := st.Trial("s", 0); tr == nil || tr.Status != state.Completed || tr.Attempts != 1 {
+		t.Errorf("trial 0: %+v, want completed at attempt 1", tr)
+	}
+	if sr := res.Searches[0]; sr.Completed != 3 {
+		t.Errorf("completed %d of 3", sr.Completed)
+	}
+}

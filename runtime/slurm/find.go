@@ -118,13 +118,41 @@ func matchJobs(specs []runtime.Spec, rows []findRow) []string {
 // and kept: the jobs an apply that died left behind are all in it, and
 // the jobs this executor submits later are never of an attempt it looked
 // up before. On an error the next Run asks again.
+//
+// Before that call, the sbatch calls that an apply killed while they ran
+// may have left are waited for (waitInflight), in the directory of the
+// spec's batch script; a spec whose directory was not waited for yet
+// makes the executor wait there and ask squeue again.
 func (e *Executor) earlierJob(ctx context.Context, spec runtime.Spec) (string, error) {
+	handles, err := e.earlierJobs(ctx, []runtime.Spec{spec})
+	if err != nil {
+		return "", err
+	}
+	return handles[0], nil
+}
+
+// earlierJobs is earlierJob for each of specs.
+func (e *Executor) earlierJobs(ctx context.Context, specs []runtime.Spec) ([]string, error) {
 	e.knownMu.Lock()
 	defer e.knownMu.Unlock()
+	for _, spec := range specs {
+		dir := e.dirFor(spec.TrialDir)
+		if e.waited[dir] {
+			continue
+		}
+		if err := waitInflight(ctx, dir); err != nil {
+			return nil, err
+		}
+		if e.waited == nil {
+			e.waited = map[string]bool{}
+		}
+		e.waited[dir] = true
+		e.knownRead, e.known = false, nil
+	}
 	if !e.knownRead {
 		out, err := e.run(ctx, nil, e.cmds.Squeue, "-h", "-t", "all", "-u", strconv.Itoa(os.Getuid()), "-o", findFormat)
 		if err != nil {
-			return "", fmt.Errorf("looking for a job an earlier apply submitted for the trial: %w", err)
+			return nil, fmt.Errorf("looking for a job an earlier apply submitted for the trial: %w", err)
 		}
 		for _, r := range parseFind(out) {
 			if strings.HasPrefix(r.Name, "fw.") {
@@ -133,7 +161,7 @@ func (e *Executor) earlierJob(ctx context.Context, spec runtime.Spec) (string, e
 		}
 		e.knownRead = true
 	}
-	return matchJobs([]runtime.Spec{spec}, e.known)[0], nil
+	return matchJobs(specs, e.known), nil
 }
 
 // maxManifest bounds what is read of a manifest (a million tasks of long

@@ -44,11 +44,12 @@ type poller struct {
 	mu      sync.Mutex
 	watches map[string]map[*watch]bool
 	kick    chan struct{} // a new watch, or a waiter asking for a look soon
+	urgent  chan struct{} // a waiter that cancelled its job asking for a look soon
 	done    chan struct{}
 }
 
 func newPoller(squeue func(ctx context.Context, ids []string) (map[string]queueRow, error), fixed time.Duration, stop <-chan struct{}) *poller {
-	p := &poller{squeue: squeue, fixed: fixed, stop: stop, watches: map[string]map[*watch]bool{}, kick: make(chan struct{}, 1), done: make(chan struct{})}
+	p := &poller{squeue: squeue, fixed: fixed, stop: stop, watches: map[string]map[*watch]bool{}, kick: make(chan struct{}, 1), urgent: make(chan struct{}, 1), done: make(chan struct{})}
 	go p.loop()
 	return p
 }
@@ -75,10 +76,21 @@ func (p *poller) unwatch(w *watch) {
 	}
 }
 
-// soon asks for a look at the queue soon (adaptive polling only).
+// soon asks for a look at the queue soon (adaptive polling only: a fixed
+// interval is the user's choice).
 func (p *poller) soon() {
 	select {
 	case p.kick <- struct{}{}:
+	default:
+	}
+}
+
+// now asks for a look at the queue soon, with a fixed interval too: a
+// waiter that cancelled its job (an interrupt, a withdrawal) must learn
+// promptly that it has left the queue, not one interval later.
+func (p *poller) now() {
+	select {
+	case p.urgent <- struct{}{}:
 	default:
 	}
 }
@@ -105,6 +117,12 @@ func (p *poller) loop() {
 				continue
 			}
 			interval = minPoll
+			if time.Until(next) > kickDelay {
+				timer.Reset(kickDelay)
+				next = time.Now().Add(kickDelay)
+			}
+			continue
+		case <-p.urgent:
 			if time.Until(next) > kickDelay {
 				timer.Reset(kickDelay)
 				next = time.Now().Add(kickDelay)

@@ -180,23 +180,33 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 	// (asked for at once) that finds it still pending; cancelled says it
 	// was.
 	withdraw, withdrawing, cancelled := spec.Withdraw, false, false
+	lastState := "" // the job's state at the last look
 	for {
 		select {
 		case <-withdraw:
 			withdraw, withdrawing = nil, true
-			e.poll.soon()
+			e.poll.now()
 		case <-ctx.Done():
-			_, err := e.cancelAndWait(id, w)
+			forgotten, err := e.cancelAndWait(id, w)
 			reason := "interrupted"
 			if err != nil {
 				reason = fmt.Sprintf("interrupted; cancelling job %s failed, it may still run: %v", id, err)
 			}
-			return e.result(spec, id, files, e.lastInfo(id), nil, verdict{outcome: runtime.Interrupted, reason: reason})
+			var info *jobInfo
+			if lastState != "PENDING" && !(forgotten && lastState == "") {
+				// A job that never started has no node or times to learn:
+				// no scontrol call for each of a thousand queued tasks.
+				info = e.lastInfo(id)
+			}
+			return e.result(spec, id, files, info, nil, verdict{outcome: runtime.Interrupted, reason: reason})
 		case <-e.closed:
 			return e.result(spec, id, files, nil, nil, verdict{outcome: runtime.Interrupted, reason: "interrupted: the Slurm executor was closed while job " + id + " was still in the queue"})
 		case u := <-w.ch:
 			if u.err != nil {
 				return e.result(spec, id, files, nil, nil, verdict{outcome: runtime.Failed, reason: fmt.Sprintf("cannot ask Slurm about job %s: %v", id, u.err)})
+			}
+			if u.present {
+				lastState = u.row.State
 			}
 			if !u.present {
 				return e.finish(spec, id, files, cancelled)
@@ -219,7 +229,7 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 				if err := e.scancel(id); err == nil {
 					cancelled = true
 				}
-				e.poll.soon()
+				e.poll.now()
 			case st == "PENDING":
 				preempted = time.Time{}
 				if why := e.neverStarts(u.row); why != "" {
@@ -249,11 +259,14 @@ func isFinal(st string) bool {
 
 // cancelAndWait cancels job id and waits, bounded by stopWait, until it
 // has left the queue (or shows a final state): nothing of it runs on.
-func (e *Executor) cancelAndWait(id string, w *watch) (gone bool, err error) {
+// forgotten says that squeue no longer lists the job at all, as for an
+// array task cancelled before Slurm split it off its array: one that
+// never started.
+func (e *Executor) cancelAndWait(id string, w *watch) (forgotten bool, err error) {
 	if err := e.scancel(id); err != nil {
 		return false, err
 	}
-	e.poll.soon()
+	e.poll.now()
 	deadline := time.NewTimer(stopWait)
 	defer deadline.Stop()
 	for {
@@ -263,7 +276,7 @@ func (e *Executor) cancelAndWait(id string, w *watch) (gone bool, err error) {
 				return false, u.err
 			}
 			if !u.present || isFinal(u.row.State) {
-				return true, nil
+				return !u.present, nil
 			}
 		case <-deadline.C:
 			return false, fmt.Errorf("job %s is still in the queue %v after scancel", id, stopWait)
@@ -287,7 +300,9 @@ func (e *Executor) lastInfo(id string) *jobInfo {
 // pending because spec.Withdraw was closed.
 func (e *Executor) finish(spec runtime.Spec, id string, files runtime.TrialFiles, withdrawn bool) runtime.Result {
 	var info *jobInfo
-	for try := 0; ; try++ {
+	// A job withdrawn while it was pending has nothing to learn from
+	// scontrol (no node, no times): no call for each of a thousand tasks.
+	for try := 0; !withdrawn; try++ {
 		var err error
 		info, err = e.showJob(context.Background(), id)
 		if err == nil || errors.Is(err, errUnknownJob) || try == 2 || notStartable(err) {
@@ -307,7 +322,7 @@ func (e *Executor) finish(spec runtime.Spec, id string, files runtime.TrialFiles
 		// Slurm forgets at once an array task cancelled before it was
 		// split off its array (info nil).
 		v = verdict{outcome: runtime.Interrupted, reason: fmt.Sprintf("withdrawn: job %s was cancelled before it started, as the search starts no more trials", id)}
-		if ex != nil || info != nil && info.Started() {
+		if ex != nil {
 			v.reason = fmt.Sprintf("withdrawn: job %s was cancelled as it started, as the search starts no more trials", id)
 		}
 	}

@@ -90,8 +90,9 @@ type Executor struct {
 	nodeCache map[string]nodeVerdict // nodesUnavailable's recent answers
 
 	knownMu   sync.Mutex
-	knownRead bool      // known was read (earlierJob)
-	known     []findRow // this user's frameworm jobs, when first asked
+	knownRead bool            // known was read (earlierJob)
+	known     []findRow       // this user's frameworm jobs, when first asked
+	waited    map[string]bool // directories whose leftover sbatch calls were waited for
 
 	closeOnce sync.Once
 	closed    chan struct{}
@@ -231,11 +232,30 @@ const commandTimeout = 2 * time.Minute
 // command's stderr, cleaned up for a one-line reason. env, when not nil,
 // is the command's environment.
 func (e *Executor) run(ctx context.Context, env []string, name string, args ...string) (string, error) {
+	return e.runFiles(ctx, env, nil, name, args...)
+}
+
+// sbatch runs sbatch with args, holding dir's InflightLock for as long
+// as the sbatch process lives (it inherits the lock).
+func (e *Executor) sbatch(dir string, env []string, args ...string) (string, error) {
+	f, err := holdInflight(dir)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	// Not a cancellable context: sbatch killed half way may have
+	// submitted the job anyway.
+	return e.runFiles(context.Background(), env, []*os.File{f}, e.cmds.Sbatch, args...)
+}
+
+// runFiles is run with files passed on to the process (cmd.ExtraFiles).
+func (e *Executor) runFiles(ctx context.Context, env []string, files []*os.File, name string, args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(ctx, commandTimeout)
 	defer cancel()
 	var stdout, stderr bytes.Buffer
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Env = env
+	cmd.ExtraFiles = files
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	if err != nil {

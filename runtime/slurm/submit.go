@@ -113,8 +113,7 @@ func (e *Executor) submitOne(ctx context.Context, spec runtime.Spec, files runti
 	args := e.sbatchArgs(spec, Identity(spec))
 	args = append(args, "--output="+logPath(files.Stdout), "--error="+logPath(files.Stderr))
 	args = append(args, e.scriptArgs(script, spec, "trial", files.Dir, strconv.Itoa(spec.Number), strconv.Itoa(spec.Attempt))...)
-	// Not ctx: sbatch killed half way may have submitted the job anyway.
-	out, err := e.run(context.Background(), runtime.TrialEnviron(spec, files), e.cmds.Sbatch, args...)
+	out, err := e.sbatch(e.dirFor(files.Dir), runtime.TrialEnviron(spec, files), args...)
 	if err != nil {
 		if notStartable(err) {
 			return "", err
@@ -141,11 +140,49 @@ func (e *Executor) submitOne(ctx context.Context, spec runtime.Spec, files runti
 // "slurm:ID") in the order of specs: all, or on error those of a prefix.
 // The caller records them and waits for each trial with Run, given its
 // Spec with Job set. Submit calls no Spec.Submitted.
+//
+// A trial whose attempt already has a job, submitted by an apply that
+// died before recording its handle (found as Run finds it), gets that
+// job's handle: it is not submitted again, and its directory is left
+// alone. Those jobs run outside the limit of the new arrays.
 func (e *Executor) Submit(ctx context.Context, specs []runtime.Spec, limit int) ([]string, error) {
-	var handles []string
 	if e.isClosed() {
 		return nil, errors.New("cannot submit trials: the Slurm executor is closed")
 	}
+	earlier, err := e.earlierJobs(ctx, specs)
+	if err != nil {
+		return nil, fmt.Errorf("cannot submit trials: %w; run fwapply apply again once squeue answers", err)
+	}
+	var todo []runtime.Spec
+	for i, h := range earlier {
+		if h == "" {
+			todo = append(todo, specs[i])
+		}
+	}
+	var submitted []string
+	if len(todo) > 0 {
+		submitted, err = e.submitNew(ctx, todo, limit)
+	}
+	// The handles of a prefix of specs: up to the first trial not
+	// submitted, if any.
+	handles := make([]string, 0, len(specs))
+	k := 0
+	for i := range specs {
+		if earlier[i] == "" {
+			if k == len(submitted) {
+				break
+			}
+			earlier[i] = submitted[k]
+			k++
+		}
+		handles = append(handles, earlier[i])
+	}
+	return handles, err
+}
+
+// submitNew is Submit for trials without a job.
+func (e *Executor) submitNew(ctx context.Context, specs []runtime.Spec, limit int) ([]string, error) {
+	var handles []string
 	if !e.cfg.Array {
 		for _, spec := range specs {
 			files, err := e.prepareOne(ctx, spec)
@@ -271,7 +308,7 @@ func (e *Executor) submitArray(specs []runtime.Spec, files []runtime.TrialFiles,
 		args = append(args, "--dependency=afterany:"+after)
 	}
 	args = append(args, e.scriptArgs(script, spec, "array", manifest)...)
-	out, err := e.run(context.Background(), runtime.TrialEnviron(spec, files[0]), e.cmds.Sbatch, args...)
+	out, err := e.sbatch(dir, runtime.TrialEnviron(spec, files[0]), args...)
 	if err != nil {
 		return "", err
 	}
