@@ -390,21 +390,7 @@ func TestArrayAttachNotSubmitted(t *testing.T) {
 	}
 	// Trial 0 was left running with its job by an apply that died.
 	pt := p.Searches[0].ToRun[0]
-	tr := &state.Trial{Search: "s", Number: pt.Number, Status: state.Running, Attempts: 1, Job: "slurm:77",
-		Params: def.Searches[0].ParamMap(pt.Point), Started: time.Now().UTC(), Dir: def.Searches[0].TrialDir(pt.Number)}
-	if tr.Config, err = def.Searches[0].Resolve(pt.Point); err != nil {
-		t.Fatal(err)
-	}
-	if tr.ConfigHash, err = definition.Hash(tr.Config); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Apply(state.Change{Put: tr}); err != nil {
-		t.Fatal(err)
-	}
-	p, err = plan.Make(def, st, plan.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p = leftRunning(t, def, st, pt, "slurm:77")
 	if ps := p.Searches[0]; len(ps.ToRetry) != 1 || !ps.ToRetry[0].Attach {
 		t.Fatalf("plan: retries %+v", ps.ToRetry)
 	}
@@ -470,20 +456,7 @@ func TestArrayAttachWithoutJobSubmitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	pt := p.Searches[0].ToRun[0]
-	tr := &state.Trial{Search: "s", Number: pt.Number, Status: state.Running, Attempts: 1,
-		Params: def.Searches[0].ParamMap(pt.Point), Started: time.Now().UTC(), Dir: def.Searches[0].TrialDir(pt.Number)}
-	if tr.Config, err = def.Searches[0].Resolve(pt.Point); err != nil {
-		t.Fatal(err)
-	}
-	if tr.ConfigHash, err = definition.Hash(tr.Config); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Apply(state.Change{Put: tr}); err != nil {
-		t.Fatal(err)
-	}
-	if p, err = plan.Make(def, st, plan.Options{}); err != nil {
-		t.Fatal(err)
-	}
+	p = leftRunning(t, def, st, pt, "")
 	if ps := p.Searches[0]; len(ps.ToRetry) != 1 || !ps.ToRetry[0].Attach || ps.ToRetry[0].Job != "" {
 		t.Fatalf("plan: retries %+v", ps.ToRetry)
 	}
@@ -512,4 +485,29 @@ func TestArrayAttachWithoutJobSubmitted(t *testing.T) {
 	if sr := res.Searches[0]; sr.Completed != 3 {
 		t.Errorf("completed %d of 3", sr.Completed)
 	}
+}
+
+// leftRunning records the planned trial pt of def's search in st as an
+// apply that died would have left it (running at attempt 1, with job
+// when not empty) and makes the plan again.
+func leftRunning(t *testing.T, def *definition.Definition, st *state.State, pt plan.Trial, job string) *plan.Plan {
+	t.Helper()
+	s := def.Searches[0]
+	tr := &state.Trial{Search: s.Name, Number: pt.Number, Status: state.Running, Attempts: 1, Job: job,
+		Params: s.ParamMap(pt.Point), Started: time.Now().UTC(), Dir: s.TrialDir(pt.Number)}
+	var err error
+	if tr.Config, err = s.Resolve(pt.Point); err != nil {
+		t.Fatal(err)
+	}
+	if tr.ConfigHash, err = definition.Hash(tr.Config); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Apply(state.Change{Put: tr}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := plan.Make(def, st, plan.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

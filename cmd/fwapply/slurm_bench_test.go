@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -122,46 +119,16 @@ func readDateStamp(tb testing.TB, path string) time.Time {
 	return at
 }
 
-// trialRecord is the latest record of a trial in the state file.
-type trialRecord struct {
-	Number  int       `json:"number"`
-	Status  string    `json:"status"`
-	Job     string    `json:"job"`
-	Dir     string    `json:"dir"`
-	Started time.Time `json:"started"`
-	Ended   time.Time `json:"ended"`
-	QueuedS float64   `json:"queued_s"`
-}
-
-// benchTrials reads the state file of dir (one search): the latest
-// record of every trial. It never fails: a file being written may end
-// in a partial line, which is skipped.
-func benchTrials(dir string) map[int]trialRecord {
-	latest := map[int]trialRecord{}
-	f, err := os.Open(filepath.Join(dir, "frameworm.fwstate"))
-	if err != nil {
-		return latest
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var rec struct {
-			R struct {
-				Put *trialRecord `json:"put"`
-			} `json:"r"`
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.R.Put != nil {
-			latest[rec.R.Put.Number] = *rec.R.Put
-		}
-	}
-	return latest
+// benchTrials is the latest record of each trial of the state file of
+// dir (one search), by number.
+func benchTrials(t testing.TB, dir string) map[int]stateRecord {
+	return latestByNumber(stateRecords(t, dir))
 }
 
 // countLatest counts the trials of dir for which keep is true.
-func countLatest(dir string, keep func(trialRecord) bool) int {
+func countLatest(t testing.TB, dir string, keep func(stateRecord) bool) int {
 	n := 0
-	for _, tr := range benchTrials(dir) {
+	for _, tr := range benchTrials(t, dir) {
 		if keep(tr) {
 			n++
 		}
@@ -170,76 +137,20 @@ func countLatest(dir string, keep func(trialRecord) bool) int {
 }
 
 // runningWithHandle is a trial recorded running with its job's handle.
-func runningWithHandle(tr trialRecord) bool {
+func runningWithHandle(tr stateRecord) bool {
 	return tr.Status == "running" && strings.HasPrefix(tr.Job, "slurm:")
-}
-
-// syncOutput is apply's output, written by exec's copying goroutines
-// while the benchmark reads it.
-type syncOutput struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncOutput) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncOutput) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
-// benchApply is a running `fwapply apply -auto-approve`.
-type benchApply struct {
-	cmd   *exec.Cmd
-	out   *syncOutput
-	start time.Time
-	done  chan struct{} // closed when it has exited
-	err   error         // its exit, once done is closed
-	ended time.Time     // when it exited
 }
 
 // startSlurmApply starts apply in dir with the wrappers of log first in
 // its PATH; it is killed when the benchmark ends if still running.
-func startSlurmApply(tb testing.TB, dir string, log schedLog) *benchApply {
+func startSlurmApply(tb testing.TB, dir string, log schedLog) *bgApply {
 	tb.Helper()
-	cmd := exec.Command(binary, "apply", "-auto-approve", "-no-color")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "NO_COLOR=1", "PATH="+log.dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	a := &benchApply{cmd: cmd, out: &syncOutput{}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = a.out, a.out
-	a.start = time.Now()
-	if err := cmd.Start(); err != nil {
-		tb.Fatal(err)
-	}
-	go func() {
-		a.err = cmd.Wait()
-		a.ended = time.Now()
-		close(a.done)
-	}()
-	tb.Cleanup(func() {
-		cmd.Process.Kill()
-		<-a.done
-	})
-	return a
-}
-
-func (a *benchApply) exited() bool {
-	select {
-	case <-a.done:
-		return true
-	default:
-		return false
-	}
+	return startBgApply(tb, dir, "PATH="+log.dir+string(os.PathListSeparator)+os.Getenv("PATH"))
 }
 
 // waitFor polls cond every interval until it holds, failing after
 // timeout or when apply has exited first.
-func (a *benchApply) waitFor(tb testing.TB, what string, timeout, interval time.Duration, cond func() bool) {
+func (a *bgApply) waitFor(tb testing.TB, what string, timeout, interval time.Duration, cond func() bool) {
 	tb.Helper()
 	deadline := time.Now().Add(timeout)
 	for !cond() {
@@ -247,10 +158,10 @@ func (a *benchApply) waitFor(tb testing.TB, what string, timeout, interval time.
 			if cond() {
 				return
 			}
-			tb.Fatalf("apply exited (%v) before %s\n%s", a.err, what, a.out)
+			tb.Fatalf("apply exited (%v) before %s\n%s", a.err, what, a.out.String())
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("timed out after %v waiting for %s\n%s", timeout, what, a.out)
+			tb.Fatalf("timed out after %v waiting for %s\n%s", timeout, what, a.out.String())
 		}
 		time.Sleep(interval)
 	}
@@ -260,7 +171,7 @@ func (a *benchApply) waitFor(tb testing.TB, what string, timeout, interval time.
 // once apply has said it drains, and returns how long after the second
 // the search's jobs had all left the queue and apply had exited. It
 // fails unless apply exits non-zero with no job of the search left.
-func (a *benchApply) interruptTwice(tb testing.TB, name string) (cleared, exited time.Duration) {
+func (a *bgApply) interruptTwice(tb testing.TB, name string) (cleared, exited time.Duration) {
 	tb.Helper()
 	if err := a.cmd.Process.Signal(syscall.SIGINT); err != nil {
 		tb.Fatal(err)
@@ -282,12 +193,12 @@ func (a *benchApply) interruptTwice(tb testing.TB, name string) (cleared, exited
 			cleared = time.Since(second)
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("5 minutes after the second interrupt: apply exited %v, jobs left %d\n%s", a.exited(), len(slurmtest.JobsWhere(tb, active)), a.out)
+			tb.Fatalf("5 minutes after the second interrupt: apply exited %v, jobs left %d\n%s", a.exited(), len(slurmtest.JobsWhere(tb, active)), a.out.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	if a.err == nil {
-		tb.Errorf("apply after two interrupts exited 0\n%s", a.out)
+		tb.Errorf("apply after two interrupts exited 0\n%s", a.out.String())
 	}
 	if left := slurmtest.JobsWhere(tb, active); len(left) != 0 {
 		tb.Errorf("after apply exited, jobs of the search are still in the queue: %+v", left)
@@ -364,11 +275,11 @@ func BenchmarkSlurmApplyGrid1000(b *testing.B) {
 		log := wrapSlurm(b)
 		a := startSlurmApply(b, dir, log)
 		a.waitFor(b, "1,000 trials recorded with their jobs", 10*time.Minute, 200*time.Millisecond, func() bool {
-			return countLatest(dir, runningWithHandle) == 1000
+			return countLatest(b, dir, runningWithHandle) == 1000
 		})
 		recorded := time.Now()
 		tasks := map[string]bool{}
-		for _, tr := range benchTrials(dir) {
+		for _, tr := range benchTrials(b, dir) {
 			tasks[tr.Job] = true
 		}
 		if len(tasks) != 1000 {
@@ -376,7 +287,7 @@ func BenchmarkSlurmApplyGrid1000(b *testing.B) {
 		}
 		calls := log.calls("sbatch")
 		if len(calls) == 0 {
-			b.Fatalf("1,000 trials recorded with jobs, but sbatch was never called\n%s", a.out)
+			b.Fatalf("1,000 trials recorded with jobs, but sbatch was never called\n%s", a.out.String())
 		}
 		handles += recorded.Sub(a.start)
 		afterSbatch += recorded.Sub(calls[0].at)
@@ -392,8 +303,8 @@ func BenchmarkSlurmApplyGrid1000(b *testing.B) {
 		c, e := a.interruptTwice(b, name)
 		cleared += c
 		exited += e
-		if n := countLatest(dir, func(tr trialRecord) bool { return tr.Status == "interrupted" }); n != 1000 {
-			b.Errorf("%d trials recorded interrupted after the second interrupt, want 1,000\n%s", n, a.out)
+		if n := countLatest(b, dir, func(tr stateRecord) bool { return tr.Status == "interrupted" }); n != 1000 {
+			b.Errorf("%d trials recorded interrupted after the second interrupt, want 1,000\n%s", n, a.out.String())
 		}
 		squeues += log.count("squeue")
 		scontrols += log.count("scontrol")
@@ -501,7 +412,7 @@ func BenchmarkSlurmApplyPolling(b *testing.B) {
 				log := wrapSlurm(b)
 				a := startSlurmApply(b, dir, log)
 				a.waitFor(b, "100 trials recorded with their jobs", 10*time.Minute, 100*time.Millisecond, func() bool {
-					return countLatest(dir, runningWithHandle) == 100
+					return countLatest(b, dir, runningWithHandle) == 100
 				})
 				from := time.Now()
 				submitSqueues += log.count("squeue")
@@ -512,16 +423,16 @@ func BenchmarkSlurmApplyPolling(b *testing.B) {
 				perMin += float64(len(log.between("squeue", from, mid))) / window.Minutes()
 				perMin2 += float64(len(log.between("squeue", mid, to))) / to.Sub(mid).Minutes()
 				if a.exited() {
-					b.Fatalf("apply exited while its jobs were queued\n%s", a.out)
+					b.Fatalf("apply exited while its jobs were queued\n%s", a.out.String())
 				}
-				if n := countLatest(dir, runningWithHandle); n != 100 {
+				if n := countLatest(b, dir, runningWithHandle); n != 100 {
 					b.Errorf("%d trials running with jobs at the end of the window, want 100", n)
 				}
 				c, e := a.interruptTwice(b, name)
 				cleared += c
 				exited += e
-				if n := countLatest(dir, func(tr trialRecord) bool { return tr.Status == "interrupted" }); n != 100 {
-					b.Errorf("%d trials recorded interrupted after the second interrupt, want 100\n%s", n, a.out)
+				if n := countLatest(b, dir, func(tr stateRecord) bool { return tr.Status == "interrupted" }); n != 100 {
+					b.Errorf("%d trials recorded interrupted after the second interrupt, want 100\n%s", n, a.out.String())
 				}
 				sbatches += log.count("sbatch")
 				squeues += log.count("squeue")
@@ -595,7 +506,7 @@ func BenchmarkSlurmApplyLatency(b *testing.B) {
 			defer close(stopped)
 			for {
 				now := time.Now()
-				for n, tr := range benchTrials(dir) {
+				for n, tr := range benchTrials(b, dir) {
 					mu.Lock()
 					if _, ok := seen[n]; !ok && tr.Status == "completed" {
 						seen[n] = now
@@ -614,7 +525,7 @@ func BenchmarkSlurmApplyLatency(b *testing.B) {
 		close(stop)
 		<-stopped
 		if a.err != nil {
-			b.Fatalf("apply: %v\n%s", a.err, a.out)
+			b.Fatalf("apply: %v\n%s", a.err, a.out.String())
 		}
 		wall = append(wall, a.ended.Sub(a.start)/trials)
 
@@ -630,9 +541,9 @@ func BenchmarkSlurmApplyLatency(b *testing.B) {
 				}
 			}
 		}
-		recs := benchTrials(dir)
+		recs := benchTrials(b, dir)
 		if len(recs) != trials || len(submitted) != trials {
-			b.Fatalf("%d trials recorded, %d submitted; want %d\n%s", len(recs), len(submitted), trials, a.out)
+			b.Fatalf("%d trials recorded, %d submitted; want %d\n%s", len(recs), len(submitted), trials, a.out.String())
 		}
 		var done []time.Time
 		var rows []string

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bufio"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -94,31 +92,9 @@ func slurmTrials(t *testing.T, dir, name string) []slurmTrial {
 // running with a job handle.
 func withJobs(t *testing.T, dir string) int {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dir, "frameworm.fwstate"))
-	if err != nil {
-		return 0
-	}
-	defer f.Close()
-	latest := map[int]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var rec struct {
-			R struct {
-				Put *struct {
-					Number int    `json:"number"`
-					Status string `json:"status"`
-					Job    string `json:"job"`
-				} `json:"put"`
-			} `json:"r"`
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) == nil && rec.R.Put != nil {
-			latest[rec.R.Put.Number] = rec.R.Put.Status + " " + rec.R.Put.Job
-		}
-	}
 	n := 0
-	for _, s := range latest {
-		if strings.HasPrefix(s, "running slurm:") {
+	for _, r := range latestByNumber(stateRecords(t, dir)) {
+		if runningWithHandle(r) {
 			n++
 		}
 	}

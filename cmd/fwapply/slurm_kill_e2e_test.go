@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -21,10 +20,14 @@ import (
 
 // stateRecord is one record of a trial in the state file.
 type stateRecord struct {
-	Number   int    `json:"number"`
-	Status   string `json:"status"`
-	Attempts int    `json:"attempts"`
-	Job      string `json:"job"`
+	Number   int       `json:"number"`
+	Status   string    `json:"status"`
+	Attempts int       `json:"attempts"`
+	Job      string    `json:"job"`
+	Dir      string    `json:"dir"`
+	Started  time.Time `json:"started"`
+	Ended    time.Time `json:"ended"`
+	QueuedS  float64   `json:"queued_s"`
 }
 
 // kind names what a record says of its trial: "submitting" (running,
@@ -51,7 +54,7 @@ func (r stateRecord) String() string {
 // stateRecords reads the trial records of the state file of dir, in
 // order; none when there is no state yet. A line torn by a kill is
 // skipped.
-func stateRecords(t *testing.T, dir string) []stateRecord {
+func stateRecords(t testing.TB, dir string) []stateRecord {
 	t.Helper()
 	f, err := os.Open(filepath.Join(dir, "frameworm.fwstate"))
 	if err != nil {
@@ -74,12 +77,18 @@ func stateRecords(t *testing.T, dir string) []stateRecord {
 	return recs
 }
 
-// latestRecords is the latest record of each trial, by number.
-func latestRecords(recs []stateRecord) string {
+// latestByNumber is the latest of recs of each trial, by number.
+func latestByNumber(recs []stateRecord) map[int]stateRecord {
 	latest := map[int]stateRecord{}
 	for _, r := range recs {
 		latest[r.Number] = r
 	}
+	return latest
+}
+
+// latestRecords is the latest record of each trial, by number.
+func latestRecords(recs []stateRecord) string {
+	latest := latestByNumber(recs)
 	var parts []string
 	for _, n := range slices.Sorted(maps.Keys(latest)) {
 		parts = append(parts, latest[n].String())
@@ -100,39 +109,43 @@ func countKind(recs []stateRecord, kind string) int {
 	return n
 }
 
-// killable is an apply running in the background, to be killed.
-type killable struct {
+// bgApply is `fwapply apply -auto-approve` running in the background:
+// to be killed, interrupted, or waited for.
+type bgApply struct {
 	cmd   *exec.Cmd
 	start time.Time
-	out   bytes.Buffer // read once done is closed
-	done  chan struct{}
-	code  int // exit status, -1 when killed by a signal; once done is closed
+	out   syncBuffer
+	done  chan struct{} // closed once it has exited
+	code  int           // exit status, -1 when killed by a signal; once done is closed
+	err   error         // what Wait returned; once done is closed
+	ended time.Time     // when it exited; once done is closed
 }
 
-// startKillable starts `fwapply apply -auto-approve` in dir, with env
+// startBgApply starts `fwapply apply -auto-approve` in dir, with env
 // added to its environment; it is killed when the test ends if it still
 // runs.
-func startKillable(t *testing.T, dir string, env ...string) *killable {
-	t.Helper()
-	a := &killable{done: make(chan struct{})}
+func startBgApply(tb testing.TB, dir string, env ...string) *bgApply {
+	tb.Helper()
+	a := &bgApply{done: make(chan struct{})}
 	a.cmd = exec.Command(binary, "apply", "-auto-approve", "-no-color")
 	a.cmd.Dir = dir
 	a.cmd.Env = append(append(os.Environ(), "NO_COLOR=1"), env...)
 	a.cmd.Stdout, a.cmd.Stderr = &a.out, &a.out
-	if err := a.cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
 	a.start = time.Now()
+	if err := a.cmd.Start(); err != nil {
+		tb.Fatal(err)
+	}
 	go func() {
 		defer close(a.done)
-		a.cmd.Wait()
+		a.err = a.cmd.Wait()
+		a.ended = time.Now()
 		a.code = a.cmd.ProcessState.ExitCode()
 	}()
-	t.Cleanup(func() { a.cmd.Process.Kill(); <-a.done })
+	tb.Cleanup(func() { a.cmd.Process.Kill(); <-a.done })
 	return a
 }
 
-func (a *killable) exited() bool {
+func (a *bgApply) exited() bool {
 	select {
 	case <-a.done:
 		return true
@@ -143,7 +156,7 @@ func (a *killable) exited() bool {
 
 // kill sends SIGKILL and waits for the process to be gone. It reports
 // false when the apply had ended on its own before.
-func (a *killable) kill(t *testing.T) bool {
+func (a *bgApply) kill(t *testing.T) bool {
 	t.Helper()
 	if a.exited() {
 		return false
@@ -157,7 +170,7 @@ func (a *killable) kill(t *testing.T) bool {
 
 // wait waits for the apply to end on its own, failing the test (an apply
 // that is stuck) after within.
-func (a *killable) wait(t *testing.T, within time.Duration) int {
+func (a *bgApply) wait(t *testing.T, within time.Duration) int {
 	t.Helper()
 	select {
 	case <-a.done:
@@ -195,7 +208,7 @@ func (m killMoment) String() string {
 // killAt waits for moment m of apply a, whose state held before when it
 // started, then kills it. It returns what happened, for the log, and
 // false when the apply ended on its own first.
-func killAt(t *testing.T, dir string, a *killable, m killMoment, before []stateRecord) (string, bool) {
+func killAt(t *testing.T, dir string, a *bgApply, m killMoment, before []stateRecord) (string, bool) {
 	t.Helper()
 	what := ""
 	if m.on == "" {
@@ -367,7 +380,7 @@ func TestSlurmE2EKill9AtManyMoments(t *testing.T) {
 			leftWithJob := false
 			for i, m := range tc.moments {
 				before := stateRecords(t, dir)
-				a := startKillable(t, dir)
+				a := startBgApply(t, dir)
 				what, killed := killAt(t, dir, a, m, before)
 				outputs = append(outputs, a.out.String())
 				after := stateRecords(t, dir)
@@ -389,7 +402,7 @@ func TestSlurmE2EKill9AtManyMoments(t *testing.T) {
 				t.Errorf("no kill left a trial recorded running with its job: the moments miss the re-attach")
 			}
 
-			last := startKillable(t, dir)
+			last := startBgApply(t, dir)
 			code := last.wait(t, 2*time.Minute)
 			outputs = append(outputs, last.out.String())
 			if code != 0 {
@@ -447,7 +460,7 @@ func TestSlurmE2EKill9BeforeHandle(t *testing.T) {
 	const trials = 4
 	dir := t.TempDir()
 	name := slurmSearch(t, c, dir, trials, 1500)
-	a := startKillable(t, dir)
+	a := startBgApply(t, dir)
 	waitFor(t, "two trials with jobs", func() bool { return withJobs(t, dir) >= 2 })
 	if !a.kill(t) {
 		t.Fatalf("the apply ended on its own (exit %d)\n%s", a.code, a.out.String())
@@ -479,7 +492,7 @@ func TestSlurmE2EKill9BeforeHandle(t *testing.T) {
 		t.Fatalf("the cluster has the jobs %v, want those of two trials", submitted)
 	}
 
-	second := startKillable(t, dir)
+	second := startBgApply(t, dir)
 	if code := second.wait(t, 2*time.Minute); code != 0 {
 		t.Fatalf("second apply: exit %d\n%s\nfirst apply:\n%s", code, second.out.String(), a.out.String())
 	}
@@ -583,13 +596,13 @@ func TestSlurmE2EKill9DuringSbatch(t *testing.T) {
 	dir := t.TempDir()
 	name := slurmSearch(t, c, dir, trials, 1000)
 	gate := gatedSbatch(t)
-	first := startKillable(t, dir, "PATH="+gate+string(os.PathListSeparator)+os.Getenv("PATH"))
+	first := startBgApply(t, dir, "PATH="+gate+string(os.PathListSeparator)+os.Getenv("PATH"))
 	waitFor(t, "both trials' sbatch", func() bool { started, _ := gateCalls(gate); return started >= trials })
 	if !first.kill(t) {
 		t.Fatalf("the first apply ended on its own (exit %d)\n%s", first.code, first.out.String())
 	}
 
-	second := startKillable(t, dir)
+	second := startBgApply(t, dir)
 	// The held calls go on once the second apply has submitted a job of
 	// its own, or after a while when it waits for them instead.
 	waitFor(t, "the second apply to record a job or end", func() bool {
@@ -625,7 +638,7 @@ func TestSlurmE2EKill9BeforeArraySbatch(t *testing.T) {
 	dir := t.TempDir()
 	name := slurmSearchWith(t, c, dir, trials, 1000, "array = true")
 	gate := gatedSbatch(t)
-	first := startKillable(t, dir, "PATH="+gate+string(os.PathListSeparator)+os.Getenv("PATH"))
+	first := startBgApply(t, dir, "PATH="+gate+string(os.PathListSeparator)+os.Getenv("PATH"))
 	waitFor(t, "the array's sbatch", func() bool { started, _ := gateCalls(gate); return started >= 1 })
 	if !first.kill(t) {
 		t.Fatalf("the first apply ended on its own (exit %d)\n%s", first.code, first.out.String())
@@ -637,7 +650,7 @@ func TestSlurmE2EKill9BeforeArraySbatch(t *testing.T) {
 		t.Fatalf("%d trials recorded running before sbatch, want %d", n, trials)
 	}
 
-	second := startKillable(t, dir)
+	second := startBgApply(t, dir)
 	most, at := 0, ""
 	for !second.exited() && time.Since(second.start) < 2*time.Minute {
 		var queued []string
