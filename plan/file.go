@@ -53,6 +53,7 @@ type fileSearch struct {
 	Failed      int         `json:"failed"`
 	Excluded    int         `json:"excluded"`
 	Exhausted   bool        `json:"exhausted,omitempty"`
+	Pruned      int         `json:"pruned,omitempty"`
 	// Added in this version's later releases; older files lack them.
 	ExcludedTrials []Exclusion   `json:"excluded_trials,omitempty"`
 	FailedTrials   []FailedTrial `json:"failed_trials,omitempty"`
@@ -76,7 +77,7 @@ func WriteFile(path string, p *Plan, def *definition.Definition) error {
 	doc := fileDoc{Lineage: p.Lineage, Serial: p.Serial, Vars: p.Vars}
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
-		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted,
+		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted, Pruned: s.Pruned,
 			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials, SettingsChanges: s.SettingsChanges}
 		for _, t := range s.ToRun {
 			fs.ToRun = append(fs.ToRun, toFileTrial(ds, t))
@@ -224,7 +225,7 @@ func checkSearch(s *definition.Search, ps *Search, st *state.State) error {
 	}
 	h := Classify(s, st.Trials(s.Name))
 	matching := map[int]Matched{}
-	for _, group := range [][]Matched{h.Kept, h.Failed, h.Retry} {
+	for _, group := range [][]Matched{h.Kept, h.Failed, h.Retry, h.Pruned} {
 		for _, m := range group {
 			matching[m.Trial.Number] = m
 		}
@@ -323,7 +324,7 @@ func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
 			return nil, fmt.Errorf("%w: search %q changed since the plan was made; run fwapply plan again", ErrStale, fs.Name)
 		}
 		ps := &Search{Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode, Fingerprint: fs.Fingerprint,
-			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted,
+			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted, Pruned: fs.Pruned,
 			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials, SettingsChanges: jsonChanges(fs.SettingsChanges)}
 		var err error
 		if ps.ToRun, err = fromFileTrials(s, fs.ToRun); err != nil {

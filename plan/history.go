@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 
 	"github.com/frameworm/frameworm/definition"
@@ -24,6 +25,7 @@ type Matched struct {
 // Each list is in trial-number order.
 type History struct {
 	Kept     []Matched // completed
+	Pruned   []Matched // stopped by the pruner: never run again, never the best
 	Failed   []Matched // failed MaxAttempts times
 	Retry    []Matched // to run again
 	Excluded []Excluded
@@ -87,6 +89,8 @@ func (h *History) add(m Matched) {
 		h.Retry = append(h.Retry, m)
 	case t.Status == state.Completed:
 		h.Kept = append(h.Kept, m)
+	case t.Status == state.Pruned:
+		h.Pruned = append(h.Pruned, m)
 	case t.Status == state.Running:
 		m.Reason = "left running by an apply that did not finish"
 		h.Retry = append(h.Retry, m)
@@ -111,7 +115,7 @@ func (h History) withPolicy(pol Policy) History {
 		return h
 	}
 	out := History{Kept: make([]Matched, 0, len(h.Kept)+len(h.Retry)), Excluded: h.Excluded, pol: pol}
-	for _, m := range merge(merge(h.Kept, h.Failed), h.Retry) {
+	for _, m := range merge(merge(merge(h.Kept, h.Failed), h.Retry), h.Pruned) {
 		m.Reason = ""
 		out.add(m)
 	}
@@ -135,6 +139,7 @@ func (h History) Update(s *definition.Search, changed []*state.Trial) History {
 	keep := func(m Matched) bool { return byNumber[m.Trial.Number] == nil }
 	out := History{
 		Kept:   merge(filter(h.Kept, keep), fresh.Kept),
+		Pruned: merge(filter(h.Pruned, keep), fresh.Pruned),
 		Failed: merge(filter(h.Failed, keep), fresh.Failed),
 		Retry:  merge(filter(h.Retry, keep), fresh.Retry),
 		pol:    h.pol,
@@ -164,15 +169,21 @@ func filter[T any](list []T, keep func(T) bool) []T {
 	return out
 }
 
-// Request builds the strategy request from the history: completed and
-// failed trials are observations, retries are pending.
+// Request builds the strategy request from the history: completed,
+// pruned and failed trials are observations, retries are pending. A
+// pruned trial's value is the objective of the last value it reported of
+// the search's metric (NaN when its pruner watched another metric).
 func (h History) Request(s *definition.Search) search.Request {
 	req := search.Request{Space: s.Space, Seed: s.Seed}
-	if n := len(h.Kept) + len(h.Failed); n > 0 {
+	if n := len(h.Kept) + len(h.Failed) + len(h.Pruned); n > 0 {
 		req.Observations = make([]search.Observation, 0, n)
 	}
-	// Kept and Failed merged in number order, without building the list.
+	// Kept, Failed and Pruned merged in number order, without building
+	// the list when there are no pruned trials.
 	kept, failed := h.Kept, h.Failed
+	if len(h.Pruned) > 0 {
+		kept = merge(kept, h.Pruned)
+	}
 	for len(kept)+len(failed) > 0 {
 		var m *Matched
 		if len(failed) == 0 || (len(kept) > 0 && kept[0].Trial.Number < failed[0].Trial.Number) {
@@ -180,9 +191,17 @@ func (h History) Request(s *definition.Search) search.Request {
 		} else {
 			m, failed = &failed[0], failed[1:]
 		}
-		o := search.Observation{Point: m.Point, Failed: m.Trial.Status != state.Completed}
-		if !o.Failed {
+		o := search.Observation{Point: m.Point}
+		switch m.Trial.Status {
+		case state.Completed:
 			o.Value = Objective(s, m.Trial.Metrics[s.Metric])
+		case state.Pruned:
+			o.Pruned, o.Value = true, math.NaN()
+			if p := s.Pruner; m.Trial.Pruned != nil && (p == nil || p.Metric == "" || p.Metric == s.Metric) {
+				o.Value = Objective(s, m.Trial.Pruned.Value)
+			}
+		default:
+			o.Failed = true
 		}
 		req.Observations = append(req.Observations, o)
 	}
@@ -243,8 +262,8 @@ func (h History) Best(s *definition.Search) *state.Trial {
 // Matching returns the numbers of the trials that match the definition
 // (kept, failed or to retry).
 func (h History) Matching() map[int]bool {
-	m := make(map[int]bool, len(h.Kept)+len(h.Failed)+len(h.Retry))
-	for _, list := range [][]Matched{h.Kept, h.Failed, h.Retry} {
+	m := make(map[int]bool, len(h.Kept)+len(h.Failed)+len(h.Retry)+len(h.Pruned))
+	for _, list := range [][]Matched{h.Kept, h.Failed, h.Retry, h.Pruned} {
 		for _, x := range list {
 			m[x.Trial.Number] = true
 		}

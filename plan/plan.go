@@ -12,8 +12,11 @@
 //     running (a crash) or interrupted, when it is tainted, or when it failed
 //     and has been attempted fewer than MaxAttempts times. A trial that
 //     failed MaxAttempts times stays failed (taint it to run it again), so
-//     no apply loops on a failing trial.
-//   - The budget counts matching trials (kept, failed or retried); raising
+//     no apply loops on a failing trial. A trial the pruner stopped
+//     (pruned) is never planned again (unless replaced or tainted), and
+//     never counts as the best.
+//   - The budget counts matching trials (kept, pruned, failed or
+//     retried); raising
 //     trials plans only the difference. Grid search's budget is its grid.
 //   - A saved plan (WriteFile) carries the SHA-256 of its content: ReadFile
 //     refuses a modified file. Saved.Bind runs it only against the state it
@@ -66,6 +69,7 @@ type Search struct {
 	ToRun       []Trial // new trial numbers
 	ToRetry     []Trial // existing trial numbers, run again
 	Kept        int     // completed, matching, not run again
+	Pruned      int     // stopped by the pruner, matching, not run again
 	Failed      int     // failed MaxAttempts times, matching
 	Excluded    int     // no longer match the definition
 	// ExcludedTrials name the excluded trials with the reason each no
@@ -269,7 +273,7 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 	}
 	h := ClassifyWith(s, st.Trials(s.Name), pol)
 	out.made = &classified{h: h, from: st, serial: st.Serial}
-	out.Kept, out.Failed, out.Excluded = len(h.Kept), len(h.Failed), len(h.Excluded)
+	out.Kept, out.Failed, out.Excluded, out.Pruned = len(h.Kept), len(h.Failed), len(h.Excluded), len(h.Pruned)
 	for _, x := range h.Excluded {
 		out.ExcludedTrials = append(out.ExcludedTrials, Exclusion{Number: x.Trial.Number, Reason: Reason(x.Mismatches), Groups: groups(x.Mismatches)})
 	}
@@ -283,7 +287,7 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 		}
 		out.ToRetry = append(out.ToRetry, Trial{Number: t.Trial.Number, Point: t.Point, Attempt: t.Trial.Attempts + 1, Reason: t.Reason})
 	}
-	used := len(h.Kept) + len(h.Failed) + len(h.Retry)
+	used := len(h.Kept) + len(h.Failed) + len(h.Retry) + len(h.Pruned)
 	n := max(0, budget-used)
 	if n == 0 {
 		return out, nil

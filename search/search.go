@@ -23,6 +23,10 @@ type Observation struct {
 	Value float64
 	// Failed trials carry no value; their points are never proposed again.
 	Failed bool
+	// Pruned trials were stopped early by the search's pruner; Value is
+	// the objective of the last value they reported (NaN when unknown).
+	// Their points are never proposed again.
+	Pruned bool
 }
 
 // Request is what a strategy may look at.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
@@ -57,7 +58,15 @@ func (c Change) Validate() error {
 			return err
 		}
 		if !t.Status.valid() {
-			return fmt.Errorf("invalid change: trial %s has status %q (want %q, %q, %q or %q)", t.Ref(), t.Status, Completed, Failed, Running, Interrupted)
+			return fmt.Errorf("invalid change: trial %s has status %q (want %q, %q, %q, %q or %q)", t.Ref(), t.Status, Completed, Failed, Running, Interrupted, Pruned)
+		}
+		for i := 1; i < len(t.Steps); i++ {
+			if t.Steps[i].Step <= t.Steps[i-1].Step {
+				return fmt.Errorf("invalid change: trial %s has steps out of order (%d after %d)", t.Ref(), t.Steps[i].Step, t.Steps[i-1].Step)
+			}
+		}
+		if (t.Status == Pruned) != (t.Pruned != nil) {
+			return fmt.Errorf("invalid change: trial %s has status %q and pruned step %v: a pruned trial, and only a pruned one, has the step it was pruned at", t.Ref(), t.Status, t.Pruned)
 		}
 		if t.Queued < 0 {
 			return fmt.Errorf("invalid change: trial %s has a negative queue wait (%v)", t.Ref(), t.Queued)
@@ -127,6 +136,14 @@ func normalizeTrial(t *Trial) (*Trial, error) {
 		for k, v := range t.Metrics {
 			c.Metrics[validUTF8(k)] = v
 		}
+	}
+	c.Steps = nil
+	if len(t.Steps) > 0 {
+		c.Steps = slices.Clone(t.Steps)
+	}
+	if t.Pruned != nil {
+		p := *t.Pruned
+		c.Pruned = &p
 	}
 	c.Queued = c.Queued.Truncate(time.Millisecond) // as it reads back (see Trial.Queued)
 	for _, s := range []*string{&c.Search, &c.ConfigHash, &c.Error, &c.Host, &c.Dir, &c.Job} {

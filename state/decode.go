@@ -92,6 +92,14 @@ func (p *parser) trial() (*Trial, error) {
 			t.Job, err = p.string()
 		case "queued_s":
 			t.Queued, err = p.seconds()
+		case "steps":
+			t.Steps, err = p.steps()
+		case "pruned":
+			var st Step
+			var null bool
+			if st, null, err = p.step(); err == nil && !null {
+				t.Pruned = &st
+			}
 		default:
 			_, err = p.value()
 		}
@@ -104,6 +112,62 @@ func (p *parser) trial() (*Trial, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// steps reads a list of [step, value] pairs (Step).
+func (p *parser) steps() ([]Step, error) {
+	v, err := p.value()
+	if err != nil {
+		return nil, err
+	}
+	list, ok := v.([]any)
+	if v != nil && !ok {
+		return nil, p.errorf("want a list of [step, value] pairs")
+	}
+	var out []Step
+	for _, e := range list {
+		st, err := p.stepOf(e)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, nil
+}
+
+// step reads one [step, value] pair, or null.
+func (p *parser) step() (Step, bool, error) {
+	v, err := p.value()
+	if err != nil || v == nil {
+		return Step{}, v == nil, err
+	}
+	st, err := p.stepOf(v)
+	return st, false, err
+}
+
+func (p *parser) stepOf(v any) (Step, error) {
+	pair, ok := v.([]any)
+	if !ok || len(pair) != 2 {
+		return Step{}, p.errorf("want a [step, value] pair")
+	}
+	n, ok := pair[0].(int64)
+	if !ok {
+		return Step{}, p.errorf("a step's step is a whole number")
+	}
+	st := Step{Step: n}
+	switch x := pair[1].(type) {
+	case float64:
+		st.Value = x
+	case int64:
+		st.Value = float64(x)
+	case string:
+		if st.Value, ok = nonFinite(x); !ok {
+			return Step{}, p.errorf("a step's value is a number, \"NaN\", \"Infinity\" or \"-Infinity\", not %q", x)
+		}
+	default:
+		return Step{}, p.errorf("a step's value is a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
+	}
+	return st, nil
 }
 
 func (p *parser) ref() (*TrialRef, error) {

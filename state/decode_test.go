@@ -5,10 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 )
 
 func TestDecodeRecord(t *testing.T) {
@@ -42,6 +46,14 @@ func TestDecodeRecord(t *testing.T) {
 		{"queued beyond a duration", `{"serial":3,"put":{"search":"s","status":"running","queued_s":1e10}}`, "queued_s"},
 		{"queued not a number", `{"serial":3,"put":{"search":"s","status":"running","queued_s":"12s"}}`, "queued_s"},
 		{"job not a string", `{"serial":3,"put":{"search":"s","status":"running","job":1234}}`, "job"},
+		{"pruned", `{"serial":3,"put":{"search":"s","status":"pruned","steps":[[1,0.5],[2,"NaN"],[3,"-Infinity"]],"pruned":[2,"NaN"]}}`, ""},
+		{"pruned without its step", `{"serial":3,"put":{"search":"s","status":"pruned","steps":[[1,0.5]]}}`, "pruned step"},
+		{"pruned step on another status", `{"serial":3,"put":{"search":"s","status":"completed","pruned":[1,0.5]}}`, "pruned step"},
+		{"steps out of order", `{"serial":3,"put":{"search":"s","status":"completed","steps":[[2,0.5],[2,0.4]]}}`, "out of order"},
+		{"step not a pair", `{"serial":3,"put":{"search":"s","status":"completed","steps":[[1]]}}`, "pair"},
+		{"step value a word", `{"serial":3,"put":{"search":"s","status":"completed","steps":[[1,"nan"]]}}`, "NaN"},
+		{"step a fraction", `{"serial":3,"put":{"search":"s","status":"completed","steps":[[1.5,1]]}}`, "whole"},
+		{"steps not a list", `{"serial":3,"put":{"search":"s","status":"completed","steps":{"1":2}}}`, "list"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var p parser
@@ -70,7 +82,11 @@ func TestDecodeRoundTrip(t *testing.T) {
 	tr.Params["nested"] = map[string]any{"l": []any{nil, true, false, "s", -1.5e-9, int64(-3)}, "e": map[string]any{}}
 	tr.Ended = tr.Started.Add(1)
 	tr.Job, tr.Queued = "slurm:1234_7", 83*time.Second+250*time.Millisecond
-	for _, c := range []Change{{Put: tr}, {Remove: &TrialRef{"s", 9}}} {
+	pruned := testTrial("s", 8)
+	pruned.Status, pruned.Error = Pruned, "pruned at step 3: val_loss 0.91 worse than median 0.42 of 6 trials"
+	pruned.Steps = []Step{{1, 2}, {2, math.NaN()}, {3, 0.91}, {9, math.Inf(-1)}}
+	pruned.Pruned = &Step{3, 0.91}
+	for _, c := range []Change{{Put: tr}, {Put: pruned}, {Remove: &TrialRef{"s", 9}}} {
 		line, err := encodeRecord(42, c)
 		if err != nil {
 			t.Fatal(err)
@@ -84,6 +100,9 @@ func TestDecodeRoundTrip(t *testing.T) {
 		if !bytes.Equal(line, again) {
 			t.Errorf("round trip changed the record:\n%s\n%s", line, again)
 		}
+		if c.Put != nil && !cmp.Equal(c.Put.Steps, got.Put.Steps, cmpopts.EquateNaNs()) || c.Put != nil && !cmp.Equal(c.Put.Pruned, got.Put.Pruned, cmpopts.EquateNaNs()) {
+			t.Errorf("steps %v pruned %v read back as %v %v", c.Put.Steps, c.Put.Pruned, got.Put.Steps, got.Put.Pruned)
+		}
 	}
 }
 
@@ -92,7 +111,9 @@ func TestDecodeRoundTrip(t *testing.T) {
 func FuzzDecodeRecord(f *testing.F) {
 	queued := testTrial("s", 3)
 	queued.Host, queued.Job, queued.Queued = "slurm:node1 job 77", "slurm:77", 1500*time.Millisecond
-	for _, c := range []Change{{Put: testTrial("s", 1)}, {Put: queued}, {Remove: &TrialRef{"s", 2}}, {Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(3), "param \"x\"": map[string]any{"low": 0.5}}}}} {
+	prunedTrial := testTrial("s", 4)
+	prunedTrial.Status, prunedTrial.Steps, prunedTrial.Pruned = Pruned, []Step{{1, 0.5}, {2, math.NaN()}}, &Step{2, math.NaN()}
+	for _, c := range []Change{{Put: testTrial("s", 1)}, {Put: queued}, {Put: prunedTrial}, {Remove: &TrialRef{"s", 2}}, {Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(3), "param \"x\"": map[string]any{"low": 0.5}}}}} {
 		line, _ := encodeRecord(5, c)
 		_, payload, _ := splitRecord(line[:len(line)-1])
 		f.Add(payload)

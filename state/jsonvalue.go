@@ -131,6 +131,20 @@ func appendTrial(b []byte, t *Trial) ([]byte, error) {
 		b = append(b, `,"job":`...)
 		b = jsonenc.AppendString(b, t.Job)
 	}
+	if len(t.Steps) > 0 {
+		b = append(b, `,"steps":[`...)
+		for i, st := range t.Steps {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendStep(b, st)
+		}
+		b = append(b, ']')
+	}
+	if t.Pruned != nil {
+		b = append(b, `,"pruned":`...)
+		b = appendStep(b, *t.Pruned)
+	}
 	if t.Queued != 0 {
 		b = append(b, `,"queued_s":`...)
 		if b, err = jsonenc.AppendNumber(b, t.Queued.Seconds()); err != nil {

@@ -18,11 +18,15 @@ const (
 	Failed      Status = "failed"
 	Running     Status = "running"     // started; still running, or the process that ran it crashed
 	Interrupted Status = "interrupted" // stopped by the user or found running after a crash
+	// Pruned: stopped by the search's pruner, at Trial.Pruned. It counts
+	// against the budget, is never run again, and never counts for the
+	// best.
+	Pruned Status = "pruned"
 )
 
 func (st Status) valid() bool {
 	switch st {
-	case Completed, Failed, Running, Interrupted:
+	case Completed, Failed, Running, Interrupted, Pruned:
 		return true
 	}
 	return false
@@ -49,6 +53,15 @@ type Trial struct {
 	// for executors that queue trials ("slurm:1234", "slurm:1234_7" for
 	// an element of a job array); empty for trials run by fwapply itself.
 	Job string `json:"job,omitempty"`
+	// Steps are the values of the metric the search's pruner watches, as
+	// the trial reported them in its progress, one per step in ascending
+	// order; kept for the trials of a search with a pruner, when they
+	// end. The pruner decides from them alone, so that a resumed search
+	// makes the same decisions.
+	Steps []Step `json:"steps,omitempty"`
+	// Pruned is the step at which the pruner stopped the trial and the
+	// value that decided it (status Pruned); nil otherwise.
+	Pruned *Step `json:"pruned,omitempty"`
 	// Queued is how long the last attempt waited in the scheduler's queue,
 	// from its submission to its start; 0 when it did not queue. It is
 	// kept to the millisecond, in JSON as "queued_s", a number of seconds
@@ -78,6 +91,11 @@ func (t *Trial) Clone() *Trial {
 	c.Params = copyObject(t.Params)
 	c.Config = copyObject(t.Config)
 	c.Metrics = maps.Clone(t.Metrics)
+	c.Steps = slices.Clone(t.Steps)
+	if t.Pruned != nil {
+		p := *t.Pruned
+		c.Pruned = &p
+	}
 	return &c
 }
 

@@ -53,6 +53,10 @@ func TestAppendRecord(t *testing.T) {
 	}{
 		{"full trial", Change{Put: full}},
 		{"bare trial", Change{Put: &Trial{Search: "s", Status: Running}}},
+		{"pruned trial", Change{Put: &Trial{Search: "s", Status: Pruned, Error: "pruned at step 4",
+			Steps:  []Step{{0, 1.5}, {1, math.NaN()}, {2, math.Inf(1)}, {3, math.Inf(-1)}, {4, 0.25}, {5, 3}, {1 << 40, -1e-9}},
+			Pruned: &Step{4, 0.25}}}},
+		{"pruned at NaN", Change{Put: &Trial{Search: "s", Status: Pruned, Steps: []Step{{7, math.NaN()}}, Pruned: &Step{7, math.NaN()}}}},
 		{"empty metrics", Change{Put: &Trial{Search: "s", Status: Completed, Metrics: map[string]float64{}, Params: map[string]any{}, Config: map[string]any{}}}},
 		{"remove", Change{Remove: &TrialRef{Search: "s<", Number: 7}}},
 		{"settings", Change{Settings: &SearchSettings{Search: "s", Settings: map[string]any{"trials": int64(20), "low": 2.0, "x": 1e-7, "n": nil, "l": []any{1.5, "a"}, "o": map[string]any{"b": false}}}}},
