@@ -88,6 +88,10 @@ type Search struct {
 
 	Trial    Trial
 	Bayesian *BayesianOptions // nil unless Strategy is Bayesian
+	// Pruner stops trials early from their progress reports; nil when
+	// the search has no pruner block. Not part of the fingerprints (see
+	// Pruner).
+	Pruner *Pruner
 
 	// Metrics are the metrics a trial reports, from `metrics = [...]`;
 	// the objective Metric is always among them (first when the list

@@ -60,6 +60,9 @@ func (s *Search) Settings() map[string]any {
 			"initial_points": int64(b.InitialPoints), "acquisition": b.Acquisition, "xi": b.Xi, "kappa": b.Kappa,
 		}
 	}
+	if p := s.Pruner; p != nil {
+		m[p.settingsKey()] = p.settings()
+	}
 	return m
 }
 
@@ -120,7 +123,8 @@ func settingsOrder(path string) string {
 		return "2" + path
 	case strings.HasPrefix(path, "param "):
 		return "1" + path
-	case path == "trial" || strings.HasPrefix(path, "trial.") || path == "bayesian" || strings.HasPrefix(path, "bayesian."):
+	case path == "trial" || strings.HasPrefix(path, "trial.") || path == "bayesian" || strings.HasPrefix(path, "bayesian."),
+		strings.HasPrefix(path, "pruner "):
 		return "3" + path
 	}
 	return "0" + path
@@ -131,15 +135,26 @@ func settingsOrder(path string) string {
 func FormatSettingsChange(c ConfigChange) string {
 	switch {
 	case c.Old == nil:
-		if strings.HasPrefix(c.Path, "param ") && !strings.Contains(strings.TrimPrefix(c.Path, "param "), `".`) {
+		if isLabeledBlock(c.Path) {
 			return c.Path + " added"
 		}
 		return c.Path + " = " + FormatValue(c.New) + " added"
 	case c.New == nil:
-		if strings.HasPrefix(c.Path, "param ") && !strings.Contains(strings.TrimPrefix(c.Path, "param "), `".`) {
+		if isLabeledBlock(c.Path) {
 			return c.Path + " removed"
 		}
 		return c.Path + " removed (was " + FormatValue(c.Old) + ")"
 	}
 	return c.Path + " " + FormatValue(c.Old) + " → " + FormatValue(c.New)
+}
+
+// isLabeledBlock reports whether a settings path is a whole labeled block,
+// `param "PATH"` or `pruner "KIND"`, rather than one of its attributes.
+func isLabeledBlock(path string) bool {
+	for _, prefix := range []string{"param ", "pruner "} {
+		if label, ok := strings.CutPrefix(path, prefix); ok {
+			return !strings.Contains(label, `".`)
+		}
+	}
+	return false
 }

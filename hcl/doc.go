@@ -37,4 +37,9 @@
 //     search that runs on Slurm with experiment_root under /tmp, /var/tmp
 //     or /dev/shm gets a warning: the cluster's nodes must share the trial
 //     directories. The executor is not part of a search's meaning.
+//   - Pruner blocks (pruner.go) are at most one per search, of kind
+//     "median" or "asha", each taking its own attributes, defaults filled
+//     in. Only there is base_config bound, to the search's base config,
+//     and a reference to a path it does not have is a located error. The
+//     pruner is not part of a search's fingerprints (it is of Settings).
 package hcl

@@ -67,6 +67,7 @@ func checkDefinition(t *testing.T, d *definition.Definition) {
 		}
 		_ = s.Fingerprint()
 		_ = s.SpaceFingerprint()
+		checkPruner(t, s)
 		if s.Space.Len() == 0 {
 			continue
 		}

@@ -40,6 +40,7 @@ var (
 			{Type: "param", LabelNames: []string{"path"}},
 			{Type: "trial"},
 			{Type: "bayesian"},
+			{Type: "pruner", LabelNames: []string{"kind"}},
 		},
 	}
 

@@ -116,9 +116,14 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 		}
 	}
 	s.BaseConfigRange = b.DefRange
+	// baseConfigOK: s.BaseConfig is the search's base config (pruner
+	// blocks may read it), not the default left by an error.
+	baseConfigOK := true
 	if a := attrs["base_config"]; a != nil {
 		s.BaseConfigRange = a.Expr.Range()
-		if v, ok := l.eval(a.Expr, ctx); ok && !v.IsNull() {
+		v, ok := l.eval(a.Expr, ctx)
+		baseConfigOK = ok && v.IsNull()
+		if ok && !v.IsNull() {
 			if !(v.Type().IsObjectType() || v.Type().IsMapType()) {
 				l.add(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
@@ -135,6 +140,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 				})
 			} else {
 				s.BaseConfig = gv.(map[string]any)
+				baseConfigOK = true
 			}
 		}
 	}
@@ -178,6 +184,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	l.decodeMetrics(attrs["metrics"], attrs["metric"], ctx, s)
 	l.decodeTags(attrs["tags"], ctx, s)
 	l.decodeGoTypes(attrs["go_types"], ctx, s)
+	l.decodePruner(content.Blocks.OfType("pruner"), ctx, s, baseConfigOK)
 	if trialBlock == nil {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagError,
