@@ -22,7 +22,7 @@ type Trial struct {
 	Number  int
 	Point   space.Point // nil when the trial does not match the current space
 	Params  map[string]any
-	Status  string  // completed, failed, running, interrupted
+	Status  string  // completed, pruned, failed, running, interrupted: only completed trials score
 	Score   float64 // the metric; valid when Status == "completed"
 	Metrics map[string]float64
 	Started time.Time

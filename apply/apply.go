@@ -100,6 +100,13 @@ const (
 	// Trial and Result are that trial's, as in its TrialEnded. It comes
 	// at most once per search, before its SearchEnded.
 	SearchStopped
+	// TrialProgress: Trial, running, reported Line in its progress file
+	// (every line, in order, between its TrialStarted and TrialEnded).
+	TrialProgress
+	// TrialPruned: the search's pruner stops Trial, which is still
+	// running; Prune says why. Its TrialEnded follows, with status pruned
+	// (or completed, when it ended by itself before it could be stopped).
+	TrialPruned
 )
 
 // Event is one thing that happened during an apply.
@@ -109,14 +116,29 @@ type Event struct {
 	Trial    *state.Trial    // a copy; see EventKind for when it is nil
 	Result   *runtime.Result // TrialEnded, and SearchStopped by a trial
 	Previous *state.Trial    // BestChanged: the best before; may be nil
+	// Line is the progress line of a TrialProgress.
+	Line *runtime.ProgressLine
+	// Prune is the pruner's decision of a TrialPruned.
+	Prune *PruneDecision
 	Progress
+}
+
+// PruneDecision is why the pruner stops a trial: at Step, the watched
+// metric's Value (the trial's best so far for the median pruner) and the
+// one-line Reason recorded as the trial's error.
+type PruneDecision struct {
+	Metric string
+	Step   int64
+	Value  float64
+	Reason string
 }
 
 // Progress is a search's progress in this apply.
 type Progress struct {
 	Total     int // planned trials
-	Done      int // ended (completed, failed or interrupted)
+	Done      int // ended (completed, failed, pruned or interrupted)
 	Failed    int
+	Pruned    int
 	Running   int
 	Best      *state.Trial // best matching trial so far, nil if none
 	Started   time.Time
@@ -181,6 +203,7 @@ type SearchResult struct {
 	Completed   int
 	Failed      int
 	Interrupted int
+	Pruned      int
 	NotRun      int // planned but not started (interrupt or early stop)
 	Kept        int // completed trials from earlier applies
 	// BestBefore is the best trial before this apply: the best matching
@@ -207,6 +230,10 @@ type SearchResult struct {
 	// arrays failed (ArrayExecutor), empty when it did not; the trials it
 	// did not take ran one job each.
 	SubmitError string
+	// PrunerUnfed is set when the search has a pruner, trials ran, and
+	// none of them reported the pruner's metric in its progress: the
+	// pruner could decide nothing.
+	PrunerUnfed bool
 }
 
 // Result is what an apply did.
@@ -391,7 +418,11 @@ type searchRun struct {
 	// withdrawn (runtime.Spec.Withdraw).
 	withdraw     chan struct{}
 	withdrawOnce sync.Once
-	streak       failureStreak
+	// pruning is the search's pruner; nil when it has none.
+	pruning *pruning
+	// prunerErr is the first error of recording a decision of the pruner.
+	prunerErr error
+	streak    failureStreak
 	// before is the history of the search before this apply, and touched
 	// the numbers of the trials this apply recorded (or tried to) since.
 	before  plan.History
@@ -445,6 +476,10 @@ func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, 
 			cancel(e)
 		}
 	}
+	var perr error
+	if run.pruning, perr = newPruning(s, before); perr != nil {
+		return fmt.Errorf("search %q: %w", s.Name, perr)
+	}
 	limit := r.parallelism(s)
 	var free chan struct{}
 	var submitErr error
@@ -466,6 +501,13 @@ func (r *Runner) runSearch(ctx context.Context, cancel context.CancelCauseFunc, 
 	}
 	wg.Wait()
 	r.mu.Lock()
+	if p := run.pruning; p != nil {
+		if err == nil {
+			err = run.prunerErr
+		}
+		ran := sr.Completed + sr.Failed + sr.Pruned + sr.Interrupted
+		sr.PrunerUnfed = ran > 0 && !p.fed
+	}
 	sr.NotRun = len(run.queue) - run.next
 	h := r.history(run)
 	sr.BestAfter = cloneOrNil(h.Best(s))
@@ -529,7 +571,7 @@ func (r *Runner) worker(ctx context.Context, drain <-chan struct{}, run *searchR
 		if err != nil || !ok {
 			return err
 		}
-		result := r.Executor.Run(ctx, spec)
+		result := r.execute(ctx, run, sr, t, spec)
 		if err := r.end(ctx, run, sr, t, result); err != nil {
 			return err
 		}
@@ -583,6 +625,9 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	}
 	run.progress.Running++
 	r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
+	// Registered as its number is taken, so that no trial above it is
+	// judged without it.
+	run.pruning.started(t.Number)
 	spec.Job = t.Job
 	spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
 	return t, spec, true, nil
@@ -646,6 +691,9 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	done.Started, done.Ended = res.Started.UTC(), res.Ended.UTC()
 	done.Host = res.Host
 	done.Job, done.Queued = res.Job, res.Queued
+	if run.pruning != nil {
+		run.pruning.end(done, res)
+	}
 	// The outcome must reach the state even when the context is already
 	// cancelled by an interrupt.
 	run.touched[done.Number] = true
@@ -670,6 +718,9 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 		}
 	case state.Interrupted:
 		sr.Interrupted++
+	case state.Pruned:
+		sr.Pruned++
+		run.progress.Pruned++
 	}
 	r.observeLocked(Event{Kind: TrialEnded, Trial: done, Result: &res}, run)
 	if run.progress.Best != previous {
@@ -678,7 +729,34 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	if why := r.failureStop(run, sr, done.Status, res); why != "" {
 		r.stop(run, why, done, &res)
 	}
-	return nil
+	// Its end may let the pruner decide about the trials above it.
+	return r.decide(ctx, run, sr)
+}
+
+// execute runs spec on the executor in a context of its own, which the
+// pruner cancels to stop the trial, with its progress lines going to the
+// observer and the pruner.
+func (r *Runner) execute(ctx context.Context, run *searchRun, sr *SearchResult, t *state.Trial, spec runtime.Spec) runtime.Result {
+	tctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	n := t.Number
+	r.mu.Lock()
+	run.pruning.running(n, cancel)
+	r.mu.Unlock()
+	spec.Progress = func(line runtime.ProgressLine) {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if cur := r.State.Trial(run.s.Name, n); cur != nil {
+			r.observeLocked(Event{Kind: TrialProgress, Trial: cur, Line: &line}, run)
+		}
+		if run.pruning == nil || !run.pruning.add(n, line) {
+			return
+		}
+		if err := r.decide(ctx, run, sr); err != nil && run.prunerErr == nil {
+			run.prunerErr = err
+		}
+	}
+	return r.Executor.Run(tctx, spec)
 }
 
 // failureStop says why the search must start no more trials after one
@@ -928,9 +1006,10 @@ func (r *Runner) submitKnown(ctx context.Context, run *searchRun, sr *SearchResu
 		run.touched[t.Number] = true
 		run.progress.Running++
 		r.observeLocked(Event{Kind: TrialStarted, Trial: t}, run)
+		run.pruning.started(t.Number)
 		spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
 		wg.Go(func() {
-			res := r.Executor.Run(ctx, spec)
+			res := r.execute(ctx, run, sr, t, spec)
 			err := r.end(ctx, run, sr, t, res)
 			r.mu.Lock()
 			left--

@@ -231,6 +231,7 @@ func (ap applyProgress) summary(view *views.View, res *apply.Result, def *defini
 	}
 	view.ApplySummary(res, def)
 	view.SubmitWarnings(res)
+	view.PrunerWarnings(res, def)
 	view.RerunHint(res)
 }
 

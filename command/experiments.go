@@ -23,11 +23,14 @@ Usage: fwapply [-chdir=DIR] experiments list [flags]
   name), duration, tags and directory (which holds config.json,
   params.json, metrics.json, progress.jsonl, the logs and meta.json).
   Tags are the search's tags = [...] plus the strategy (grid_search,
-  random_search, bayesian_search) and the search name.
+  random_search, bayesian_search) and the search name. The statuses are
+  completed, pruned (stopped by the search's pruner), failed, running and
+  interrupted; a last line counts the experiments listed by status.
 
   With -json it prints an array of {"search", "number", "strategy",
   "status", "attempts", "started", "ended", "duration_seconds", "host",
-  "tags", "error", "params", "metrics", "dir"}.
+  "tags", "error", "params", "metrics", "dir"}, a pruned trial with
+  "pruned": {"step", "value"} too.
 `
 
 // experimentRow is one experiment of experiments list -json: its meta.json
@@ -36,6 +39,8 @@ type experimentRow struct {
 	experiment.Meta
 	Metrics map[string]float64 `json:"metrics"`
 	Dir     string             `json:"dir"`
+	// Pruned is where the pruner stopped a pruned trial.
+	Pruned *views.PrunedJSON `json:"pruned,omitempty"`
 }
 
 func runExperiments(m *Meta, args []string) int {
@@ -63,7 +68,7 @@ func runExperiments(m *Meta, args []string) int {
 			if metrics == nil {
 				metrics = map[string]float64{}
 			}
-			rows = append(rows, experimentRow{Meta: meta, Metrics: metrics, Dir: t.Dir})
+			rows = append(rows, experimentRow{Meta: meta, Metrics: metrics, Dir: t.Dir, Pruned: views.NewPrunedJSON(t)})
 		}
 	}
 	if a.JSON {
@@ -104,7 +109,7 @@ func experimentMetrics(def *definition.Definition, rows []experimentRow) []strin
 }
 
 // experimentsTable prints the experiments as an aligned table with a
-// column per metric.
+// column per metric, then their count by status.
 func (m *Meta) experimentsTable(rows []experimentRow, metrics []string) {
 	tw := tabwriter.NewWriter(m.Stdout, 0, 0, 2, ' ', 0)
 	head := append(append([]string{"SEARCH", "#", "STATUS"}, metrics...), "DURATION", "TAGS", "DIR")
@@ -126,6 +131,37 @@ func (m *Meta) experimentsTable(rows []experimentRow, metrics []string) {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	tw.Flush()
+	fmt.Fprintln(m.Stdout, statusCounts(rows))
+}
+
+// statusCounts says how many experiments there are by status, pruned
+// apart from failed: "18 experiments: 12 completed, 5 pruned, 1 failed".
+func statusCounts(rows []experimentRow) string {
+	counts := map[string]int{}
+	var order []string
+	for _, r := range rows {
+		if counts[r.Status] == 0 {
+			order = append(order, r.Status)
+		}
+		counts[r.Status]++
+	}
+	known := []string{string(state.Completed), string(state.Pruned), string(state.Failed), string(state.Running), string(state.Interrupted)}
+	var parts []string
+	for _, st := range known {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	for _, st := range order { // statuses of a newer fwapply
+		if !contains(known, st) {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[st], st))
+		}
+	}
+	noun := "experiments"
+	if len(rows) == 1 {
+		noun = "experiment"
+	}
+	return fmt.Sprintf("%d %s: %s", len(rows), noun, strings.Join(parts, ", "))
 }
 
 // experimentOf returns a trial's experiment record: its meta.json, with

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"github.com/frameworm/frameworm/command/views"
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -28,9 +30,13 @@ Usage: fwapply [-chdir=DIR] show [flags] [search.NAME]
   trial. Trials that no longer match the definition are marked excluded;
   they count neither for the best nor for the budget.
 
+  Pruned trials show the step they were pruned at; running trials the
+  last step and metrics they reported in their progress file.
+
   With -json it prints {"format_version", "lineage", "serial", "searches":
   {NAME: {"metric", "mode", "defined", "best", "trials", "excluded"}}},
-  each trial with all its "metrics".
+  each trial with all its "metrics", a pruned one with "pruned": {"step",
+  "value"}, a running one with "progress": {"step", "metrics"}.
 
   With a PLANFILE saved by fwapply plan -out, it shows that plan as
   fwapply plan does (with -json, the document of plan -json), loading the
@@ -68,7 +74,7 @@ func runShow(m *Meta, args []string) int {
 	if err != nil {
 		return fail(view, "No such search", err)
 	}
-	doc := views.NewShowJSON(def, o.st, names)
+	doc := views.NewShowJSON(def, o.st, names).AddProgress(lastProgress)
 	if err := checkMetrics(doc, def, names, a.Metrics); err != nil {
 		return fail(view, "Unknown metric", err)
 	}
@@ -113,10 +119,81 @@ func (m *Meta) showJSON(a *arguments.Show, def *definition.Definition, view *vie
 		}
 		match = nil
 	}
-	if err := view.WriteShowJSON(def, st, names, match); err != nil {
+	if err := view.WriteShowJSON(def, st, names, match, lastProgress); err != nil {
 		return fail(view, "Cannot write output", err)
 	}
 	return 0
+}
+
+// lastProgress is the views.LastProgress of show: the last line of the
+// progress file in a running trial's directory, nil when there is none or
+// it cannot be read (show shows the trial without its progress; the
+// apply running it reports a bad file). show reads the files of running
+// trials only, each whole: about 3 ms per 1,000 lines (show -watch
+// follows them instead: progressCache).
+func lastProgress(dir string) *runtime.ProgressLine {
+	lines, _ := runtime.ReadProgress(filepath.Join(dir, runtime.ProgressFile))
+	if len(lines) == 0 {
+		return nil
+	}
+	return &lines[len(lines)-1]
+}
+
+// progressCache is the views.LastProgress of show -watch: it follows the
+// progress file of each running trial from one redraw to the next
+// (runtime.ProgressFollower), so that a redraw reads only the lines
+// appended since the one before, however long the files grow; reading a
+// file whole (lastProgress) takes about 3 ms per 1,000 lines.
+type progressCache struct {
+	trials map[string]*followedProgress // by trial directory
+}
+
+// followedProgress is what show -watch knows of one trial's progress.
+type followedProgress struct {
+	follower *runtime.ProgressFollower
+	last     *runtime.ProgressLine
+	size     int64 // of the file when last read
+	asked    bool  // asked for since the last sweep
+}
+
+func newProgressCache() *progressCache {
+	return &progressCache{trials: map[string]*followedProgress{}}
+}
+
+// last returns the last line of the progress file in dir, nil for none.
+func (c *progressCache) last(dir string) *runtime.ProgressLine {
+	path := filepath.Join(dir, runtime.ProgressFile)
+	f := c.trials[dir]
+	if f == nil {
+		f = &followedProgress{follower: runtime.NewProgressFollower(path)}
+		c.trials[dir] = f
+	}
+	f.asked = true
+	// A file that shrank was started anew (another attempt): its old
+	// last line is no longer the trial's.
+	size := int64(0)
+	if st, err := os.Lstat(path); err == nil {
+		size = st.Size()
+	}
+	if size < f.size {
+		f.last = nil
+	}
+	f.size = size
+	if lines, _ := f.follower.Next(); len(lines) > 0 {
+		f.last = &lines[len(lines)-1]
+	}
+	return f.last
+}
+
+// sweep forgets the trials not asked for since the last sweep: they no
+// longer run.
+func (c *progressCache) sweep() {
+	for dir, f := range c.trials {
+		if !f.asked {
+			delete(c.trials, dir)
+		}
+		f.asked = false
+	}
 }
 
 // checkMetrics checks that every metric -metrics names is one a shown
@@ -293,12 +370,13 @@ func (m *Meta) watch(a *arguments.Show, def *definition.Definition, view *views.
 		return m.watchBackend(ctx, loc, a, def, view)
 	}
 	tty := isTerminal(m.Stdout)
+	progress := newProgressCache()
 	for n := 1; ; n++ {
 		o, err := m.openState(ctx, a.State, "show", false, view)
 		if err != nil {
 			return fail(view, "Cannot read the state", err)
 		}
-		m.drawWatch(a, def, o.st, view, tty)
+		m.drawWatch(a, def, o.st, view, tty, progress)
 		o.Close()
 		if a.WatchCount > 0 && n >= a.WatchCount {
 			return 0
@@ -311,13 +389,15 @@ func (m *Meta) watch(a *arguments.Show, def *definition.Definition, view *views.
 	}
 }
 
-// drawWatch draws one summary of show -watch.
-func (m *Meta) drawWatch(a *arguments.Show, def *definition.Definition, st *state.State, view *views.View, tty bool) {
+// drawWatch draws one summary of show -watch, the running trials'
+// progress from progress.
+func (m *Meta) drawWatch(a *arguments.Show, def *definition.Definition, st *state.State, view *views.View, tty bool, progress *progressCache) {
 	names := searchNames(def, st)
 	if a.Search != "" {
 		names = []string{a.Search}
 	}
-	doc := views.NewShowJSON(def, st, names)
+	doc := views.NewShowJSON(def, st, names).AddProgress(progress.last)
+	progress.sweep()
 	if tty {
 		fmt.Fprint(m.Stdout, "\x1b[H\x1b[2J")
 	}
@@ -348,6 +428,7 @@ func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Sho
 	var notes <-chan struct{}
 	gap := min(a.Interval, watchMinGap)
 	tty := isTerminal(m.Stdout)
+	progress := newProgressCache()
 	sleep := func(d time.Duration) bool {
 		select {
 		case <-ctx.Done():
@@ -391,7 +472,7 @@ func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Sho
 				return fail(view, "Cannot read the state", err)
 			}
 		}
-		m.drawWatch(a, def, st, view, tty)
+		m.drawWatch(a, def, st, view, tty, progress)
 		n++
 		if a.WatchCount > 0 && n >= a.WatchCount {
 			return 0

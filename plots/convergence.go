@@ -11,18 +11,24 @@ import (
 	"gonum.org/v1/plot/vg"
 )
 
-// ConvergencePoint is one completed trial.
+// ConvergencePoint is one completed trial, or one the pruner stopped.
 type ConvergencePoint struct {
 	Trial     int     // trial number, the x coordinate
-	Score     float64 // the trial's score
-	BestSoFar float64 // the best score of this and the earlier trials
+	Score     float64 // the trial's score; a pruned trial's last value
+	BestSoFar float64 // the best score of this and the earlier completed trials
 	Initial   bool    // part of the initial design of a Bayesian search
+	// Pruned marks a trial the search's pruner stopped: its Score is the
+	// value it was stopped at, and its BestSoFar is ignored (a pruned
+	// trial is never the best).
+	Pruned bool
 }
 
 // Convergence draws every trial's score as a point and the best score so
 // far as a step line, titled "<search>: convergence", with x label "trial"
 // and y label metric. Initial-design points are orange triangles with the
-// legend entry "initial design"; the other trials are blue circles.
+// legend entry "initial design"; pruned trials are reddish-purple crosses
+// with the legend entry "pruned", off the best-so-far line; the other
+// trials are blue circles.
 //
 // The y axis is logarithmic when UseLogScale holds for the scores and the
 // best-so-far values together (all > 0, spanning more than two decades),
@@ -46,10 +52,10 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	if sr.total == 0 {
 		return fmt.Errorf("plots: convergence of %s: %w", search, errNoPoints)
 	}
-	trials, initial, best := sr.trials, sr.initial, sr.best
+	trials, initial, pruned, best := sr.trials, sr.initial, sr.pruned, sr.best
 
 	p := newPlot(search+": convergence", "trial", metric)
-	if err := addScatters(p, trials, initial); err != nil {
+	if err := addScatters(p, trials, initial, pruned); err != nil {
 		return err
 	}
 	if len(best) > 0 {
@@ -64,7 +70,7 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 		p.Legend.Add(legendBest, l)
 	}
 	if sr.thinned {
-		p.Legend.Add(thinnedNote(len(trials)+len(initial), sr.total))
+		p.Legend.Add(thinnedNote(len(trials)+len(initial)+len(pruned), sr.total))
 	}
 
 	xlo, xhi := sr.xlo, sr.xhi
@@ -77,12 +83,13 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	p.X.Min, p.X.Max = xlo, xhi
 	p.X.Tick.Marker = intTicks{}
 	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), UseLogScale(sr.ys))
-	return render(w, f, p, layout{avoid: append(asPoints(trials, initial), bestLine(best))})
+	return render(w, f, p, layout{avoid: append(asPoints(trials, initial, pruned), bestLine(best))})
 }
 
 // series is what Convergence draws.
 type series struct {
 	trials, initial plotter.XYs // the markers drawn
+	pruned          plotter.XYs
 	best            plotter.XYs // the vertices of the best-so-far step line
 	xlo, xhi        float64     // the range of every marker and vertex
 	ys              []float64   // every score and best-so-far value
@@ -93,8 +100,9 @@ type series struct {
 // convergenceSeries returns what Convergence draws of pts, sorted by
 // trial: the points with a finite score as markers, thinned to the points
 // where the best so far improved and a uniform sample when there are more
-// than MaxScatterPoints, and the best-so-far line (its vertices reduced to
-// those where it changes, the same line, when thinned).
+// than MaxScatterPoints, and the best-so-far line through the completed
+// trials (its vertices reduced to those where it changes, the same line,
+// when thinned).
 func convergenceSeries(sorted []ConvergencePoint) series {
 	var sr series
 	var ms []marker
@@ -102,9 +110,17 @@ func convergenceSeries(sorted []ConvergencePoint) series {
 	sr.xlo, sr.xhi = math.Inf(1), math.Inf(-1)
 	prev := math.NaN()
 	for _, pt := range sorted {
+		x := float64(pt.Trial)
+		if pt.Pruned {
+			if finite(pt.Score) {
+				ms = append(ms, marker{xy: plotter.XY{X: x, Y: pt.Score}, pruned: true})
+				sr.ys = append(sr.ys, pt.Score)
+				sr.xlo, sr.xhi = math.Min(sr.xlo, x), math.Max(sr.xhi, x)
+			}
+			continue
+		}
 		improved := pt.BestSoFar != prev
 		prev = pt.BestSoFar
-		x := float64(pt.Trial)
 		if finite(pt.BestSoFar) {
 			sr.best = append(sr.best, plotter.XY{X: x, Y: pt.BestSoFar})
 			sr.ys = append(sr.ys, pt.BestSoFar)
@@ -116,13 +132,13 @@ func convergenceSeries(sorted []ConvergencePoint) series {
 		if improved && pt.Score == pt.BestSoFar {
 			keep = append(keep, len(ms))
 		}
-		ms = append(ms, marker{plotter.XY{X: x, Y: pt.Score}, pt.Initial})
+		ms = append(ms, marker{xy: plotter.XY{X: x, Y: pt.Score}, initial: pt.Initial})
 		sr.ys = append(sr.ys, pt.Score)
 		sr.xlo, sr.xhi = math.Min(sr.xlo, x), math.Max(sr.xhi, x)
 	}
 	sr.total = len(ms)
 	shown := thin(len(ms), keep)
-	sr.trials, sr.initial = split(ms, shown)
+	sr.trials, sr.initial, sr.pruned = split(ms, shown)
 	if shown != nil {
 		sr.thinned = true
 		sr.best = steps(sr.best)

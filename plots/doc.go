@@ -1,6 +1,7 @@
 // Package plots draws the figures of a hyperparameter search: the
 // convergence of the score over trials, the importance of each parameter,
-// and one parameter against the score.
+// one parameter against the score, and the intermediate values the
+// trials reported as they ran.
 //
 // Contract:
 //
@@ -29,7 +30,9 @@
 //   - Score axes are logarithmic exactly when UseLogScale says so (all
 //     scores > 0 and max/min > 100), otherwise linear. Initial-design points
 //     of a Bayesian search are drawn as orange triangles with the legend
-//     entry "initial design"; the other trials are blue circles. A legend
+//     entry "initial design", trials a pruner stopped as reddish-purple
+//     crosses with the legend entry "pruned"; the other trials are blue
+//     circles. A legend
 //     goes to the corner of the data area where it covers the fewest
 //     points (and line), trying top right, top left, bottom right, bottom
 //     left in that order.
@@ -39,4 +42,9 @@
 //     uniform sample of the rest, chosen by a fixed hash of their position
 //     in the input. The legend then says "N of M trials shown"; the axes,
 //     and the best-so-far line, still use every point.
+//   - The intermediate-values figure (Progress) draws one line per trial,
+//     completed trials blue, pruned ones reddish purple ending in a cross;
+//     at most MaxProgressCurves of them (the sample SampleCurves picks, so
+//     a caller can read only those), each through at most MaxCurvePoints
+//     vertices, the legend then saying "N of M trials shown".
 package plots

@@ -103,7 +103,7 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 		if log && !categorical && x <= 0 {
 			return fmt.Errorf("plots: param %q: value %v is not > 0, so it cannot be drawn on a log axis", param, x)
 		}
-		ms = append(ms, marker{plotter.XY{X: x, Y: pt.Score}, pt.Initial})
+		ms = append(ms, marker{xy: plotter.XY{X: x, Y: pt.Score}, initial: pt.Initial})
 		xs, ys = append(xs, x), append(ys, pt.Score)
 	}
 	if len(xs) == 0 {
@@ -111,10 +111,10 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 	}
 
 	shown := thin(len(ms), extremes(ms))
-	trials, initial := split(ms, shown)
+	trials, initial, _ := split(ms, shown)
 
 	p := newPlot(fmt.Sprintf("%s: %s vs %s", search, param, metric), param, metric)
-	if err := addScatters(p, trials, initial); err != nil {
+	if err := addScatters(p, trials, initial, nil); err != nil {
 		return err
 	}
 	if shown != nil {

@@ -48,9 +48,10 @@ const (
 
 // Colours (Okabe–Ito, distinguishable with colour-blindness) and markers.
 var (
-	trialColor   = color.RGBA{R: 0, G: 114, B: 178, A: 255} // blue
-	initialColor = color.RGBA{R: 230, G: 159, B: 0, A: 255} // orange
-	bestColor    = color.RGBA{R: 213, G: 94, B: 0, A: 255}  // vermilion
+	trialColor   = color.RGBA{R: 0, G: 114, B: 178, A: 255}   // blue
+	initialColor = color.RGBA{R: 230, G: 159, B: 0, A: 255}   // orange
+	bestColor    = color.RGBA{R: 213, G: 94, B: 0, A: 255}    // vermilion
+	prunedColor  = color.RGBA{R: 204, G: 121, B: 167, A: 255} // reddish purple
 	barColor     = trialColor
 )
 
@@ -63,6 +64,7 @@ const (
 	legendTrials  = "trial"
 	legendInitial = "initial design"
 	legendBest    = "best so far"
+	legendPruned  = "pruned"
 )
 
 // UseLogScale reports whether a score axis showing scores is logarithmic:
@@ -227,37 +229,48 @@ func placeLegend(p *plot.Plot, dc draw.Canvas, avoid []plotter.XYs) {
 	p.Legend.Top, p.Legend.Left = corners[best].top, corners[best].left
 }
 
-// scatter returns a scatter plotter of xys with the style of trials
-// (initial false) or of initial-design points (initial true).
-func scatter(xys plotter.XYs, initial bool) (*plotter.Scatter, error) {
+// The kinds of trial markers.
+const (
+	kindTrial = iota
+	kindInitial
+	kindPruned
+)
+
+// scatter returns a scatter plotter of xys with the style of a kind of
+// trial: blue circles for trials, orange triangles for initial-design
+// points, reddish-purple crosses for pruned trials.
+func scatter(xys plotter.XYs, kind int) (*plotter.Scatter, error) {
 	s, err := plotter.NewScatter(xys)
 	if err != nil {
 		return nil, err
 	}
-	s.GlyphStyle.Radius = vg.Points(markerRadius)
-	if initial {
-		s.GlyphStyle.Color = initialColor
-		s.GlyphStyle.Shape = draw.PyramidGlyph{}
-		s.GlyphStyle.Radius = vg.Points(markerRadius + 0.5)
-	} else {
-		s.GlyphStyle.Color = trialColor
-		s.GlyphStyle.Shape = draw.CircleGlyph{}
-	}
+	s.GlyphStyle = glyph(kind)
 	return s, nil
 }
 
-// addScatters adds the trial and initial-design scatters with their legend
-// entries; an empty set is left out.
-func addScatters(p *plot.Plot, trials, initial plotter.XYs) error {
+// glyph is the marker style of a kind of trial.
+func glyph(kind int) draw.GlyphStyle {
+	switch kind {
+	case kindInitial:
+		return draw.GlyphStyle{Color: initialColor, Shape: draw.PyramidGlyph{}, Radius: vg.Points(markerRadius + 0.5)}
+	case kindPruned:
+		return draw.GlyphStyle{Color: prunedColor, Shape: draw.CrossGlyph{}, Radius: vg.Points(markerRadius + 1)}
+	}
+	return draw.GlyphStyle{Color: trialColor, Shape: draw.CircleGlyph{}, Radius: vg.Points(markerRadius)}
+}
+
+// addScatters adds the trial, initial-design and pruned scatters with
+// their legend entries; an empty set is left out.
+func addScatters(p *plot.Plot, trials, initial, pruned plotter.XYs) error {
 	for _, set := range []struct {
-		xys     plotter.XYs
-		initial bool
-		name    string
-	}{{initial, true, legendInitial}, {trials, false, legendTrials}} {
+		xys  plotter.XYs
+		kind int
+		name string
+	}{{initial, kindInitial, legendInitial}, {trials, kindTrial, legendTrials}, {pruned, kindPruned, legendPruned}} {
 		if len(set.xys) == 0 {
 			continue
 		}
-		s, err := scatter(set.xys, set.initial)
+		s, err := scatter(set.xys, set.kind)
 		if err != nil {
 			return err
 		}

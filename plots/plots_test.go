@@ -108,6 +108,22 @@ func figures() []figure {
 			texts:  []string{"tune: optimizer vs accuracy", "optimizer", "accuracy", "adam", "sgd", "rmsprop"},
 			metric: "accuracy",
 		},
+		{
+			name: "convergence-pruned",
+			draw: func(w io.Writer, f Format) error {
+				return Convergence(w, f, "tune", "val_loss", convergencePrunedData())
+			},
+			texts:  []string{"tune: convergence", "pruned", "best so far", "initial design"},
+			metric: "val_loss",
+		},
+		{
+			name: "progress",
+			draw: func(w io.Writer, f Format) error {
+				return Progress(w, f, "tune", "val_loss", progressData())
+			},
+			texts:  []string{"tune: intermediate values", "step", "completed", "pruned (× where stopped)"},
+			metric: "val_loss",
+		},
 	}
 }
 
@@ -346,16 +362,16 @@ func TestEdgeCases(t *testing.T) {
 			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 0, Score: 0, BestSoFar: 0, Initial: true}})
 		}, ""},
 		{"convergence/all equal", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 3, 3, false}, {2, 3, 3, false}, {3, 3, 3, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 3, 3, false, false}, {2, 3, 3, false, false}, {3, 3, 3, false, false}})
 		}, ""},
 		{"convergence/all zero", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 0, 0, false}, {2, 0, 0, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 0, 0, false, false}, {2, 0, 0, false, false}})
 		}, ""},
 		{"convergence/NaN and Inf skipped", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, nan, nan, false}, {2, 1, 1, false}, {3, inf, 1, false}, {4, 1e-4, 1e-4, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, nan, nan, false, false}, {2, 1, 1, false, false}, {3, inf, 1, false, false}, {4, 1e-4, 1e-4, false, false}})
 		}, ""},
 		{"convergence/unsorted huge trials", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{math.MaxInt32, 1, 1, false}, {-5, 2, 2, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{math.MaxInt32, 1, 1, false, false}, {-5, 2, 2, false, false}})
 		}, ""},
 		{"convergence/bad format", func(w io.Writer, _ Format) error {
 			return Convergence(w, "pdf", "s", "m", convergenceData())
@@ -539,6 +555,12 @@ func TestDemo(t *testing.T) {
 		"param.png": func(w io.Writer) error {
 			return ParamVsScore(w, PNG, "tune", "model.learning_rate", "val_loss", true, nil, numericParamData())
 		},
+		"convergence-pruned.png": func(w io.Writer) error {
+			return Convergence(w, PNG, "tune", "val_loss", convergencePrunedData())
+		},
+		"progress.png": func(w io.Writer) error {
+			return Progress(w, PNG, "tune", "val_loss", progressData())
+		},
 		"param-categorical.png": func(w io.Writer) error {
 			cats, pts := categoricalParamData()
 			return ParamVsScore(w, PNG, "tune", "optimizer", "accuracy", false, cats, pts)
@@ -614,7 +636,7 @@ func TestLegendPlacement(t *testing.T) {
 	}
 	upperRight = append(upperRight, plotter.XY{X: 0, Y: 0}) // bottom left taken too
 	p := newPlot("t", "x", "y")
-	if err := addScatters(p, upperRight, nil); err != nil {
+	if err := addScatters(p, upperRight, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	p.Legend.Add(legendBest)

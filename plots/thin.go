@@ -24,14 +24,17 @@ const thinSalt = 0x7468_696e_6e69_6e67 // "thinning"
 // markers whose index hashes lowest under a fixed seed: a uniform sample
 // of the input's positions, with no aliasing against periodic orders
 // such as a grid search's.
-func thin(n int, keep []int) []bool {
-	if n <= MaxScatterPoints {
+func thin(n int, keep []int) []bool { return thinTo(n, MaxScatterPoints, keep) }
+
+// thinTo is thin with a cap of limit.
+func thinTo(n, limit int, keep []int) []bool {
+	if n <= limit {
 		return nil
 	}
 	shown := make([]bool, n)
 	count := 0
 	for _, i := range keep {
-		if count == MaxScatterPoints {
+		if count == limit {
 			return shown
 		}
 		if !shown[i] {
@@ -53,7 +56,7 @@ func thin(n int, keep []int) []bool {
 		}
 		return cmp.Compare(a, b)
 	})
-	for _, i := range rest[:MaxScatterPoints-count] {
+	for _, i := range rest[:limit-count] {
 		shown[i] = true
 	}
 	return shown
@@ -63,22 +66,26 @@ func thin(n int, keep []int) []bool {
 type marker struct {
 	xy      plotter.XY
 	initial bool
+	pruned  bool
 }
 
-// split returns the markers shown (all when shown is nil) as trials and
-// initial-design points, in order.
-func split(ms []marker, shown []bool) (trials, initial plotter.XYs) {
+// split returns the markers shown (all when shown is nil) as trials,
+// initial-design points and pruned trials, in order.
+func split(ms []marker, shown []bool) (trials, initial, pruned plotter.XYs) {
 	for i, m := range ms {
 		if shown != nil && !shown[i] {
 			continue
 		}
-		if m.initial {
+		switch {
+		case m.pruned:
+			pruned = append(pruned, m.xy)
+		case m.initial:
 			initial = append(initial, m.xy)
-		} else {
+		default:
 			trials = append(trials, m.xy)
 		}
 	}
-	return trials, initial
+	return trials, initial, pruned
 }
 
 // thinnedNote is the legend entry of a thinned figure.

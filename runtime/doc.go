@@ -69,11 +69,16 @@
 //     attempt's stdout.log and stderr.log, and a Failed Result carries the
 //     last lines of stderr.log (at most MaxTailLines, read from the last
 //     64 KiB of the file only), cleaned up for printing by Tail.
+//   - With Spec.Progress set, the progress file is followed from the
+//     start of the process (FollowProgress, every DefaultFollowInterval)
+//     and every line is delivered, once and in order, before Run returns.
 //
 // Run never panics on bad input and never returns without a Result; a
 // panic is a bug.
 //
 // Trials written in Go report through WriteMetrics; live views read
 // progress with ReadProgress, which streams the file and skips lines
-// longer than MaxProgressLine, so its memory does not grow with the file.
+// longer than MaxProgressLine, so its memory does not grow with the file;
+// executors follow it as it grows with ProgressFollower, which reads
+// only what was appended since its last look.
 package runtime

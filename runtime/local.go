@@ -143,6 +143,10 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 		l.stopGroup(pid, true, false, done, new(error))
 		return finish(Failed, "cannot record the trial process in "+ProcessFile+": "+err.Error())
 	}
+	stopFollow := func() error { return nil }
+	if spec.Progress != nil {
+		stopFollow = FollowProgress(paths.progress, 0, spec.Progress)
+	}
 	var timeout <-chan time.Time
 	if spec.Timeout > 0 {
 		t := time.NewTimer(spec.Timeout)
@@ -166,6 +170,9 @@ func (l *Local) Run(ctx context.Context, spec Spec) Result {
 	if !stuck {
 		removeProcessRecord(dir)
 	}
+	// The group is gone: what the trial wrote is all there is. A bad
+	// progress line never decides the outcome (the protocol).
+	_ = stopFollow()
 
 	var reason string
 	switch {

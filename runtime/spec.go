@@ -61,6 +61,15 @@ type Spec struct {
 	// drain), so that queued trials do not start after that. Executors
 	// that start trials at once (Local) ignore it. Nil never withdraws.
 	Withdraw <-chan struct{}
+	// Progress, when set, is called by the executor with each line the
+	// trial appends to its progress file (FW_PROGRESS), parsed as
+	// ReadProgress parses it (bad lines skipped, a torn last line left
+	// out): in order, each line once, while the trial runs (within about
+	// a second of the write) and, before Run returns, with the lines not
+	// yet delivered; never concurrently for one trial. It should return
+	// quickly. For a job that an executor attaches to (Job), the lines
+	// are delivered from the start of the file.
+	Progress func(ProgressLine)
 }
 
 // Outcome is how a trial ended.

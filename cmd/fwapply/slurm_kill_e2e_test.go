@@ -28,6 +28,9 @@ type stateRecord struct {
 	Started  time.Time `json:"started"`
 	Ended    time.Time `json:"ended"`
 	QueuedS  float64   `json:"queued_s"`
+	Error    string    `json:"error"`
+	Pruned   []any     `json:"pruned"`
+	Steps    [][]any   `json:"steps"`
 }
 
 // kind names what a record says of its trial: "submitting" (running,

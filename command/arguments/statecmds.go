@@ -377,7 +377,7 @@ func ParseExperiments(args []string) (*Experiments, hcl.Diagnostics) {
 	a.State.register(fs, false)
 	fs.BoolVar(&a.JSON, "json", false, "print the experiments as a JSON array")
 	fs.Var(appendValue{&a.Tags, "TAG"}, "tag", "only experiments with this tag (repeatable: all must match)")
-	fs.StringVar(&a.Status, "status", "", "only experiments with `STATUS`: completed, failed, running or interrupted")
+	fs.StringVar(&a.Status, "status", "", "only experiments with `STATUS`: completed, pruned, failed, running or interrupted")
 	diags := parse(fs, args[1:])
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("experiments list", fs.Args())

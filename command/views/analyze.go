@@ -35,7 +35,28 @@ type AnalyzeSearchJSON struct {
 	// fewer were fitted when there were more than
 	// analysis.MaxImportanceTrials (0, 0: not known, all of them).
 	ImportanceFitted, ImportanceUsable int
-	Plots                              []string
+	// Pruned are the trials the search's pruner stopped, by number: never
+	// the best, and left out of the importance, which is fitted on
+	// completed trials only.
+	Pruned []PrunedTrial
+	Plots  []string
+}
+
+// PrunedTrial is a trial the pruner stopped: at Step, with Value of the
+// metric it watches, for Reason (the trial's error).
+type PrunedTrial struct {
+	Trial  int
+	Step   int64
+	Value  float64
+	Reason string
+}
+
+// prunedTrialJSON is a PrunedTrial in analyze -json.
+type prunedTrialJSON struct {
+	Trial  int    `json:"trial"`
+	Step   int64  `json:"step"`
+	Value  any    `json:"value"`
+	Reason string `json:"reason"`
 }
 
 // importanceSubset reports whether the importance was fitted on a subset.
@@ -59,7 +80,9 @@ type pointJSON struct {
 }
 
 // MarshalJSON writes {"summary", "best_config", "best_n", "convergence",
-// "importance", "importance_note", "plots"} with snake_case fields (the
+// "importance", "importance_note", "pruned", "plots"} with snake_case
+// fields (pruned: [{"trial", "step", "value", "reason"}], the value a
+// number or "NaN", "Infinity", "-Infinity") (the
 // summary with "queued_trials", "queue_time_seconds" and
 // "queue_median_seconds" when trials waited in a scheduler's queue), and
 // "importance_subset": {"fitted", "usable"} when the importance was fitted
@@ -95,9 +118,13 @@ func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 	if imp == nil {
 		imp = map[string]float64{}
 	}
+	pruned := make([]prunedTrialJSON, len(a.Pruned))
+	for i, p := range a.Pruned {
+		pruned[i] = prunedTrialJSON{Trial: p.Trial, Step: p.Step, Value: JSONNumber(p.Value), Reason: p.Reason}
+	}
 	doc := map[string]any{
 		"summary": summary, "best_config": a.BestConfig, "best_n": bestN, "convergence": conv,
-		"importance": imp, "importance_note": a.ImportanceNote, "plots": a.Plots,
+		"importance": imp, "importance_note": a.ImportanceNote, "pruned": pruned, "plots": a.Plots,
 	}
 	if a.importanceSubset() {
 		doc["importance_subset"] = map[string]int{"fitted": a.ImportanceFitted, "usable": a.ImportanceUsable}
@@ -105,7 +132,9 @@ func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 	return json.Marshal(doc)
 }
 
-// Analyze renders the analysis for people.
+// Analyze renders the analysis for people. Pruned trials are counted
+// apart, listed after the best trials (at most maxPrunedLines of them),
+// and the importance says how many it left out.
 func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definition) {
 	for i, name := range order {
 		as := doc.Searches[name]
@@ -116,7 +145,7 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 		}
 		v.Printf("%s\n", v.Colorize("bold", fmt.Sprintf("search.%s (%s, %s %s)", name, s.Strategy, s.Mode, s.Metric)))
 		var counts []string
-		for _, st := range []string{"completed", "failed", "running", "interrupted"} {
+		for _, st := range statusOrder {
 			if n := sum.ByStatus[st]; n > 0 {
 				counts = append(counts, fmt.Sprintf("%d %s", n, st))
 			}
@@ -131,6 +160,7 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 		}
 		if sum.Best == nil {
 			v.Printf("  No completed trial yet.\n")
+			v.analyzePruned(as.Pruned)
 			continue
 		}
 		v.Printf("  Best %s: %s (trial %d)\n", s.Metric, FormatScore(sum.Best.Score), sum.Best.Number)
@@ -157,14 +187,23 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 			fmt.Fprintf(tw, "    %d\t%d\t%s\t%s\n", r+1, t.Number, FormatScore(t.Score), strings.Join(vals, "\t"))
 		}
 		tw.Flush()
+		v.analyzePruned(as.Pruned)
+		leftOut := ""
+		if n := len(as.Pruned); n > 0 {
+			leftOut = fmt.Sprintf("; completed trials only, %s left out", plural(n, "pruned trial"))
+		}
 		if as.Importance == nil {
-			v.Printf("  Parameter importance: %s\n", as.ImportanceNote)
+			note := as.ImportanceNote
+			if n := len(as.Pruned); n > 0 {
+				note += fmt.Sprintf(" (completed trials only: %s left out)", plural(n, "pruned trial"))
+			}
+			v.Printf("  Parameter importance: %s\n", note)
 		} else {
 			if as.importanceSubset() {
-				v.Printf("  Parameter importance (share of %s's variance; fitted on %s of %s trials):\n",
-					s.Metric, groupDigits(as.ImportanceFitted), groupDigits(as.ImportanceUsable))
+				v.Printf("  Parameter importance (share of %s's variance; fitted on %s of %s trials%s):\n",
+					s.Metric, groupDigits(as.ImportanceFitted), groupDigits(as.ImportanceUsable), leftOut)
 			} else {
-				v.Printf("  Parameter importance (share of %s's variance):\n", s.Metric)
+				v.Printf("  Parameter importance (share of %s's variance%s):\n", s.Metric, leftOut)
 			}
 			names := slices.Sorted(maps.Keys(as.Importance))
 			slices.SortStableFunc(names, func(a, b string) int {
@@ -189,6 +228,30 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 		if len(as.Plots) > 0 {
 			v.Printf("  Plots: %s\n", strings.Join(as.Plots, ", "))
 		}
+	}
+}
+
+// maxPrunedLines is how many pruned trials analyze lists in its text;
+// -json lists them all.
+const maxPrunedLines = 10
+
+// analyzePruned lists the pruned trials of a search with the pruner's
+// reasons.
+func (v *View) analyzePruned(pruned []PrunedTrial) {
+	if len(pruned) == 0 {
+		return
+	}
+	v.Printf("  Pruned %s:\n", plural(len(pruned), "trial"))
+	for i, p := range pruned {
+		if i == maxPrunedLines && len(pruned) > maxPrunedLines+1 {
+			v.Printf("    … and %d more (analyze -json lists them all)\n", len(pruned)-i)
+			break
+		}
+		reason := p.Reason
+		if reason == "" {
+			reason = fmt.Sprintf("pruned at step %d", p.Step)
+		}
+		v.Printf("    #%d %s\n", p.Trial, reason)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -20,7 +21,9 @@ import (
 
 // ApplyProgress prints one line per ended trial: the plain progress view
 // for logs and pipes. A failed trial's line is followed by the end of its
-// stderr and where its logs are.
+// stderr and where its logs are. A trial the pruner stops gets one line
+// more, when it is stopped, with the pruner's reason; its end is not a
+// failure. Progress lines are not printed: logs would drown in them.
 type ApplyProgress struct {
 	View     *View
 	Def      *definition.Definition
@@ -35,6 +38,10 @@ func (p *ApplyProgress) Observe(ev apply.Event) {
 	v := p.View
 	s := p.Def.Search(ev.Search)
 	switch ev.Kind {
+	case apply.TrialPruned:
+		if ev.Trial != nil && ev.Prune != nil {
+			v.Printf("search.%s[%d]: %s\n", ev.Search, ev.Trial.Number, prunedReason(v, ev.Prune.Reason))
+		}
 	case apply.TrialEnded:
 		t := ev.Trial
 		status := string(t.Status)
@@ -45,6 +52,11 @@ func (p *ApplyProgress) Observe(ev apply.Event) {
 			status = v.Colorize("red", status) + ": " + t.Error
 		case state.Interrupted:
 			status = v.Colorize("yellow", status)
+		case state.Pruned:
+			status = v.Colorize("cyan", status)
+			if t.Pruned != nil {
+				status += fmt.Sprintf(" at step %d", t.Pruned.Step)
+			}
 		}
 		v.Printf("search.%s: trial %d %s  [%s]\n", ev.Search, t.Number, status, progressText(s, ev.Progress))
 		if t.Status == state.Failed {
@@ -115,6 +127,58 @@ func (f Failures) path(p string) string {
 	return rel
 }
 
+// prunedReason renders the reason the pruner stopped a trial ("pruned at
+// step 4: val_loss 0.91 worse than median 0.42 of 6 trials") with
+// "pruned" coloured.
+func prunedReason(v *View, reason string) string {
+	rest, ok := strings.CutPrefix(reason, "pruned")
+	if !ok && reason != "" {
+		rest = ": " + reason
+	}
+	return v.Colorize("cyan", "pruned") + rest
+}
+
+// PrunerWarnings warns about the searches whose pruner never saw its
+// metric in the progress of any trial (apply.SearchResult.PrunerUnfed):
+// it could prune nothing. The warning points at the pruner block.
+func (v *View) PrunerWarnings(res *apply.Result, def *definition.Definition) {
+	var diags hcl.Diagnostics
+	for _, sr := range res.Searches {
+		if !sr.PrunerUnfed {
+			continue
+		}
+		s := def.Search(sr.Name)
+		metric := PrunerMetric(s)
+		d := &hcl.Diagnostic{Severity: hcl.DiagWarning,
+			Summary: fmt.Sprintf("The pruner of search.%s never saw %s", sr.Name, metric),
+			Detail: fmt.Sprintf("No trial reported it in its progress (FW_PROGRESS), so nothing was pruned. "+
+				"Have the trials append lines like {\"step\": 3, \"metrics\": {\"%s\": 0.42}} to the file $FW_PROGRESS names "+
+				"(frameworm.report in Python, Reporter.Report in the generated Go harness), or set the pruner's metric to one they report.",
+				metric)}
+		if s != nil && s.Pruner != nil && s.Pruner.DeclRange.Filename != "" {
+			r := s.Pruner.DeclRange
+			d.Subject = &r
+		}
+		diags = append(diags, d)
+	}
+	if len(diags) > 0 {
+		v.Printf("\n")
+		v.Diagnostics(diags)
+	}
+}
+
+// PrunerMetric is the metric the pruner of search s watches: its metric
+// attribute, else the search's metric; "" for a nil s.
+func PrunerMetric(s *definition.Search) string {
+	switch {
+	case s == nil:
+		return ""
+	case s.Pruner != nil && s.Pruner.Metric != "":
+		return s.Pruner.Metric
+	}
+	return s.Metric
+}
+
 // SubmitWarnings warns about the searches whose trials could not all be
 // submitted as job arrays (apply.SearchResult.SubmitError).
 func (v *View) SubmitWarnings(res *apply.Result) {
@@ -157,6 +221,9 @@ func progressText(s *definition.Search, p apply.Progress) string {
 	parts := []string{fmt.Sprintf("%d/%d", p.Done, p.Total)}
 	if p.Failed > 0 {
 		parts = append(parts, fmt.Sprintf("%d failed", p.Failed))
+	}
+	if p.Pruned > 0 {
+		parts = append(parts, fmt.Sprintf("%d pruned", p.Pruned))
 	}
 	if p.Best != nil {
 		parts = append(parts, fmt.Sprintf("best %s (trial %d)", FormatScore(p.Best.Metrics[s.Metric]), p.Best.Number))
@@ -207,6 +274,7 @@ type ApplySearchJSON struct {
 	Completed   int       `json:"completed"`
 	Failed      int       `json:"failed"`
 	Interrupted int       `json:"interrupted"`
+	Pruned      int       `json:"pruned"`
 	NotRun      int       `json:"not_run"`
 	Kept        int       `json:"kept"`
 	StoppedBy   string    `json:"stopped_by,omitempty"`
@@ -224,6 +292,9 @@ type ApplySearchJSON struct {
 	// SubmitError says why submitting job arrays failed
 	// (apply.SearchResult.SubmitError).
 	SubmitError string `json:"submit_error,omitempty"`
+	// PrunerUnfed is set when the search's pruner never saw its metric
+	// in any trial's progress (apply.SearchResult.PrunerUnfed).
+	PrunerUnfed bool `json:"pruner_unfed,omitempty"`
 }
 
 // NewApplyJSON builds the JSON document of an apply.
@@ -231,9 +302,9 @@ func NewApplyJSON(res *apply.Result, def *definition.Definition) *ApplyJSON {
 	doc := &ApplyJSON{FormatVersion: FormatVersion, Searches: map[string]*ApplySearchJSON{}}
 	for _, sr := range res.Searches {
 		s := def.Search(sr.Name)
-		js := &ApplySearchJSON{Completed: sr.Completed, Failed: sr.Failed, Interrupted: sr.Interrupted, NotRun: sr.NotRun, Kept: sr.Kept,
+		js := &ApplySearchJSON{Completed: sr.Completed, Failed: sr.Failed, Interrupted: sr.Interrupted, Pruned: sr.Pruned, NotRun: sr.NotRun, Kept: sr.Kept,
 			StoppedBy: sr.StoppedBy, Best: NewBestJSON(s, sr.BestAfter), BestBefore: NewBestJSON(s, sr.BestBefore), BestChanges: []definition.ConfigChange{},
-			FailedForGood: sr.FailedForGood, BestBeforeExcluded: sr.BestBeforeExcluded, SubmitError: sr.SubmitError}
+			FailedForGood: sr.FailedForGood, BestBeforeExcluded: sr.BestBeforeExcluded, SubmitError: sr.SubmitError, PrunerUnfed: sr.PrunerUnfed}
 		var before, after map[string]any
 		if sr.BestBefore != nil {
 			before = sr.BestBefore.Config
@@ -325,7 +396,75 @@ type TrialFinishedEvent struct {
 	StdoutLog       string             `json:"stdout_log,omitempty"`
 	StderrLog       string             `json:"stderr_log,omitempty"`
 	StderrTail      []string           `json:"stderr_tail,omitempty"`
-	Progress        EventProgress      `json:"progress"`
+	// Pruned is where the pruner stopped a pruned trial.
+	Pruned   *PrunedJSON   `json:"pruned,omitempty"`
+	Progress EventProgress `json:"progress"`
+}
+
+// PrunedJSON is the step at which the pruner stopped a trial and the
+// value that decided it (state.Trial.Pruned); the value is a number, or
+// "NaN", "Infinity" or "-Infinity" (see JSONNumber).
+type PrunedJSON struct {
+	Step  int64 `json:"step"`
+	Value any   `json:"value"`
+}
+
+// NewPrunedJSON returns the JSON form of a trial's pruned step, or nil.
+func NewPrunedJSON(t *state.Trial) *PrunedJSON {
+	if t == nil || t.Pruned == nil {
+		return nil
+	}
+	return &PrunedJSON{Step: t.Pruned.Step, Value: JSONNumber(t.Pruned.Value)}
+}
+
+// JSONNumber returns x as JSON can hold it: x itself when finite, else
+// the string "NaN", "Infinity" or "-Infinity" (as the state writes
+// them, and as Python's json reads them with parse_constant). Progress
+// values may be any of these: a diverging loss is worth showing.
+func JSONNumber(x float64) any {
+	switch {
+	case math.IsNaN(x):
+		return "NaN"
+	case math.IsInf(x, 1):
+		return "Infinity"
+	case math.IsInf(x, -1):
+		return "-Infinity"
+	}
+	return x
+}
+
+// JSONMetrics returns metrics with each value as JSONNumber returns it;
+// an empty object for none.
+func JSONMetrics(metrics map[string]float64) map[string]any {
+	out := make(map[string]any, len(metrics))
+	for k, x := range metrics {
+		out[k] = JSONNumber(x)
+	}
+	return out
+}
+
+// TrialProgressEvent says a running trial appended a line to its
+// progress file.
+type TrialProgressEvent struct {
+	EventHeader
+	Search string `json:"search"`
+	Trial  int    `json:"trial"`
+	Step   int64  `json:"step"`
+	// Metrics are the line's numeric metrics, NaN and ±Inf as the
+	// strings "NaN", "Infinity" and "-Infinity" (JSONNumber).
+	Metrics map[string]any `json:"metrics"`
+}
+
+// TrialPrunedEvent says the search's pruner stops a running trial; its
+// trial_finished follows.
+type TrialPrunedEvent struct {
+	EventHeader
+	Search string `json:"search"`
+	Trial  int    `json:"trial"`
+	Step   int64  `json:"step"`
+	Metric string `json:"metric"`
+	Value  any    `json:"value"` // JSONNumber
+	Reason string `json:"reason"`
 }
 
 // EventProgress is a search's progress in this apply.
@@ -333,6 +472,7 @@ type EventProgress struct {
 	Done    int `json:"done"`
 	Total   int `json:"total"`
 	Failed  int `json:"failed"`
+	Pruned  int `json:"pruned"`
 	Running int `json:"running"`
 }
 
@@ -380,6 +520,19 @@ func (e *ApplyEvents) Observe(ev apply.Event) {
 		t := ev.Trial
 		out := &TrialStartedEvent{Search: ev.Search, Trial: t.Number, Attempt: t.Attempts, Params: t.Params, Dir: t.Dir}
 		e.write("trial_started", &out.EventHeader, out)
+	case apply.TrialProgress:
+		if ev.Trial == nil || ev.Line == nil {
+			return
+		}
+		out := &TrialProgressEvent{Search: ev.Search, Trial: ev.Trial.Number, Step: ev.Line.Step, Metrics: JSONMetrics(ev.Line.Metrics)}
+		e.write("trial_progress", &out.EventHeader, out)
+	case apply.TrialPruned:
+		if ev.Trial == nil || ev.Prune == nil {
+			return
+		}
+		d := ev.Prune
+		out := &TrialPrunedEvent{Search: ev.Search, Trial: ev.Trial.Number, Step: d.Step, Metric: d.Metric, Value: JSONNumber(d.Value), Reason: d.Reason}
+		e.write("trial_pruned", &out.EventHeader, out)
 	case apply.TrialEnded:
 		out := e.trialFinished(ev)
 		e.write("trial_finished", &out.EventHeader, out)
@@ -402,8 +555,8 @@ func (e *ApplyEvents) trialFinished(ev apply.Event) *TrialFinishedEvent {
 	t := ev.Trial
 	out := &TrialFinishedEvent{
 		Search: ev.Search, Trial: t.Number, Attempt: t.Attempts, Status: string(t.Status),
-		Metrics: t.Metrics, Error: t.Error,
-		Progress: EventProgress{Done: ev.Done, Total: ev.Total, Failed: ev.Failed, Running: ev.Running},
+		Metrics: t.Metrics, Error: t.Error, Pruned: NewPrunedJSON(t),
+		Progress: EventProgress{Done: ev.Done, Total: ev.Total, Failed: ev.Failed, Pruned: ev.Pruned, Running: ev.Running},
 	}
 	if !t.Ended.IsZero() && !t.Started.IsZero() {
 		out.DurationSeconds = t.Ended.Sub(t.Started).Seconds()

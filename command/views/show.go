@@ -12,6 +12,7 @@ import (
 
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -53,6 +54,50 @@ type ShowTrialJSON struct {
 	Job    string  `json:"job,omitempty"`
 	Queued float64 `json:"queued_seconds,omitempty"`
 	Dir    string  `json:"dir"`
+	// Pruned is, for a pruned trial, the step at which the pruner
+	// stopped it and the value that decided it.
+	Pruned *PrunedJSON `json:"pruned,omitempty"`
+	// Progress is, for a running trial that reported progress, the last
+	// line of its progress file (see ShowJSON.AddProgress).
+	Progress *ProgressJSON `json:"progress,omitempty"`
+}
+
+// ProgressJSON is the last line a running trial appended to its progress
+// file: its step and metrics, NaN and ±Inf as strings (JSONNumber).
+type ProgressJSON struct {
+	Step    int64          `json:"step"`
+	Metrics map[string]any `json:"metrics"`
+	values  map[string]float64
+}
+
+// NewProgressJSON returns the JSON form of a progress line, or nil.
+func NewProgressJSON(l *runtime.ProgressLine) *ProgressJSON {
+	if l == nil {
+		return nil
+	}
+	return &ProgressJSON{Step: l.Step, Metrics: JSONMetrics(l.Metrics), values: l.Metrics}
+}
+
+// LastProgress returns the last line of the progress file of the running
+// trial whose directory is dir, nil when it has none (or none can be
+// read). show reads it from the trial directory (see command/show.go).
+type LastProgress func(dir string) *runtime.ProgressLine
+
+// AddProgress sets the Progress of every running trial of doc that has a
+// directory, from last; it reads nothing for the other trials. It
+// returns doc.
+func (doc *ShowJSON) AddProgress(last LastProgress) *ShowJSON {
+	if last == nil {
+		return doc
+	}
+	for _, js := range doc.Searches {
+		for i := range js.Trials {
+			if t := &js.Trials[i]; t.Status == string(state.Running) && t.Dir != "" {
+				t.Progress = NewProgressJSON(last(t.Dir))
+			}
+		}
+	}
+	return doc
 }
 
 // NewShowJSON builds the show document for the named searches.
@@ -73,7 +118,7 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 		}
 		for _, t := range trials {
 			jt := ShowTrialJSON{Number: t.Number, Status: string(t.Status), Params: t.Params, Metrics: t.Metrics, Error: t.Error,
-				Attempts: t.Attempts, Tainted: t.Tainted, Host: t.Host, Job: t.Job, Queued: t.Queued.Seconds(), Dir: t.Dir}
+				Attempts: t.Attempts, Tainted: t.Tainted, Host: t.Host, Job: t.Job, Queued: t.Queued.Seconds(), Dir: t.Dir, Pruned: NewPrunedJSON(t)}
 			if jt.Metrics == nil {
 				jt.Metrics = map[string]float64{}
 			}
@@ -100,7 +145,9 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 // Show renders the show document for people: per search a heading with
 // the counts by status, a table of the trials (number, status, a column per
 // metric, duration, queue wait and job when a trial of the search ran on
-// a scheduler, params) and the best trial. metrics picks the metric
+// a scheduler, params) and the best trial. A pruned trial's status says
+// at which step it was pruned; a running trial's, the last step it
+// reported, its metric cells the values of that progress line. metrics picks the metric
 // columns, in order; none means every metric (see MetricNames).
 func (v *View) Show(doc *ShowJSON, def *definition.Definition, metrics ...string) {
 	if len(doc.order) == 0 {
@@ -182,7 +229,7 @@ func (v *View) showHeading(name string, js *ShowSearchJSON, s *definition.Search
 		counts[t.Status]++
 	}
 	line := fmt.Sprintf("%s: %d trials", v.Colorize("bold", head), len(js.Trials))
-	for _, st := range []string{"completed", "failed", "running", "interrupted"} {
+	for _, st := range statusOrder {
 		if counts[st] > 0 {
 			line += fmt.Sprintf(", %d %s", counts[st], st)
 		}
@@ -193,9 +240,20 @@ func (v *View) showHeading(name string, js *ShowSearchJSON, s *definition.Search
 	return line
 }
 
-// trialStatus is a trial's status with its excluded and tainted marks.
+// statusOrder is the order in which views count trials by status.
+var statusOrder = []string{"completed", "pruned", "failed", "running", "interrupted"}
+
+// trialStatus is a trial's status with its excluded and tainted marks:
+// "pruned at step 4", "running (step 12)" for a running trial that
+// reported progress.
 func trialStatus(t ShowTrialJSON) string {
 	status := t.Status
+	switch {
+	case t.Pruned != nil:
+		status += fmt.Sprintf(" at step %d", t.Pruned.Step)
+	case t.Progress != nil:
+		status += fmt.Sprintf(" (step %d)", t.Progress.Step)
+	}
 	if t.Excluded {
 		status += " (excluded)"
 	}
@@ -205,16 +263,21 @@ func trialStatus(t ShowTrialJSON) string {
 	return status
 }
 
-// metricCells renders a trial's value of each column, "-" for none; a
-// failed trial's error takes the first column it has no value for.
+// metricCells renders a trial's value of each column, "-" for none, a
+// running trial's from its last progress line; a failed or interrupted
+// trial's error takes the first column it has no value for (a pruned
+// trial's reason does not: its status says it).
 func metricCells(t ShowTrialJSON, columns []string) []string {
 	cells := make([]string, len(columns))
 	for i, c := range columns {
 		x, ok := t.Metrics[c]
+		if !ok && t.Progress != nil {
+			x, ok = t.Progress.values[c]
+		}
 		switch {
 		case ok:
 			cells[i] = FormatScore(x)
-		case t.Error != "" && i == 0:
+		case t.Error != "" && i == 0 && t.Status != string(state.Pruned):
 			cells[i] = "error: " + truncate(t.Error, 40)
 		default:
 			cells[i] = "-"
@@ -359,22 +422,32 @@ func truncate(s string, n int) string {
 }
 
 // Watch renders the compact summary of show -watch: one line per search
-// with its progress against the budget, failures and the best so far.
+// with its progress against the budget (completed and pruned trials both
+// count against it), failures and the best so far; then, when its
+// running trials report progress (ShowJSON.AddProgress), a line per
+// running trial with its last step and metric (at most maxTrialLines).
 func (v *View) Watch(doc *ShowJSON, def *definition.Definition, now time.Time) {
 	v.Printf("%s  (state serial %d)\n", now.Format("15:04:05"), doc.Serial)
 	for _, name := range doc.order {
 		js := doc.Searches[name]
+		s := def.Search(name)
 		counts := map[string]int{}
 		for _, t := range js.Trials {
 			if !t.Excluded {
 				counts[t.Status]++
 			}
 		}
-		line := fmt.Sprintf("search.%s: %d completed", name, counts["completed"])
-		if s := def.Search(name); s != nil {
-			if budget, err := plan.Budget(s); err == nil {
-				line = fmt.Sprintf("search.%s: %d/%d completed", name, counts["completed"], budget)
+		budget := ""
+		if s != nil {
+			if b, err := plan.Budget(s); err == nil {
+				budget = fmt.Sprintf("/%d", b)
 			}
+		}
+		done, pruned := counts["completed"], counts["pruned"]
+		line := fmt.Sprintf("search.%s: %d%s completed", name, done, budget)
+		if pruned > 0 {
+			// Pruned trials count against the budget too.
+			line = fmt.Sprintf("search.%s: %d%s ended (%d completed, %d pruned)", name, done+pruned, budget, done, pruned)
 		}
 		for _, st := range []string{"running", "failed", "interrupted"} {
 			if counts[st] > 0 {
@@ -385,5 +458,39 @@ func (v *View) Watch(doc *ShowJSON, def *definition.Definition, now time.Time) {
 			line += fmt.Sprintf(", best %s=%s (trial %d)", js.Metric, FormatScore(js.Best.Score), js.Best.Trial)
 		}
 		v.Printf("%s\n", line)
+		for _, l := range watchRunning(s, js) {
+			v.Printf("  %s\n", l)
+		}
 	}
+}
+
+// watchRunning returns the lines of show -watch for the running trials of
+// a search: none when none of them reported progress, else one per
+// running trial as the bars of apply show it (runningLine), the last of
+// maxTrialLines saying how many more run.
+func watchRunning(s *definition.Search, js *ShowSearchJSON) []string {
+	var running []ShowTrialJSON
+	reported := false
+	for _, t := range js.Trials {
+		if t.Status == string(state.Running) && !t.Excluded {
+			running = append(running, t)
+			reported = reported || t.Progress != nil
+		}
+	}
+	if !reported {
+		return nil
+	}
+	var lines []string
+	for j, t := range running {
+		if j == maxTrialLines-1 && len(running) > maxTrialLines {
+			lines = append(lines, fmt.Sprintf("… and %d more running", len(running)-j))
+			break
+		}
+		rt := &runningTrial{}
+		if t.Progress != nil {
+			rt.line = &runtime.ProgressLine{Step: t.Progress.Step, Metrics: t.Progress.values}
+		}
+		lines = append(lines, runningLine(s, t.Number, rt))
+	}
+	return lines
 }

@@ -23,9 +23,10 @@ import (
 //
 // match gives each search's best trial and excluded trials; nil means
 // classify the trials of each search (plan.Classify), which needs their
-// configs.
-func (v *View) WriteShowJSON(def *definition.Definition, st *state.State, names []string, match ShowMatch) error {
-	w := &showWriter{w: v.Stdout, match: match}
+// configs. progress, when not nil, gives the running trials their
+// progress, as ShowJSON.AddProgress does.
+func (v *View) WriteShowJSON(def *definition.Definition, st *state.State, names []string, match ShowMatch, progress LastProgress) error {
+	w := &showWriter{w: v.Stdout, match: match, progress: progress}
 	w.raw("{\n  \"format_version\": ")
 	w.str(FormatVersion)
 	w.raw(",\n  \"lineage\": ")
@@ -73,10 +74,11 @@ func classifyMatch(s *definition.Search, trials []*state.Trial) (*state.Trial, m
 
 // showWriter appends JSON text to b and hands it to w in chunks.
 type showWriter struct {
-	w     io.Writer
-	b     []byte
-	err   error
-	match ShowMatch
+	w        io.Writer
+	b        []byte
+	err      error
+	match    ShowMatch
+	progress LastProgress
 }
 
 func (w *showWriter) raw(s string) { w.b = append(w.b, s...) }
@@ -240,6 +242,20 @@ func (w *showWriter) trial(t *state.Trial, excluded bool) error {
 	}
 	w.raw("," + in + "\"dir\": ")
 	w.str(t.Dir)
+	if p := NewPrunedJSON(t); p != nil {
+		w.raw("," + in + "\"pruned\": ")
+		if w.b, err = jsonenc.AppendIndent(w.b, p, 5); err != nil {
+			return fmt.Errorf("trial %d pruned: %w", t.Number, err)
+		}
+	}
+	if w.progress != nil && t.Status == state.Running && t.Dir != "" {
+		if p := NewProgressJSON(w.progress(t.Dir)); p != nil {
+			w.raw("," + in + "\"progress\": ")
+			if w.b, err = jsonenc.AppendIndent(w.b, p, 5); err != nil {
+				return fmt.Errorf("trial %d progress: %w", t.Number, err)
+			}
+		}
+	}
 	w.raw("\n        }")
 	return nil
 }

@@ -31,7 +31,7 @@ func showJSONOf(t testing.TB, def *definition.Definition, st *state.State, names
 func streamedShowJSON(t testing.TB, def *definition.Definition, st *state.State, names []string) string {
 	t.Helper()
 	var out bytes.Buffer
-	if err := (&View{Stdout: &out}).WriteShowJSON(def, st, names, nil); err != nil {
+	if err := (&View{Stdout: &out}).WriteShowJSON(def, st, names, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return out.String()
@@ -110,7 +110,7 @@ func TestWriteShowJSONStreams(t *testing.T) {
 		}
 	}
 	w := &chunkWriter{t: t, max: 128 << 10}
-	if err := (&View{Stdout: w}).WriteShowJSON(def, st, []string{"coarse"}, nil); err != nil {
+	if err := (&View{Stdout: w}).WriteShowJSON(def, st, []string{"coarse"}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	if w.total < 1<<20 {
@@ -170,7 +170,7 @@ func BenchmarkWriteShowJSON(b *testing.B) {
 	b.Run(fmt.Sprintf("trials=%d/streamed", n), func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			if err := discard.WriteShowJSON(def, st, []string{"coarse"}, nil); err != nil {
+			if err := discard.WriteShowJSON(def, st, []string{"coarse"}, nil, nil); err != nil {
 				b.Fatal(err)
 			}
 		}

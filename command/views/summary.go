@@ -12,7 +12,7 @@ import (
 )
 
 // ApplySummary renders the end of an apply for people: per search the
-// counts, the best score and how it moved, and the best config's changes
+// counts (pruned trials apart from failed ones), the best score and how it moved, and the best config's changes
 // one path per line. A score change within the noise the trials show (a
 // reported <metric>_std, _stderr or _sem, or the spread of configs run
 // more than once) is flagged; when no earlier trial matched the
@@ -25,7 +25,8 @@ func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
 		total.Completed += sr.Completed
 		total.Failed += sr.Failed
 		total.Interrupted += sr.Interrupted
-		v.Printf("\n%s %d completed, %d failed", v.Colorize("bold", "search."+sr.Name+":"), sr.Completed, sr.Failed)
+		total.Pruned += sr.Pruned
+		v.Printf("\n%s %d completed%s, %d failed", v.Colorize("bold", "search."+sr.Name+":"), sr.Completed, prunedCount(sr.Pruned), sr.Failed)
 		if sr.Interrupted > 0 {
 			v.Printf(", %d interrupted", sr.Interrupted)
 		}
@@ -46,11 +47,19 @@ func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
 	if res.Stopped != "" {
 		headline = v.Colorize("bold", "Apply stopped ("+res.Stopped+"):")
 	}
-	v.Printf("\n%s %s completed, %d failed", headline, plural(total.Completed, "trial"), total.Failed)
+	v.Printf("\n%s %s completed%s, %d failed", headline, plural(total.Completed, "trial"), prunedCount(total.Pruned), total.Failed)
 	if total.Interrupted > 0 {
 		v.Printf(", %d interrupted", total.Interrupted)
 	}
 	v.Printf(".\n")
+}
+
+// prunedCount is ", N pruned", or "" for none.
+func prunedCount(n int) string {
+	if n == 0 {
+		return ""
+	}
+	return fmt.Sprintf(", %d pruned", n)
 }
 
 // bestChange renders how a search's best moved in this apply.

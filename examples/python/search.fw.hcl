@@ -49,6 +49,12 @@ search "python" {
     log  = true
   }
 
+  # Stop a trial whose validation loss is worse than the median of the
+  # earlier trials at the same epoch, once 5 of them completed.
+  pruner "median" {
+    warmup_steps = 2
+  }
+
   trial {
     command = ["python3", "train.py"]
     timeout = "2m"

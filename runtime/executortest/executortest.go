@@ -55,6 +55,14 @@
 //   - retry: attempt 2 of a trial never sees attempt 1's metrics or
 //     progress, and attempt 1's logs are kept as stdout.1.log and
 //     stderr.1.log.
+//   - progress: Spec.Progress gets every complete line the trial appends
+//     to its progress file, parsed as runtime.ReadProgress parses them
+//     (bare NaN and Infinity read, a line written in two parts delivered
+//     once whole, a torn last line never), in order, each once, never two
+//     calls at a time, and all of them before Run returns, none after.
+//     At least one comes while the trial runs: the trial waits (at most
+//     30 s) before its last lines and its metrics until the suite has
+//     received a line.
 //
 // "The process is gone" is checked without looking at process tables, so
 // that it holds on any node: the sleeping trial appends to a heartbeat
@@ -75,6 +83,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,6 +174,7 @@ func init() {
 		{"files", false, (*suite).files},
 		{"logs", false, (*suite).logs},
 		{"retry", false, (*suite).retry},
+		{"progress", false, (*suite).progress},
 	}
 }
 
@@ -704,4 +715,99 @@ func (s *suite) retry(t *testing.T) {
 	if m, err := runtime.ReadMarker(dir); err != nil || m.Attempt != 2 {
 		t.Errorf("ReadMarker = %+v, %v; want attempt 2", m, err)
 	}
+}
+
+// progressWant are the lines of the progress trial (testdata/trialprog),
+// in order.
+var progressWant = []runtime.ProgressLine{
+	{Step: 1, Metrics: map[string]float64{"loss": 1.5}},
+	{Step: 2, Metrics: map[string]float64{"loss": math.NaN(), "acc": 0.5}},
+	{Step: 3, Metrics: map[string]float64{"loss": 0.75}},
+	{Step: 4, Metrics: map[string]float64{"loss": math.Inf(1)}},
+	{Step: 5, Metrics: map[string]float64{"loss": 0.5}},
+}
+
+// progress: Spec.Progress follows the progress file while the trial runs.
+func (s *suite) progress(t *testing.T) {
+	spec := s.spec(t, "progress")
+	seenFile := filepath.Join(spec.TrialDir, "progress-seen")
+	var (
+		mu         sync.Mutex
+		got        []runtime.ProgressLine
+		inCall     atomic.Bool
+		concurrent atomic.Int32
+		returned   atomic.Bool
+		late       atomic.Int32
+		seenErr    error
+	)
+	spec.Progress = func(l runtime.ProgressLine) {
+		// t is not used here: a broken executor may call after the test.
+		if inCall.Swap(true) {
+			concurrent.Add(1)
+		}
+		if returned.Load() {
+			late.Add(1)
+		}
+		mu.Lock()
+		got = append(got, l)
+		if len(got) == 1 {
+			seenErr = os.WriteFile(seenFile, nil, 0o644)
+		}
+		mu.Unlock()
+		time.Sleep(5 * time.Millisecond) // a window for a concurrent call to show
+		inCall.Store(false)
+	}
+	res := s.run(t, context.Background(), spec)
+	returned.Store(true)
+	mu.Lock()
+	atReturn := slices.Clone(got)
+	if seenErr != nil {
+		t.Errorf("telling the trial that a line came: %v", seenErr)
+	}
+	mu.Unlock()
+	if _, err := os.Stat(filepath.Join(spec.TrialDir, "progress-unseen")); err == nil {
+		t.Errorf("Spec.Progress got no line while the trial ran (the trial waited 30s for one before its last lines and metrics)")
+	}
+	if !sameProgress(atReturn, progressWant) {
+		t.Errorf("Spec.Progress got %s before Run returned, want %s: every complete line, in order, each once", describeProgress(atReturn), describeProgress(progressWant))
+	}
+	time.Sleep(1500 * time.Millisecond) // a late call shows up
+	if n := late.Load(); n > 0 {
+		t.Errorf("Spec.Progress was called %d times after Run returned", n)
+	}
+	if n := concurrent.Load(); n > 0 {
+		t.Errorf("Spec.Progress was called concurrently %d times", n)
+	}
+	want(t, res, runtime.Completed, "")
+	wantMetrics(t, res, goodMetrics)
+}
+
+func sameProgress(a, b []runtime.ProgressLine) bool {
+	return slices.EqualFunc(a, b, func(x, y runtime.ProgressLine) bool {
+		return x.Step == y.Step && maps.EqualFunc(x.Metrics, y.Metrics, func(v, w float64) bool {
+			return v == w || math.IsNaN(v) && math.IsNaN(w)
+		})
+	})
+}
+
+// describeProgress writes lines as [1 {loss: 1.5} 2 {...}].
+func describeProgress(lines []runtime.ProgressLine) string {
+	var b strings.Builder
+	b.WriteString("[")
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteString(" ")
+		}
+		keys := slices.Sorted(maps.Keys(l.Metrics))
+		fmt.Fprintf(&b, "%d {", l.Step)
+		for j, k := range keys {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "%s: %v", k, l.Metrics[k])
+		}
+		b.WriteString("}")
+	}
+	b.WriteString("]")
+	return b.String()
 }

@@ -63,7 +63,34 @@ func (b *broken) Run(ctx context.Context, spec runtime.Spec) runtime.Result {
 			return runtime.Result{Outcome: runtime.Interrupted, Error: "interrupted", Started: now, Ended: now, Host: "broken"}
 		}
 	}
+	var deliver func()
+	switch fn := spec.Progress; {
+	case fn == nil:
+	case b.how == "progress-at-end": // delivers the lines only once the trial ended
+		var lines []runtime.ProgressLine
+		spec.Progress = func(l runtime.ProgressLine) { lines = append(lines, l) }
+		deliver = func() {
+			for _, l := range lines {
+				fn(l)
+			}
+		}
+	case b.how == "progress-twice":
+		spec.Progress = func(l runtime.ProgressLine) { fn(l); fn(l) }
+	case b.how == "progress-late": // forwards lines with a delay, not waiting for the last
+		ch := make(chan runtime.ProgressLine, 100)
+		go func() {
+			for l := range ch {
+				time.Sleep(300 * time.Millisecond)
+				fn(l)
+			}
+		}()
+		spec.Progress = func(l runtime.ProgressLine) { ch <- l }
+		deliver = func() { close(ch) }
+	}
 	res := b.local.Run(ctx, spec)
+	if deliver != nil {
+		deliver()
+	}
 	switch b.how {
 	case "keep-nan":
 		if res.Metrics == nil {
@@ -119,6 +146,9 @@ func TestSuiteCatches(t *testing.T) {
 		{"signal-as-exit", "sigkill", "killed by signal SIGKILL"},
 		{"nan-passes", "nan", `metric \"val_loss\" is NaN`},
 		{"withdraw-stops", "withdraw-running", "Run = interrupted"},
+		{"progress-at-end", "progress", "got no line while the trial ran"},
+		{"progress-twice", "progress", "each once"},
+		{"progress-late", "progress", "times after Run returned"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.how, func(t *testing.T) {

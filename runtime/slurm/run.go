@@ -25,6 +25,10 @@ const stopWait = 2 * time.Minute
 // variable for tests.
 var preemptWait = time.Minute
 
+// progressInterval is how often a running trial's progress file, on
+// shared storage, is looked at (Spec.Progress).
+const progressInterval = time.Second
+
 // exitFileWait bounds the wait for the exit file of a job that ended by
 // itself: on shared storage a file written on the node may show up here a
 // moment later.
@@ -175,6 +179,13 @@ func (e *Executor) attach(ctx context.Context, spec runtime.Spec) runtime.Result
 func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files runtime.TrialFiles) runtime.Result {
 	w := e.poll.watch(id)
 	defer e.poll.unwatch(w)
+	if spec.Progress != nil {
+		// From submission (or attach) to the end: a pending job's file
+		// is empty. The deferred stop reads it once more after the job
+		// has ended and the Result is made, before Run returns.
+		stop := runtime.FollowProgress(files.Progress, progressInterval, spec.Progress)
+		defer stop()
+	}
 	var preempted time.Time
 	// Once withdraw is closed, the job is cancelled at the first look
 	// (asked for at once) that finds it still pending; cancelled says it

@@ -114,6 +114,8 @@ func run(mode, dir, metrics string) int {
 			f.WriteString(".")
 		}
 		return 0
+	case "progress": // progress over ~2 s; goes on once the suite has seen a line
+		return progress(dir, metrics)
 	case "check-stale": // a retry: nothing of the last attempt may show
 		if _, err := os.Stat(metrics); err == nil {
 			write(filepath.Join(dir, "stale"), "metrics")
@@ -126,6 +128,55 @@ func run(mode, dir, metrics string) int {
 		fmt.Fprintf(os.Stderr, "trialprog: unknown mode %q\n", mode)
 		return 97
 	}
+	return 0
+}
+
+// ProgressWait bounds how long mode progress waits for the suite to have
+// received a progress line (the file progress-seen in the trial
+// directory) before it gives up: it then writes progress-unseen and
+// exits with status 4.
+const ProgressWait = 30 * time.Second
+
+// progress appends progress lines over about 2 s, as Python's json writes
+// them (a bare NaN and Infinity), one of them torn: written in two parts
+// 700 ms apart. Then it waits for the suite to have seen a line, appends
+// a last complete line and a torn one never completed, and writes its
+// metrics.
+func progress(dir, metrics string) int {
+	f, err := os.OpenFile(os.Getenv("FW_PROGRESS"), os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "trialprog:", err)
+		return 99
+	}
+	defer f.Close()
+	put := func(s string, pause time.Duration) {
+		if _, err := f.WriteString(s); err != nil {
+			fmt.Fprintln(os.Stderr, "trialprog:", err)
+			os.Exit(99)
+		}
+		time.Sleep(pause)
+	}
+	put(`{"step": 1, "metrics": {"loss": 1.5}}`+"\n", 400*time.Millisecond)
+	put(`{"step": 2, "metrics": {"loss": NaN, "acc": 0.5}}`+"\n", 400*time.Millisecond)
+	put(`{"step": 3, "metrics": {"lo`, 700*time.Millisecond)
+	put(`ss": 0.75}}`+"\n", 400*time.Millisecond)
+	put(`{"step": 4, "metrics": {"loss": Infinity}}`+"\n", 0)
+	seen := false
+	for deadline := time.Now().Add(ProgressWait); !seen && time.Now().Before(deadline); {
+		if _, err := os.Stat(filepath.Join(dir, "progress-seen")); err == nil {
+			seen = true
+		} else {
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+	if !seen {
+		write(filepath.Join(dir, "progress-unseen"), "")
+		fmt.Fprintf(os.Stderr, "trialprog: no progress line reached the suite within %v\n", ProgressWait)
+		return 4
+	}
+	put(`{"step": 5, "metrics": {"loss": 0.5}}`+"\n", 0)
+	put(`{"step": 6, "metrics": {"loss": 0.4`, 0)
+	write(metrics, goodMetrics)
 	return 0
 }
 
