@@ -29,6 +29,10 @@ var preemptWait = time.Minute
 // shared storage, is looked at (Spec.Progress).
 const progressInterval = time.Second
 
+// pendingProgressCheck is how often the progress file of a job not yet
+// seen started is checked for lines (the poller backs off to 30 s).
+const pendingProgressCheck = 10 * time.Second
+
 // exitFileWait bounds the wait for the exit file of a job that ended by
 // itself: on shared storage a file written on the node may show up here a
 // moment later.
@@ -179,12 +183,28 @@ func (e *Executor) attach(ctx context.Context, spec runtime.Spec) runtime.Result
 func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files runtime.TrialFiles) runtime.Result {
 	w := e.poll.watch(id)
 	defer e.poll.unwatch(w)
+	// The progress file is followed once the job is seen started (or
+	// its file has grown: the poller may look rarely), not while it is
+	// pending: a thousand queued tasks would cost a thousand opens a
+	// second on shared storage. The deferred stop reads it once more
+	// after the job has ended and the Result is made, before Run returns.
+	var stopFollow func() error
+	follow := func() {
+		if spec.Progress != nil && stopFollow == nil {
+			stopFollow = runtime.FollowProgress(files.Progress, progressInterval, spec.Progress)
+		}
+	}
+	defer func() {
+		follow() // a job that ended before it was seen started: its lines still
+		if stopFollow != nil {
+			stopFollow()
+		}
+	}()
+	var grown <-chan time.Time
 	if spec.Progress != nil {
-		// From submission (or attach) to the end: a pending job's file
-		// is empty. The deferred stop reads it once more after the job
-		// has ended and the Result is made, before Run returns.
-		stop := runtime.FollowProgress(files.Progress, progressInterval, spec.Progress)
-		defer stop()
+		t := time.NewTicker(pendingProgressCheck)
+		defer t.Stop()
+		grown = t.C
 	}
 	var preempted time.Time
 	// Once withdraw is closed, the job is cancelled at the first look
@@ -194,6 +214,11 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 	lastState := "" // the job's state at the last look
 	for {
 		select {
+		case <-grown:
+			if fi, err := os.Lstat(files.Progress); err == nil && fi.Size() > 0 {
+				follow()
+				grown = nil
+			}
 		case <-withdraw:
 			withdraw, withdrawing = nil, true
 			e.poll.now()
@@ -218,6 +243,9 @@ func (e *Executor) wait(ctx context.Context, spec runtime.Spec, id string, files
 			}
 			if u.present {
 				lastState = u.row.State
+				if lastState != "PENDING" {
+					follow()
+				}
 			}
 			if !u.present {
 				return e.finish(spec, id, files, cancelled)

@@ -123,3 +123,38 @@ func TestWithdrawArray(t *testing.T) {
 		t.Errorf("still in the queue: %+v", jobs)
 	}
 }
+
+// TestProgressOfPendingJob: the progress file of a job not seen started
+// is not followed every second, but lines that appear in it anyway (the
+// poller looks rarely) are delivered within the slow check, and before
+// Run returns.
+func TestProgressOfPendingJob(t *testing.T) {
+	c := slurmtest.Require(t)
+	t.Parallel()
+	lineage, root := testLineage(t), slurmtest.SharedDir(t)
+	e := newExecutor(t, slurm.Config{Partition: c.Partition, ExtraArgs: []string{"--begin=now+1hour"}})
+	spec := newSpec(t, root, lineage, 0, okTrial)
+	got := make(chan runtime.ProgressLine, 4)
+	spec.Progress = func(l runtime.ProgressLine) { got <- l }
+	submitted := make(chan string, 1)
+	spec.Submitted = func(job string) error { submitted <- job; return nil }
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan runtime.Result, 1)
+	go func() { done <- e.Run(ctx, spec) }()
+	<-submitted
+	line := `{"step": 3, "metrics": {"loss": 0.5}}` + "\n"
+	if err := os.WriteFile(filepath.Join(spec.TrialDir, runtime.ProgressFile), []byte(line), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case l := <-got:
+		if l.Step != 3 || l.Metrics["loss"] != 0.5 {
+			t.Errorf("line %+v", l)
+		}
+	case <-time.After(time.Minute):
+		t.Fatal("the line of a pending job's progress file never came")
+	}
+	cancel()
+	<-done
+}
