@@ -274,3 +274,29 @@ func (e *nanExecutor) Run(ctx context.Context, spec runtime.Spec) runtime.Result
 	}
 	return e.curveExecutor.Run(ctx, spec)
 }
+
+// TestPruneTrialStopsItselfEarly: a trial that ends completed before
+// max_steps (its own early stopping) is simply completed, unless a rung
+// it reached prunes it.
+func TestPruneTrialStopsItselfEarly(t *testing.T) {
+	p := ashaPruner()
+	p.MaxSteps = 27
+	got, sr, _ := outcomes(t, pruneDef(t, 8, 2, p), &curveExecutor{steps: 2, jitter: time.Millisecond})
+	if sr.Completed == 0 {
+		t.Fatal("nothing completed")
+	}
+	for n, tr := range got {
+		switch tr.Status {
+		case state.Completed:
+			if len(tr.Steps) != 2 || tr.Metrics["loss"] == 0 {
+				t.Errorf("trial %d: steps %v, metrics %v", n, tr.Steps, tr.Metrics)
+			}
+		case state.Pruned:
+			if tr.Pruned.Step != 1 {
+				t.Errorf("trial %d pruned at step %d; the only rung it reached is step 1", n, tr.Pruned.Step)
+			}
+		default:
+			t.Errorf("trial %d: %s", n, tr.Status)
+		}
+	}
+}
