@@ -460,7 +460,7 @@ func (d *backendDecoder) constString(a *hcl.Attribute) (string, bool) {
 			d.add(&hcl.Diagnostic{
 				Severity: hcl.DiagError,
 				Summary:  "Variables not allowed",
-				Detail:   fmt.Sprintf("%s cannot refer to %s. %s", a.Name, traversalName(tr), constantHint),
+				Detail:   fmt.Sprintf("%s cannot refer to %s. %s", a.Name, traversalString(tr), constantHint),
 				Subject:  tr.SourceRange().Ptr(),
 			})
 		}
@@ -490,22 +490,6 @@ func (d *backendDecoder) constString(a *hcl.Attribute) (string, bool) {
 		return "", false
 	}
 	return sv.AsString(), true
-}
-
-// traversalName is how a reference reads in the source, like var.conn.
-func traversalName(tr hcl.Traversal) string {
-	var b strings.Builder
-	for _, step := range tr {
-		switch s := step.(type) {
-		case hcl.TraverseRoot:
-			b.WriteString(s.Name)
-		case hcl.TraverseAttr:
-			b.WriteString("." + s.Name)
-		default:
-			return b.String() + "[...]"
-		}
-	}
-	return b.String()
 }
 
 // checkConnStr checks a conn_str, warns when it holds a password and

@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 )
@@ -73,15 +74,7 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 		p.Legend.Add(thinnedNote(len(trials)+len(initial)+len(pruned), sr.total))
 	}
 
-	xlo, xhi := sr.xlo, sr.xhi
-	if xlo == xhi {
-		xlo, xhi = xlo-1, xhi+1
-	} else {
-		pad := math.Max(0.5, (xhi-xlo)*0.02)
-		xlo, xhi = xlo-pad, xhi+pad
-	}
-	p.X.Min, p.X.Max = xlo, xhi
-	p.X.Tick.Marker = intTicks{}
+	stepAxis(&p.X, sr.xlo, sr.xhi)
 	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), UseLogScale(sr.ys))
 	return render(w, f, p, layout{avoid: append(asPoints(trials, initial, pruned), bestLine(best))})
 }
@@ -156,4 +149,17 @@ func bestLine(best plotter.XYs) plotter.XYs {
 		out = append(out, xy)
 	}
 	return out
+}
+
+// stepAxis makes ax an axis of whole numbers (trials, steps) from lo to
+// hi, with a little room at both ends.
+func stepAxis(ax *plot.Axis, lo, hi float64) {
+	if lo == hi {
+		lo, hi = lo-1, hi+1
+	} else {
+		pad := math.Max(0.5, (hi-lo)*0.02)
+		lo, hi = lo-pad, hi+pad
+	}
+	ax.Min, ax.Max = lo, hi
+	ax.Tick.Marker = intTicks{}
 }

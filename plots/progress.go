@@ -129,14 +129,7 @@ func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCur
 	if shown != nil {
 		p.Legend.Add(fmt.Sprintf("%s of %s trials shown", group(drawn), group(len(curves))))
 	}
-	if xlo == xhi {
-		xlo, xhi = xlo-1, xhi+1
-	} else {
-		pad := math.Max(0.5, (xhi-xlo)*0.02)
-		xlo, xhi = xlo-pad, xhi+pad
-	}
-	p.X.Min, p.X.Max = xlo, xhi
-	p.X.Tick.Marker = intTicks{}
+	stepAxis(&p.X, xlo, xhi)
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, y := range ys {
 		lo, hi = math.Min(lo, y), math.Max(hi, y)
