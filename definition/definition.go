@@ -174,7 +174,26 @@ type BayesianOptions struct {
 	Acquisition   string
 	Xi            float64 // exploration for ei and pi, in standardized units
 	Kappa         float64 // exploration for lcb
+	// PrunedTrials is what the model makes of trials the pruner stopped:
+	// one of PrunedTrialsOptions.
+	PrunedTrials string
 }
+
+// What a Bayesian search's model makes of pruned trials (`pruned_trials`).
+const (
+	PrunedTrialsValue   = "value"   // their last value, as if they ended there
+	PrunedTrialsWorst   = "worst"   // ranked below every completed trial
+	PrunedTrialsExclude = "exclude" // left out, as failed trials
+)
+
+// PrunedTrialsOptions are the values of `pruned_trials`, in the order
+// messages list them.
+var PrunedTrialsOptions = []string{PrunedTrialsValue, PrunedTrialsWorst, PrunedTrialsExclude}
+
+// DefaultPrunedTrials is `pruned_trials` when not set: on the digits
+// pruning benchmark (scripts/prune-bench) it found the best configs with
+// both pruners.
+const DefaultPrunedTrials = PrunedTrialsValue
 
 // DefaultKappa is lcb's default width, in posterior standard deviations.
 const DefaultKappa = 1.96
@@ -198,6 +217,7 @@ func DefaultBayesian(trials int) *BayesianOptions {
 		Acquisition:   AcquisitionEI,
 		Xi:            DefaultXi(AcquisitionEI),
 		Kappa:         DefaultKappa,
+		PrunedTrials:  DefaultPrunedTrials,
 	}
 }
 

@@ -59,6 +59,11 @@ func (s *Search) Settings() map[string]any {
 		m["bayesian"] = map[string]any{
 			"initial_points": int64(b.InitialPoints), "acquisition": b.Acquisition, "xi": b.Xi, "kappa": b.Kappa,
 		}
+		// Only when set otherwise: states recorded before the attribute
+		// existed do not show it as a change.
+		if b.PrunedTrials != "" && b.PrunedTrials != DefaultPrunedTrials {
+			m["bayesian"].(map[string]any)["pruned_trials"] = b.PrunedTrials
+		}
 	}
 	if p := s.Pruner; p != nil {
 		m[p.settingsKey()] = p.settings()

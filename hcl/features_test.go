@@ -321,7 +321,7 @@ func TestBayesianDefaults(t *testing.T) {
 }
 `
 	s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src}), Options{}).Search("b")
-	want := &definition.BayesianOptions{InitialPoints: 6, Acquisition: "ei", Xi: 0, Kappa: definition.DefaultKappa}
+	want := &definition.BayesianOptions{InitialPoints: 6, Acquisition: "ei", Xi: 0, Kappa: definition.DefaultKappa, PrunedTrials: definition.DefaultPrunedTrials}
 	if d := cmp.Diff(want, s.Bayesian); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
@@ -372,10 +372,13 @@ func TestBayesianBlock(t *testing.T) {
 		block string
 		want  definition.BayesianOptions
 	}{
-		{"", definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96}},
-		{`acquisition = "pi"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "pi", Xi: 0.01, Kappa: 1.96}},
-		{"acquisition = \"ei\"\n    xi = 0.1\n    initial_points = 4", definition.BayesianOptions{InitialPoints: 4, Acquisition: "ei", Xi: 0.1, Kappa: 1.96}},
-		{"acquisition = \"lcb\"\n    kappa = 3", definition.BayesianOptions{InitialPoints: 10, Acquisition: "lcb", Xi: 0, Kappa: 3}},
+		{"", definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
+		{`acquisition = "pi"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "pi", Xi: 0.01, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
+		{"acquisition = \"ei\"\n    xi = 0.1\n    initial_points = 4", definition.BayesianOptions{InitialPoints: 4, Acquisition: "ei", Xi: 0.1, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
+		{"acquisition = \"lcb\"\n    kappa = 3", definition.BayesianOptions{InitialPoints: 10, Acquisition: "lcb", Xi: 0, Kappa: 3, PrunedTrials: definition.DefaultPrunedTrials}},
+		{`pruned_trials = "value"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "value"}},
+		{`pruned_trials = "exclude"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "exclude"}},
+		{`pruned_trials = "worst"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "worst"}},
 	} {
 		s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src(tc.block)}), Options{}).Search("b")
 		if d := cmp.Diff(&tc.want, s.Bayesian); d != "" {

@@ -161,6 +161,8 @@ func TestDiagnostics(t *testing.T) {
 		{"type clash categorical", edit(t, "  param \"lr\" {\n    type = real\n    low  = 0.001\n    high = 1\n    log  = true", "  param \"name\" {\n    values = [1, 2]"), Options{}, "Param type does not match base_config", 7, "numbers"},
 		{"bayesian block on random", edit(t, "  trial {", "  bayesian {\n    initial_points = 3\n  }\n  trial {"), Options{}, "bayesian block on a non-Bayesian search", 13, "strategy = \"bayesian\""},
 		{"unknown acquisition", strings.Replace(edit(t, "  trial {", "  bayesian {\n    acquisition = \"ucb\"\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "Invalid acquisition", 14, `"ei", "lcb" or "pi"`},
+		{"unknown pruned_trials", strings.Replace(edit(t, "  trial {", "  bayesian {\n    pruned_trials = \"exclued\"\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "Invalid pruned_trials", 14, `Did you mean "exclude"? Use "value", "worst" or "exclude".`},
+		{"pruned_trials not a string", strings.Replace(edit(t, "  trial {", "  bayesian {\n    pruned_trials = [\"value\"]\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "Incorrect attribute value type", 14, "string"},
 		{"initial points above trials", strings.Replace(edit(t, "  trial {", "  bayesian {\n    initial_points = 11\n  }\n  trial {"), `"random"`, `"bayesian"`, 1), Options{}, "initial_points exceeds trials", 14, "budget of 10"},
 		{"unknown variable", edit(t, "= 10\n", "= var.budget\n"), Options{}, "Reference to undeclared input variable", 5, `"budget" is not declared`},
 		{"unknown variable suggestion", "variable \"budget\" {\n  default = 3\n}\n" + edit(t, "= 10\n", "= var.budgt\n"), Options{}, "Reference to undeclared input variable", 8, `Did you mean "budget"?`},

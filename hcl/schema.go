@@ -72,6 +72,7 @@ var (
 			{Name: "acquisition"},
 			{Name: "xi"},
 			{Name: "kappa"},
+			{Name: "pruned_trials"},
 		},
 	}
 )

@@ -529,6 +529,11 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 			o.Kappa = v
 		}
 	}
+	if a := attrs["pruned_trials"]; a != nil {
+		if v, ok := l.enumAttr(a, ctx, "pruned_trials", definition.PrunedTrialsOptions); ok {
+			o.PrunedTrials = v
+		}
+	}
 	return o
 }
 

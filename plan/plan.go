@@ -357,7 +357,8 @@ func StrategyFor(s *definition.Search) (search.Strategy, error) {
 		if o == nil {
 			o = definition.DefaultBayesian(s.Trials)
 		}
-		return search.Bayesian{InitialPoints: o.InitialPoints, Acquisition: o.Acquisition, Xi: o.Xi, Kappa: o.Kappa}, nil
+		return search.Bayesian{InitialPoints: o.InitialPoints, Acquisition: o.Acquisition, Xi: o.Xi, Kappa: o.Kappa,
+			PrunedTrials: o.PrunedTrials}, nil
 	}
 	return nil, fmt.Errorf("the %s strategy is not available in this version of fwapply", s.Strategy)
 }

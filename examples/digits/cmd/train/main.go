@@ -7,12 +7,18 @@
 // Run alone (go run ./cmd/train [-config FILE]) it trains with the search's
 // base config, or FILE, and prints the metrics. -fw-schema prints the
 // schema fingerprint of the generated code.
+//
+// DIGITS_EPOCH_DELAY, a Go duration ("100ms"), makes each epoch that much
+// longer, standing in for a larger model: epochs of a few milliseconds
+// end before fwapply looks at the progress again, so scripts/prune-bench
+// sets it to measure what a pruner saves.
 package main
 
 import (
 	"context"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/frameworm/frameworm/examples/digits/mlp"
 	"github.com/frameworm/frameworm/examples/digits/trainconfig"
@@ -45,6 +51,12 @@ func train(ctx context.Context, cfg trainconfig.Config, r *runtime.Reporter) (tr
 		return trainconfig.Metrics{}, err
 	}
 	data := all.Split(valFraction, splitSeed)
+	var delay time.Duration
+	if v := os.Getenv("DIGITS_EPOCH_DELAY"); v != "" {
+		if delay, err = time.ParseDuration(v); err != nil {
+			return trainconfig.Metrics{}, fmt.Errorf("DIGITS_EPOCH_DELAY: %w", err)
+		}
+	}
 	opts := mlp.Options{
 		LR:        cfg.Training.LR,
 		Hidden:    cfg.Model.Hidden,
@@ -60,6 +72,12 @@ func train(ctx context.Context, cfg trainconfig.Config, r *runtime.Reporter) (tr
 		if err != nil && !reportFailed {
 			reportFailed = true // progress is for live views; training goes on
 			fmt.Fprintln(os.Stderr, "warning: reporting progress:", err)
+		}
+		if delay > 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(delay):
+			}
 		}
 	})
 	if err != nil {
