@@ -27,6 +27,12 @@
 // The trials of a search run -trial-parallelism at a time and -parallel
 // applies run at once: on a 2-core machine the defaults (2 and 1) keep
 // wall times honest.
+//
+// A Bayesian search's proposals depend on which trials are still running
+// when a worker frees, so even without a pruner two runs of one seed may
+// differ: compare medians over many seeds. -first-seed runs further seeds,
+// -json saves the figures, and -from prints the tables of saved runs
+// together (of the same -trials, -epochs and -epoch-delay).
 package main
 
 import (

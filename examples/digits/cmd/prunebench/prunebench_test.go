@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
+	"encoding/json"
 	"flag"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -332,4 +335,46 @@ func FuzzParseVariant(f *testing.F) {
 			t.Fatalf("%s: pruner %+v", spec, s.Pruner)
 		}
 	})
+}
+
+// TestReportFrom pools the runs of saved files, and refuses files of
+// other settings.
+func TestReportFrom(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, s saved) string {
+		b, _ := json.Marshal(s)
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		return p
+	}
+	a := write("a.json", saved{Trials: 40, Epochs: 30, EpochDelay: "100ms", TrialParallelism: 2, Runs: []result{
+		{Variant: "bayes", Seed: 1, Best: ptr(0.04), Epochs: 1200},
+		{Variant: "bayes+median", Seed: 1, Best: ptr(0.05), Epochs: 600},
+	}})
+	b := write("b.json", saved{Trials: 40, Epochs: 30, EpochDelay: "100ms", TrialParallelism: 2, Runs: []result{
+		{Variant: "bayes", Seed: 2, Best: ptr(0.06), Epochs: 1200},
+		{Variant: "bayes+median", Seed: 2, Best: ptr(0.07), Epochs: 700},
+	}})
+	other := write("c.json", saved{Trials: 20, Epochs: 30, EpochDelay: "100ms", TrialParallelism: 2})
+	var out bytes.Buffer
+	if code := run(context.Background(), []string{"-from", a + "," + b}, &out, io.Discard); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{
+		"2 seeds × 40 trials of 30 epochs",
+		"| bayes | 2 | 0.0500 [0.0450, 0.0550] |",
+		"| bayes+median | 2 | 0.0600 [0.0550, 0.0650] | +20.0 % | 650 | −45.8 % |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if code := run(context.Background(), []string{"-from", a + "," + b, "-variants", "bayes+median"}, &out, io.Discard); code != 0 || strings.Contains(out.String(), "| bayes |") {
+		t.Errorf("-variants bayes+median: exit %d\n%s", code, out.String())
+	}
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"-from", a + "," + other}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "runs of 20 trials") {
+		t.Errorf("files of other settings: exit %d, %s", code, stderr.String())
+	}
 }

@@ -118,10 +118,15 @@ func report(w io.Writer, o options, results []result) {
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| variant | seed | trials | best val_loss | epochs | to decision | completed / pruned / failed | wall s | error |")
 	fmt.Fprintln(w, "| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
-	runs := slices.Clone(results)
 	order := map[string]int{}
 	for i, v := range o.variants {
 		order[v.Spec] = i
+	}
+	var runs []result
+	for _, r := range results {
+		if _, ok := order[r.Variant]; ok {
+			runs = append(runs, r)
+		}
 	}
 	slices.SortStableFunc(runs, func(a, b result) int {
 		if d := order[a.Variant] - order[b.Variant]; d != 0 {
