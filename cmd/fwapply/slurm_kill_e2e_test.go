@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -164,7 +165,9 @@ func (a *bgApply) kill(t *testing.T) bool {
 	if a.exited() {
 		return false
 	}
-	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil && !a.exited() {
+	// ErrProcessDone: it ended on its own and was reaped, just before
+	// done was closed.
+	if err := a.cmd.Process.Signal(syscall.SIGKILL); err != nil && !errors.Is(err, os.ErrProcessDone) && !a.exited() {
 		t.Fatal(err)
 	}
 	<-a.done
