@@ -264,7 +264,7 @@ func (m *Meta) writePlots(s *definition.Search, trials []analysis.Trial, pd plot
 	}
 	if curves := progressCurves(s, pd.curves); curves != nil {
 		if err := write("progress", func(w io.Writer) error {
-			return plots.Progress(w, f, s.Name, views.PrunerMetric(s), curves)
+			return plots.Progress(w, f, s.Name, views.PrunerMetric(s), curves, plots.ScaleAuto)
 		}); err != nil {
 			return nil, err
 		}
@@ -280,11 +280,13 @@ func scorePlots(write func(string, func(io.Writer) error) error, f plots.Format,
 		conv[i] = plots.ConvergencePoint{Trial: c.Trial, Score: c.Score, BestSoFar: c.BestSoFar, Initial: c.Initial}
 	}
 	conv = append(conv, pd.pruned...)
-	if err := write("convergence", func(w io.Writer) error { return plots.Convergence(w, f, s.Name, s.Metric, conv) }); err != nil {
+	if err := write("convergence", func(w io.Writer) error { return plots.Convergence(w, f, s.Name, s.Metric, conv, plots.ScaleAuto) }); err != nil {
 		return err
 	}
 	if as.Importance != nil {
-		if err := write("importance", func(w io.Writer) error { return plots.Importance(w, f, s.Name, s.Metric, as.Importance) }); err != nil {
+		if err := write("importance", func(w io.Writer) error {
+			return plots.Importance(w, f, fmt.Sprintf("%s: parameter importance (%s)", s.Name, s.Metric), importanceBars(as.Importance, nil))
+		}); err != nil {
 			return err
 		}
 	}
@@ -312,7 +314,7 @@ func scorePlots(write func(string, func(io.Writer) error) error, f plots.Format,
 		}
 		name := "param-" + strings.ReplaceAll(p.Path, "/", "_")
 		if err := write(name, func(w io.Writer) error {
-			return plots.ParamVsScore(w, f, s.Name, p.Path, s.Metric, log, categories, pts)
+			return plots.ParamVsScore(w, f, s.Name, p.Path, s.Metric, log, categories, pts, plots.ScaleAuto)
 		}); err != nil {
 			return err
 		}
@@ -373,4 +375,14 @@ func readCurve(path, metric string) []plots.StepValue {
 		pts = append(pts, plots.StepValue{Step: st, Value: byStep[st]})
 	}
 	return pts
+}
+
+// importanceBars returns the bars of an importance plot: each share, with
+// its uncertainty from errs when there is one.
+func importanceBars(shares, errs map[string]float64) []plots.ImportanceBar {
+	bars := make([]plots.ImportanceBar, 0, len(shares))
+	for _, name := range slices.Sorted(maps.Keys(shares)) {
+		bars = append(bars, plots.ImportanceBar{Param: name, Share: shares[name], Err: errs[name]})
+	}
+	return bars
 }

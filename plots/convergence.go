@@ -42,7 +42,7 @@ type ConvergencePoint struct {
 // drawn: every point where the best so far improved, and a uniform sample
 // of the others (see thin); the legend says how many of how many are
 // shown. The best-so-far line and the axes still use every point.
-func Convergence(w io.Writer, f Format, search, metric string, pts []ConvergencePoint) error {
+func Convergence(w io.Writer, f Format, search, metric string, pts []ConvergencePoint, scale Scale) error {
 	if err := checkFormat(f); err != nil {
 		return err
 	}
@@ -75,7 +75,7 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	}
 
 	stepAxis(&p.X, sr.xlo, sr.xhi)
-	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), UseLogScale(sr.ys))
+	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), ChooseScale(scale, sr.ys))
 	return render(w, f, p, layout{avoid: append(asPoints(trials, initial, pruned), bestLine(best))})
 }
 

@@ -15,6 +15,14 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 )
 
+// ImportanceBar is one parameter's bar: its share and the half-width of
+// its error bar (0: none).
+type ImportanceBar struct {
+	Param string
+	Share float64
+	Err   float64
+}
+
 // Importance draws shares (parameter path → share of the score's variance)
 // as a horizontal bar chart, titled "<search>: parameter importance
 // (<metric>)", with x label "share of variance" and one bar per parameter,
@@ -23,7 +31,7 @@ import (
 // starts at 0 (or at the smallest share, if negative). NaN and ±Inf shares
 // are skipped; with none left Importance returns an error. With more than
 // 15 parameters the tick labels shrink (down to 6 pt) to stay apart.
-func Importance(w io.Writer, f Format, search, metric string, shares map[string]float64) error {
+func Importance(w io.Writer, f Format, title string, in []ImportanceBar) error {
 	if err := checkFormat(f); err != nil {
 		return err
 	}
@@ -32,13 +40,13 @@ func Importance(w io.Writer, f Format, search, metric string, shares map[string]
 		share float64
 	}
 	var bars []bar
-	for name, s := range shares {
-		if finite(s) {
-			bars = append(bars, bar{name, s})
+	for _, b := range in {
+		if finite(b.Share) {
+			bars = append(bars, bar{b.Param, b.Share})
 		}
 	}
 	if len(bars) == 0 {
-		return fmt.Errorf("plots: importance for %s: no parameter with a finite share", search)
+		return fmt.Errorf("plots: %s: no parameter with a finite share", title)
 	}
 	// Smallest first: index 0 is drawn at the bottom.
 	slices.SortFunc(bars, func(a, b bar) int {
@@ -61,7 +69,7 @@ func Importance(w io.Writer, f Format, search, metric string, shares map[string]
 		hi = 1
 	}
 
-	p := newPlot(fmt.Sprintf("%s: parameter importance (%s)", search, metric), "share of variance", "")
+	p := newPlot(title, "share of variance", "")
 	// Bar thickness: about 70% of the space per parameter in the data area
 	// (the figure less title and x axis, about 7.5 cm), at most 14 pt.
 	barWidth := min(vg.Points(14), 7.5*vg.Centimeter/vg.Length(n)*0.7)

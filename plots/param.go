@@ -58,7 +58,7 @@ const jitterWidth = 0.2
 // sample of the others (see thin), their jitter as without thinning; the
 // legend says how many of how many are shown. The axes still use every
 // point.
-func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool, categories []string, pts []ParamPoint) error {
+func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool, categories []string, pts []ParamPoint, scale Scale) error {
 	if err := checkFormat(f); err != nil {
 		return err
 	}
@@ -126,7 +126,7 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 	} else {
 		axisRange(&p.X, slices.Min(xs), slices.Max(xs), log)
 	}
-	axisRange(&p.Y, slices.Min(ys), slices.Max(ys), UseLogScale(ys))
+	axisRange(&p.Y, slices.Min(ys), slices.Max(ys), ChooseScale(scale, ys))
 	if len(initial) == 0 && len(trials) > 0 && shown == nil {
 		p.Legend = plot.NewLegend() // a single kind of point needs no legend
 	}

@@ -67,6 +67,30 @@ const (
 	legendPruned  = "pruned"
 )
 
+// Scale chooses a score axis's scale.
+type Scale int
+
+const (
+	// ScaleAuto makes the axis logarithmic when UseLogScale says so.
+	ScaleAuto Scale = iota
+	// ScaleLinear forces a linear axis.
+	ScaleLinear
+	// ScaleLog forces a logarithmic axis.
+	ScaleLog
+)
+
+// ChooseScale reports whether a score axis showing scores is
+// logarithmic under s.
+func ChooseScale(s Scale, scores []float64) bool {
+	switch s {
+	case ScaleLinear:
+		return false
+	case ScaleLog:
+		return true
+	}
+	return UseLogScale(scores)
+}
+
 // UseLogScale reports whether a score axis showing scores is logarithmic:
 // true when every finite score is > 0 and the largest is more than 100
 // times the smallest (they span more than two decades). NaN and ±Inf are

@@ -79,7 +79,7 @@ func figures() []figure {
 		{
 			name: "convergence",
 			draw: func(w io.Writer, f Format) error {
-				return Convergence(w, f, "tune", "val_loss", convergenceData())
+				return Convergence(w, f, "tune", "val_loss", convergenceData(), ScaleAuto)
 			},
 			texts:  []string{"tune: convergence", "trial", "val_loss", "initial design", "best so far"},
 			metric: "val_loss",
@@ -87,7 +87,7 @@ func figures() []figure {
 		{
 			name: "importance",
 			draw: func(w io.Writer, f Format) error {
-				return Importance(w, f, "tune", "val_loss", importanceData())
+				return Importance(w, f, "tune: parameter importance (val_loss)", barsOf(importanceData()))
 			},
 			texts:  []string{"tune: parameter importance (val_loss)", "share of variance", "model.learning_rate", "use_bias"},
 			metric: "val_loss",
@@ -95,7 +95,7 @@ func figures() []figure {
 		{
 			name: "param-numeric",
 			draw: func(w io.Writer, f Format) error {
-				return ParamVsScore(w, f, "tune", "model.learning_rate", "val_loss", true, nil, numericParamData())
+				return ParamVsScore(w, f, "tune", "model.learning_rate", "val_loss", true, nil, numericParamData(), ScaleAuto)
 			},
 			texts:  []string{"tune: model.learning_rate vs val_loss", "model.learning_rate", "val_loss", "initial design"},
 			metric: "val_loss",
@@ -103,7 +103,7 @@ func figures() []figure {
 		{
 			name: "param-categorical",
 			draw: func(w io.Writer, f Format) error {
-				return ParamVsScore(w, f, "tune", "optimizer", "accuracy", false, cats, catPts)
+				return ParamVsScore(w, f, "tune", "optimizer", "accuracy", false, cats, catPts, ScaleAuto)
 			},
 			texts:  []string{"tune: optimizer vs accuracy", "optimizer", "accuracy", "adam", "sgd", "rmsprop"},
 			metric: "accuracy",
@@ -111,7 +111,7 @@ func figures() []figure {
 		{
 			name: "convergence-pruned",
 			draw: func(w io.Writer, f Format) error {
-				return Convergence(w, f, "tune", "val_loss", convergencePrunedData())
+				return Convergence(w, f, "tune", "val_loss", convergencePrunedData(), ScaleAuto)
 			},
 			texts:  []string{"tune: convergence", "pruned", "best so far", "initial design"},
 			metric: "val_loss",
@@ -119,7 +119,7 @@ func figures() []figure {
 		{
 			name: "progress",
 			draw: func(w io.Writer, f Format) error {
-				return Progress(w, f, "tune", "val_loss", progressData())
+				return Progress(w, f, "tune", "val_loss", progressData(), ScaleAuto)
 			},
 			texts:  []string{"tune: intermediate values", "step", "completed", "pruned (× where stopped)"},
 			metric: "val_loss",
@@ -297,7 +297,7 @@ func TestConvergenceLogAxis(t *testing.T) {
 		{Trial: 3, Score: 0.002, BestSoFar: 0.002},
 	}
 	var buf bytes.Buffer
-	if err := Convergence(&buf, SVG, "s", "loss", pts); err != nil {
+	if err := Convergence(&buf, SVG, "s", "loss", pts, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	texts := strings.Join(parseSVG(t, buf.Bytes()), "|")
@@ -350,96 +350,96 @@ func TestEdgeCases(t *testing.T) {
 		wantErr string // "" for success
 	}{
 		{"convergence/none", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", nil)
+			return Convergence(w, f, "s", "m", nil, ScaleAuto)
 		}, "no point"},
 		{"convergence/all NaN", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 1, Score: nan, BestSoFar: nan}, {Trial: 2, Score: inf, BestSoFar: inf}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 1, Score: nan, BestSoFar: nan}, {Trial: 2, Score: inf, BestSoFar: inf}}, ScaleAuto)
 		}, "no point"},
 		{"convergence/one", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 1, Score: 0.5, BestSoFar: 0.5}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 1, Score: 0.5, BestSoFar: 0.5}}, ScaleAuto)
 		}, ""},
 		{"convergence/one initial", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 0, Score: 0, BestSoFar: 0, Initial: true}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{Trial: 0, Score: 0, BestSoFar: 0, Initial: true}}, ScaleAuto)
 		}, ""},
 		{"convergence/all equal", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 3, 3, false, false}, {2, 3, 3, false, false}, {3, 3, 3, false, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 3, 3, false, false}, {2, 3, 3, false, false}, {3, 3, 3, false, false}}, ScaleAuto)
 		}, ""},
 		{"convergence/all zero", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 0, 0, false, false}, {2, 0, 0, false, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 0, 0, false, false}, {2, 0, 0, false, false}}, ScaleAuto)
 		}, ""},
 		{"convergence/NaN and Inf skipped", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, nan, nan, false, false}, {2, 1, 1, false, false}, {3, inf, 1, false, false}, {4, 1e-4, 1e-4, false, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, nan, nan, false, false}, {2, 1, 1, false, false}, {3, inf, 1, false, false}, {4, 1e-4, 1e-4, false, false}}, ScaleAuto)
 		}, ""},
 		{"convergence/unsorted huge trials", func(w io.Writer, f Format) error {
-			return Convergence(w, f, "s", "m", []ConvergencePoint{{math.MaxInt32, 1, 1, false, false}, {-5, 2, 2, false, false}})
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{math.MaxInt32, 1, 1, false, false}, {-5, 2, 2, false, false}}, ScaleAuto)
 		}, ""},
 		{"convergence/bad format", func(w io.Writer, _ Format) error {
-			return Convergence(w, "pdf", "s", "m", convergenceData())
+			return Convergence(w, "pdf", "s", "m", convergenceData(), ScaleAuto)
 		}, "unsupported format"},
 		{"importance/none", func(w io.Writer, f Format) error {
-			return Importance(w, f, "s", "m", nil)
+			return Importance(w, f, "s: parameter importance (m)", barsOf(nil))
 		}, "no parameter"},
 		{"importance/NaN only", func(w io.Writer, f Format) error {
-			return Importance(w, f, "s", "m", map[string]float64{"x": nan})
+			return Importance(w, f, "s: parameter importance (m)", barsOf(map[string]float64{"x": nan}))
 		}, "no parameter"},
 		{"importance/one", func(w io.Writer, f Format) error {
-			return Importance(w, f, "s", "m", map[string]float64{"x": 1})
+			return Importance(w, f, "s: parameter importance (m)", barsOf(map[string]float64{"x": 1}))
 		}, ""},
 		{"importance/all zero", func(w io.Writer, f Format) error {
-			return Importance(w, f, "s", "m", map[string]float64{"x": 0, "y": 0})
+			return Importance(w, f, "s: parameter importance (m)", barsOf(map[string]float64{"x": 0, "y": 0}))
 		}, ""},
 		{"importance/negative", func(w io.Writer, f Format) error {
-			return Importance(w, f, "s", "m", map[string]float64{"x": -0.1, "y": 0.8, "z": inf})
+			return Importance(w, f, "s: parameter importance (m)", barsOf(map[string]float64{"x": -0.1, "y": 0.8, "z": inf}))
 		}, ""},
 		{"importance/many", func(w io.Writer, f Format) error {
 			m := map[string]float64{}
 			for i := range 60 {
 				m[fmt.Sprintf("p%02d", i)] = 1 / float64(i+1)
 			}
-			return Importance(w, f, "s", "m", m)
+			return Importance(w, f, "s: parameter importance (m)", barsOf(m))
 		}, ""},
 		{"param/none", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", false, nil, nil)
+			return ParamVsScore(w, f, "s", "x", "m", false, nil, nil, ScaleAuto)
 		}, "no point"},
 		{"param/all NaN", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: 1.0, Score: nan}, {Value: nan, Score: 1}})
+			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: 1.0, Score: nan}, {Value: nan, Score: 1}}, ScaleAuto)
 		}, "no point"},
 		{"param/one", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: int64(3), Score: 1}})
+			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: int64(3), Score: 1}}, ScaleAuto)
 		}, ""},
 		{"param/one log", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", true, nil, []ParamPoint{{Value: 1e-3, Score: 1}})
+			return ParamVsScore(w, f, "s", "x", "m", true, nil, []ParamPoint{{Value: 1e-3, Score: 1}}, ScaleAuto)
 		}, ""},
 		{"param/all equal", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: 2.0, Score: 1}, {Value: 2.0, Score: 1}})
+			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: 2.0, Score: 1}, {Value: 2.0, Score: 1}}, ScaleAuto)
 		}, ""},
 		{"param/narrow log", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "x", "m", true, nil, []ParamPoint{{Value: 2.0, Score: 1}, {Value: 7.0, Score: 2}})
+			return ParamVsScore(w, f, "s", "x", "m", true, nil, []ParamPoint{{Value: 2.0, Score: 1}, {Value: 7.0, Score: 2}}, ScaleAuto)
 		}, ""},
 		{"param/log zero", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "model.lr", "m", true, nil, []ParamPoint{{Value: 0.1, Score: 1}, {Value: 0.0, Score: 1}})
+			return ParamVsScore(w, f, "s", "model.lr", "m", true, nil, []ParamPoint{{Value: 0.1, Score: 1}, {Value: 0.0, Score: 1}}, ScaleAuto)
 		}, `"model.lr"`},
 		{"param/log negative int", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "model.depth", "m", true, nil, []ParamPoint{{Value: int64(-2), Score: 1}})
+			return ParamVsScore(w, f, "s", "model.depth", "m", true, nil, []ParamPoint{{Value: int64(-2), Score: 1}}, ScaleAuto)
 		}, `"model.depth"`},
 		{"param/string without categories", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "opt", "m", false, nil, []ParamPoint{{Value: "adam", Score: 1}})
+			return ParamVsScore(w, f, "s", "opt", "m", false, nil, []ParamPoint{{Value: "adam", Score: 1}}, ScaleAuto)
 		}, `"opt"`},
 		{"param/unsupported type", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "opt", "m", false, nil, []ParamPoint{{Value: []int{1}, Score: 1}})
+			return ParamVsScore(w, f, "s", "opt", "m", false, nil, []ParamPoint{{Value: []int{1}, Score: 1}}, ScaleAuto)
 		}, "unsupported type"},
 		{"param/empty categories", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "opt", "m", false, []string{}, []ParamPoint{{Value: "a", Score: 1}})
+			return ParamVsScore(w, f, "s", "opt", "m", false, []string{}, []ParamPoint{{Value: "a", Score: 1}}, ScaleAuto)
 		}, "no categories"},
 		{"param/unknown category", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "opt", "m", false, cats, []ParamPoint{{Value: "c", Score: 1}})
+			return ParamVsScore(w, f, "s", "opt", "m", false, cats, []ParamPoint{{Value: "c", Score: 1}}, ScaleAuto)
 		}, "not one of its categories"},
 		{"param/bool", func(w io.Writer, f Format) error {
 			return ParamVsScore(w, f, "s", "use_bias", "m", false, []string{"false", "true"},
-				[]ParamPoint{{Value: true, Score: 1}, {Value: false, Score: 2, Initial: true}, {Value: true, Score: nan}})
+				[]ParamPoint{{Value: true, Score: 1}, {Value: false, Score: 2, Initial: true}, {Value: true, Score: nan}}, ScaleAuto)
 		}, ""},
 		{"param/one category one point", func(w io.Writer, f Format) error {
-			return ParamVsScore(w, f, "s", "opt", "m", true, []string{"only"}, []ParamPoint{{Value: "only", Score: -3}})
+			return ParamVsScore(w, f, "s", "opt", "m", true, []string{"only"}, []ParamPoint{{Value: "only", Score: -3}}, ScaleAuto)
 		}, ""},
 		{"param/long categories", func(w io.Writer, f Format) error {
 			var cs []string
@@ -448,10 +448,10 @@ func TestEdgeCases(t *testing.T) {
 				cs = append(cs, fmt.Sprintf("a-rather-long-category-%d", i))
 				pts = append(pts, ParamPoint{Value: cs[i], Score: float64(i)})
 			}
-			return ParamVsScore(w, f, "s", "opt", "m", false, cs, pts)
+			return ParamVsScore(w, f, "s", "opt", "m", false, cs, pts, ScaleAuto)
 		}, ""},
 		{"param/bad format", func(w io.Writer, _ Format) error {
-			return ParamVsScore(w, "PNG", "s", "x", "m", false, nil, numericParamData())
+			return ParamVsScore(w, "PNG", "s", "x", "m", false, nil, numericParamData(), ScaleAuto)
 		}, "unsupported format"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -472,10 +472,10 @@ func TestEdgeCases(t *testing.T) {
 func TestCategoricalJitter(t *testing.T) {
 	cats, pts := categoricalParamData()
 	var a, b bytes.Buffer
-	if err := ParamVsScore(&a, SVG, "s", "opt", "m", false, cats, pts); err != nil {
+	if err := ParamVsScore(&a, SVG, "s", "opt", "m", false, cats, pts, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
-	if err := ParamVsScore(&b, SVG, "s", "opt", "m", false, cats, pts); err != nil {
+	if err := ParamVsScore(&b, SVG, "s", "opt", "m", false, cats, pts, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -488,7 +488,7 @@ func TestCategoricalJitter(t *testing.T) {
 func TestImportanceOrder(t *testing.T) {
 	var buf bytes.Buffer
 	shares := map[string]float64{"small": 0.1, "large": 0.7, "medium": 0.2}
-	if err := Importance(&buf, SVG, "s", "m", shares); err != nil {
+	if err := Importance(&buf, SVG, "s: parameter importance (m)", barsOf(shares)); err != nil {
 		t.Fatal(err)
 	}
 	var order []string
@@ -506,7 +506,7 @@ func TestWriteFile(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "c.svg")
 	err := WriteFile(path, func(w io.Writer) error {
-		return Convergence(w, SVG, "s", "m", convergenceData())
+		return Convergence(w, SVG, "s", "m", convergenceData(), ScaleAuto)
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -547,23 +547,23 @@ func TestDemo(t *testing.T) {
 	}
 	for name, draw := range map[string]func(io.Writer) error{
 		"convergence.png": func(w io.Writer) error {
-			return Convergence(w, PNG, "tune", "val_loss", convergenceData())
+			return Convergence(w, PNG, "tune", "val_loss", convergenceData(), ScaleAuto)
 		},
 		"importance.png": func(w io.Writer) error {
-			return Importance(w, PNG, "tune", "val_loss", importanceData())
+			return Importance(w, PNG, "tune: parameter importance (val_loss)", barsOf(importanceData()))
 		},
 		"param.png": func(w io.Writer) error {
-			return ParamVsScore(w, PNG, "tune", "model.learning_rate", "val_loss", true, nil, numericParamData())
+			return ParamVsScore(w, PNG, "tune", "model.learning_rate", "val_loss", true, nil, numericParamData(), ScaleAuto)
 		},
 		"convergence-pruned.png": func(w io.Writer) error {
-			return Convergence(w, PNG, "tune", "val_loss", convergencePrunedData())
+			return Convergence(w, PNG, "tune", "val_loss", convergencePrunedData(), ScaleAuto)
 		},
 		"progress.png": func(w io.Writer) error {
-			return Progress(w, PNG, "tune", "val_loss", progressData())
+			return Progress(w, PNG, "tune", "val_loss", progressData(), ScaleAuto)
 		},
 		"param-categorical.png": func(w io.Writer) error {
 			cats, pts := categoricalParamData()
-			return ParamVsScore(w, PNG, "tune", "optimizer", "accuracy", false, cats, pts)
+			return ParamVsScore(w, PNG, "tune", "optimizer", "accuracy", false, cats, pts, ScaleAuto)
 		},
 	} {
 		if err := WriteFile(filepath.Join(dir, name), draw); err != nil {
@@ -607,7 +607,7 @@ func TestCategoryLabels(t *testing.T) {
 	long := "a-very-long-category-name-indeed"
 	var buf bytes.Buffer
 	cats := []string{long, "b", "c", "d", "e", "f", "g", "h", "i", "j"}
-	if err := ParamVsScore(&buf, SVG, "s", "p", "m", false, cats, []ParamPoint{{Value: long, Score: 1}, {Value: "j", Score: 2}}); err != nil {
+	if err := ParamVsScore(&buf, SVG, "s", "p", "m", false, cats, []ParamPoint{{Value: long, Score: 1}, {Value: "j", Score: 2}}, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	texts := strings.Join(parseSVG(t, buf.Bytes()), "|")
@@ -647,4 +647,13 @@ func TestLegendPlacement(t *testing.T) {
 	if !p.Legend.Top || !p.Legend.Left {
 		t.Errorf("legend top=%v left=%v, want top left", p.Legend.Top, p.Legend.Left)
 	}
+}
+
+// barsOf turns shares into importance bars without error bars.
+func barsOf(shares map[string]float64) []ImportanceBar {
+	var bars []ImportanceBar
+	for name, s := range shares {
+		bars = append(bars, ImportanceBar{Param: name, Share: s})
+	}
+	return bars
 }

@@ -70,7 +70,7 @@ func SampleCurves(n int) []bool { return thinTo(n, MaxProgressCurves, nil) }
 // MaxCurvePoints points is drawn through MaxCurvePoints of them. The axes
 // cover the curves drawn. The y axis follows UseLogScale over their
 // values. A figure without a single finite value is an error.
-func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCurve) error {
+func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCurve, scale Scale) error {
 	if err := checkFormat(f); err != nil {
 		return err
 	}
@@ -134,7 +134,7 @@ func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCur
 	for _, y := range ys {
 		lo, hi = math.Min(lo, y), math.Max(hi, y)
 	}
-	axisRange(&p.Y, lo, hi, UseLogScale(ys))
+	axisRange(&p.Y, lo, hi, ChooseScale(scale, ys))
 	return render(w, f, p, layout{avoid: avoid})
 }
 

@@ -67,14 +67,14 @@ func TestConvergencePruned(t *testing.T) {
 		t.Errorf("axes do not cover the pruned trials: ys %v, x up to %v", sr.ys, sr.xhi)
 	}
 	var buf bytes.Buffer
-	if err := Convergence(&buf, SVG, "s", "loss", pts); err != nil {
+	if err := Convergence(&buf, SVG, "s", "loss", pts, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	if texts := parseSVG(t, buf.Bytes()); !slices.Contains(texts, legendPruned) {
 		t.Errorf("no legend entry %q: %q", legendPruned, texts)
 	}
 	buf.Reset()
-	if err := Convergence(&buf, SVG, "s", "loss", convergenceData()); err != nil {
+	if err := Convergence(&buf, SVG, "s", "loss", convergenceData(), ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	if texts := parseSVG(t, buf.Bytes()); slices.Contains(texts, legendPruned) {
@@ -89,7 +89,7 @@ func TestProgressLogAxis(t *testing.T) {
 		{Trial: 1, Pruned: true, Points: []StepValue{{1, 4}, {2, 3}}},
 	}
 	var buf bytes.Buffer
-	if err := Progress(&buf, SVG, "s", "loss", curves); err != nil {
+	if err := Progress(&buf, SVG, "s", "loss", curves, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	texts := "|" + strings.Join(parseSVG(t, buf.Bytes()), "|") + "|"
@@ -119,7 +119,7 @@ func TestProgressEdgeCases(t *testing.T) {
 		{"huge steps", []ProgressCurve{{Trial: 1, Points: []StepValue{{math.MinInt32, 1}, {math.MaxInt64 / 2, 2}}}}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := drawAll(t, func(w io.Writer, f Format) error { return Progress(w, f, "s", "m", tc.curves) })
+			err := drawAll(t, func(w io.Writer, f Format) error { return Progress(w, f, "s", "m", tc.curves, ScaleAuto) })
 			switch {
 			case tc.wantErr == "" && err != nil:
 				t.Fatalf("unexpected error: %v", err)
@@ -128,7 +128,7 @@ func TestProgressEdgeCases(t *testing.T) {
 			}
 		})
 	}
-	if err := Progress(io.Discard, "jpg", "s", "m", progressData()); err == nil || !strings.Contains(err.Error(), "unsupported format") {
+	if err := Progress(io.Discard, "jpg", "s", "m", progressData(), ScaleAuto); err == nil || !strings.Contains(err.Error(), "unsupported format") {
 		t.Errorf("bad format: %v", err)
 	}
 }
@@ -179,10 +179,10 @@ func TestProgressSample(t *testing.T) {
 		}
 	}
 	var a, b bytes.Buffer
-	if err := Progress(&a, SVG, "s", "m", all); err != nil {
+	if err := Progress(&a, SVG, "s", "m", all, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
-	if err := Progress(&b, SVG, "s", "m", sparse); err != nil {
+	if err := Progress(&b, SVG, "s", "m", sparse, ScaleAuto); err != nil {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -208,7 +208,7 @@ func BenchmarkProgress(b *testing.B) {
 	for _, f := range []Format{PNG, SVG} {
 		b.Run(string(f), func(b *testing.B) {
 			for b.Loop() {
-				if err := Progress(io.Discard, f, "s", "loss", curves); err != nil {
+				if err := Progress(io.Discard, f, "s", "loss", curves, ScaleAuto); err != nil {
 					b.Fatal(err)
 				}
 			}

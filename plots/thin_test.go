@@ -129,10 +129,10 @@ func TestThinnedFigures(t *testing.T) {
 	conv, num, cat := bigData(n)
 	note := fmt.Sprintf("%s of %s trials shown", group(MaxScatterPoints), group(n))
 	for name, draw := range map[string]func(io.Writer) error{
-		"convergence": func(w io.Writer) error { return Convergence(w, SVG, "s", "loss", conv) },
-		"numeric":     func(w io.Writer) error { return ParamVsScore(w, SVG, "s", "x", "loss", false, nil, num) },
+		"convergence": func(w io.Writer) error { return Convergence(w, SVG, "s", "loss", conv, ScaleAuto) },
+		"numeric":     func(w io.Writer) error { return ParamVsScore(w, SVG, "s", "x", "loss", false, nil, num, ScaleAuto) },
 		"categorical": func(w io.Writer) error {
-			return ParamVsScore(w, SVG, "s", "c", "loss", false, []string{"a", "b", "c"}, cat)
+			return ParamVsScore(w, SVG, "s", "c", "loss", false, []string{"a", "b", "c"}, cat, ScaleAuto)
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
@@ -201,10 +201,10 @@ func BenchmarkFigures(b *testing.B) {
 				name string
 				draw func(io.Writer) error
 			}{
-				{"convergence", func(w io.Writer) error { return Convergence(w, f, "s", "loss", conv) }},
-				{"numeric", func(w io.Writer) error { return ParamVsScore(w, f, "s", "x", "loss", false, nil, num) }},
+				{"convergence", func(w io.Writer) error { return Convergence(w, f, "s", "loss", conv, ScaleAuto) }},
+				{"numeric", func(w io.Writer) error { return ParamVsScore(w, f, "s", "x", "loss", false, nil, num, ScaleAuto) }},
 				{"categorical", func(w io.Writer) error {
-					return ParamVsScore(w, f, "s", "c", "loss", false, []string{"a", "b", "c"}, cat)
+					return ParamVsScore(w, f, "s", "c", "loss", false, []string{"a", "b", "c"}, cat, ScaleAuto)
 				}},
 			} {
 				name, draw := fig.name, fig.draw
