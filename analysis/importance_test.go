@@ -224,6 +224,31 @@ func TestImportanceDeterministicAndFiltered(t *testing.T) {
 	if !maps.Equal(got, want) {
 		t.Errorf("with GOMAXPROCS 1: %v, want %v", got, want)
 	}
+	// The errors too, and the failure importance.
+	fails := slices.Clone(trials)
+	for i := range fails {
+		if fails[i].Point[0].(float64) > 0.7 {
+			fails[i].Status = "failed"
+		}
+	}
+	full, err := EstimateImportance(sp, names, trials, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fail, err := EstimateFailureImportance(sp, names, fails, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	procs = runtime.GOMAXPROCS(1)
+	full1, err1 := EstimateImportance(sp, names, trials, 11)
+	fail1, err2 := EstimateFailureImportance(sp, names, fails, 11)
+	runtime.GOMAXPROCS(procs)
+	if err1 != nil || err2 != nil {
+		t.Fatal(err1, err2)
+	}
+	if !maps.Equal(full.Errors, full1.Errors) || !maps.Equal(fail.Shares, fail1.Shares) || !maps.Equal(fail.Errors, fail1.Errors) {
+		t.Errorf("with GOMAXPROCS 1: errors %v, failure %v ± %v; want %v, %v ± %v", full1.Errors, fail1.Shares, fail1.Errors, full.Errors, fail.Shares, fail.Errors)
+	}
 	if other, err := Importance(sp, names, trials, 12); err != nil {
 		t.Fatal(err)
 	} else {
