@@ -31,9 +31,10 @@ type ConvergencePoint struct {
 // with the legend entry "pruned", off the best-so-far line; the other
 // trials are blue circles.
 //
-// The y axis is logarithmic when UseLogScale holds for the scores and the
-// best-so-far values together (all > 0, spanning more than two decades),
-// otherwise linear. Points with a NaN or ±Inf score are skipped (and a
+// The y axis is logarithmic as ChooseScale(scale, …) says for the scores
+// and the best-so-far values together, and its label then says so
+// ("val_loss (log scale)"); a forced log scale with a value <= 0 is an
+// error. Points with a NaN or ±Inf score are skipped (and a
 // NaN or ±Inf best-so-far value leaves a point off the line); with no
 // point left Convergence returns an error. The legend goes to the corner
 // of the data area where it covers the fewest points and line.
@@ -75,7 +76,9 @@ func Convergence(w io.Writer, f Format, search, metric string, pts []Convergence
 	}
 
 	stepAxis(&p.X, sr.xlo, sr.xhi)
-	axisRange(&p.Y, slices.Min(sr.ys), slices.Max(sr.ys), ChooseScale(scale, sr.ys))
+	if _, err := scoreAxis(&p.Y, "convergence of "+search, metric, sr.ys, scale); err != nil {
+		return err
+	}
 	return render(w, f, p, layout{avoid: append(asPoints(trials, initial, pruned), bestLine(best))})
 }
 

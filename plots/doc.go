@@ -1,7 +1,9 @@
 // Package plots draws the figures of a hyperparameter search: the
 // convergence of the score over trials, the importance of each parameter,
-// one parameter against the score, and the intermediate values the
-// trials reported as they ran.
+// one parameter against the score, the intermediate values the trials
+// reported as they ran, every trial in parallel coordinates, a model's
+// prediction over a pair of parameters (Contour), and the convergence of
+// several searches on one figure (Compare).
 //
 // Contract:
 //
@@ -27,8 +29,16 @@
 //     one of the given categories. Edge cases never panic: a single point
 //     or all-equal values get a padded axis range, and a panic inside the
 //     plotting library is turned into an error.
-//   - Score axes are logarithmic exactly when UseLogScale says so (all
-//     scores > 0 and max/min > 100), otherwise linear. Initial-design points
+//   - Every score axis (and the score's colour scale) has a Scale:
+//     ScaleLinear, ScaleLog, or ScaleAuto, which is logarithmic exactly
+//     when UseLogScale says so: all scores > 0 and either spanning more
+//     than two decades, or with a far outlier above Q3 + 3·IQR that a log
+//     axis shows the bulk of the scores better beside (one diverged trial
+//     at 1.49 beside many at 0.05). A logarithmic score axis says so in
+//     its label ("val_loss (log scale)", LogLabel), as does a log
+//     parameter axis ("<param> (log scale)", "(log)" in parallel
+//     coordinates). ScaleLog with a score <= 0 is an error that names the
+//     problem and suggests -yscale=linear. Initial-design points
 //     of a Bayesian search are drawn as orange triangles with the legend
 //     entry "initial design", trials a pruner stopped as reddish-purple
 //     crosses with the legend entry "pruned"; the other trials are blue
@@ -47,4 +57,14 @@
 //     at most MaxProgressCurves of them (the sample SampleCurves picks, so
 //     a caller can read only those), each through at most MaxCurvePoints
 //     vertices, the legend then saying "N of M trials shown".
+//   - Scores shown as colours (Parallel, Contour) use the viridis map,
+//     yellow at the best end and dark purple at the worst, whichever the
+//     mode, with a colour bar on the right that writes "best" at the
+//     better end. Parallel draws better trials over worse ones, and
+//     failed trials as grey dashed lines; it and Contour thin more than
+//     MaxScatterPoints lines or dots as the scatters are thinned, keeping
+//     the best and the worst, and say so in a second title line.
+//   - Contour draws its cells as one embedded PNG image (in SVG, an
+//     <image> with a data: URL, no external reference); a viewer may
+//     smooth the cells' edges when it scales the image.
 package plots

@@ -35,7 +35,7 @@ const jitterWidth = 0.2
 // <param> vs <metric>", with x label param and y label metric.
 //
 // A numeric parameter (categories == nil) is drawn as a scatter plot, its
-// x axis logarithmic when log is true; a value <= 0 on a log axis is an
+// x axis logarithmic when log is true (its label then says so); a value <= 0 on a log axis is an
 // error naming param, and so is a string or bool value.
 //
 // A categorical parameter (categories != nil, for string and bool values)
@@ -47,7 +47,8 @@ const jitterWidth = 0.2
 // and a number its %g form; a value that is not one of the categories is
 // an error, as is an empty (non-nil) categories. log is ignored.
 //
-// The y axis follows UseLogScale, as in Convergence. Initial-design points
+// The y axis follows scale, as in Convergence; a log x axis is labelled
+// "<param> (log scale)". Initial-design points
 // are marked as there, and the legend (shown when there are any) goes to
 // the corner where it covers the fewest points. Points with a NaN or ±Inf
 // score or value are skipped; with none left ParamVsScore returns an
@@ -125,8 +126,11 @@ func ParamVsScore(w io.Writer, f Format, search, param, metric string, log bool,
 		lay.left = categoryAxis(p, categories)
 	} else {
 		axisRange(&p.X, slices.Min(xs), slices.Max(xs), log)
+		p.X.Label.Text = LogLabel(param, log)
 	}
-	axisRange(&p.Y, slices.Min(ys), slices.Max(ys), ChooseScale(scale, ys))
+	if _, err := scoreAxis(&p.Y, fmt.Sprintf("%s vs %s of %s", param, metric, search), metric, ys, scale); err != nil {
+		return err
+	}
 	if len(initial) == 0 && len(trials) > 0 && shown == nil {
 		p.Legend = plot.NewLegend() // a single kind of point needs no legend
 	}
@@ -142,13 +146,23 @@ const maxCategoryLabel = 24
 // degrees. It returns the room to add left of the figure, so that the
 // first turned label is not cut off.
 func categoryAxis(p *plot.Plot, categories []string) (left vg.Length) {
+	return labelledAxis(p, categories, -0.5, float64(len(categories))-0.5, maxCategoryLabel, 13*vg.Centimeter, vg.Centimeter)
+}
+
+// labelledAxis makes p's x axis range from lo to hi with labels[i] at
+// x = i, each cut to maxRunes runes; when a label is too wide for the
+// room between ticks, all are turned by 30 degrees. It returns the room
+// to add left of the figure, so that the first turned label is not cut
+// off. area is about the width of the data area (13 cm in a figure
+// without a colour bar), yRoom the least room the y axis takes left of it.
+func labelledAxis(p *plot.Plot, labels []string, lo, hi float64, maxRunes int, area, yRoom vg.Length) (left vg.Length) {
 	const angle = math.Pi / 6
-	ticks := make([]plot.Tick, len(categories))
-	slot := 13 * vg.Centimeter / vg.Length(len(categories)) // data area ≈ 13 cm
+	ticks := make([]plot.Tick, len(labels))
+	slot := area / vg.Length(hi-lo)
 	rotate := false
-	for i, c := range categories {
-		if r := []rune(c); len(r) > maxCategoryLabel {
-			c = string(r[:maxCategoryLabel-1]) + "…"
+	for i, c := range labels {
+		if r := []rune(c); len(r) > maxRunes {
+			c = string(r[:maxRunes-1]) + "…"
 		}
 		ticks[i] = plot.Tick{Value: float64(i), Label: c}
 		if p.X.Tick.Label.Width(c) > slot*0.9 {
@@ -156,7 +170,7 @@ func categoryAxis(p *plot.Plot, categories []string) (left vg.Length) {
 		}
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
-	p.X.Min, p.X.Max = -0.5, float64(len(categories))-0.5
+	p.X.Min, p.X.Max = lo, hi
 	if !rotate {
 		return 0
 	}
@@ -164,9 +178,9 @@ func categoryAxis(p *plot.Plot, categories []string) (left vg.Length) {
 	p.X.Tick.Label.XAlign = draw.XRight
 	p.X.Tick.Label.YAlign = draw.YCenter
 	// The first label reaches width·cos(angle) left of its tick, which is
-	// half a slot right of the y axis; the y axis and its labels take at
-	// least 1 cm.
-	reach := p.X.Tick.Label.Width(ticks[0].Label)*vg.Length(math.Cos(angle)) - slot/2 - vg.Centimeter
+	// -lo slots right of the y axis; the y axis and its labels take at
+	// least yRoom.
+	reach := p.X.Tick.Label.Width(ticks[0].Label)*vg.Length(math.Cos(angle)) - slot*vg.Length(-lo) - yRoom
 	return max(0, reach)
 }
 

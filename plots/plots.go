@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -80,7 +81,8 @@ const (
 )
 
 // ChooseScale reports whether a score axis showing scores is
-// logarithmic under s.
+// logarithmic under s. A forced log scale with a score <= 0 is not
+// checked here: the drawing functions return an error for it.
 func ChooseScale(s Scale, scores []float64) bool {
 	switch s {
 	case ScaleLinear:
@@ -91,12 +93,27 @@ func ChooseScale(s Scale, scores []float64) bool {
 	return UseLogScale(scores)
 }
 
-// UseLogScale reports whether a score axis showing scores is logarithmic:
-// true when every finite score is > 0 and the largest is more than 100
-// times the smallest (they span more than two decades). NaN and ±Inf are
-// ignored, as the figures skip them; with no finite score it is false.
+// UseLogScale reports whether a score axis showing scores is logarithmic
+// under ScaleAuto. NaN and ±Inf are ignored, as the figures skip them; with
+// a finite score <= 0, or none, it is false. Otherwise it is true when
+//
+//   - the scores span more than two decades (the largest is more than 100
+//     times the smallest), or
+//   - the largest score is a far outlier and a log axis shows the bulk of
+//     the scores better: it is above Q3 + OutlierIQRs·IQR (Tukey's "far
+//     out" fence, Q1 and Q3 the quartiles, IQR = Q3 − Q1, quartiles
+//     interpolated linearly between the sorted scores), which leaves the
+//     middle half of the scores less than a quarter of a linear axis's
+//     height, and a log axis gives that middle half at least twice the
+//     height a linear one does: ln(Q3/Q1)/ln(max/min) >=
+//     2·(Q3−Q1)/(max−min).
+//
+// The second rule draws one diverged trial (a loss of 1.49 beside many of
+// about 0.05) on a log axis, where the others stay apart; a plain spread
+// such as 0.2 … 0.9, or a low outlier (an accuracy of 0.1 beside many of
+// 0.95, which a log axis would squeeze further), stays linear.
 func UseLogScale(scores []float64) bool {
-	lo, hi := math.Inf(1), math.Inf(-1)
+	var ys []float64
 	for _, s := range scores {
 		if !finite(s) {
 			continue
@@ -104,9 +121,76 @@ func UseLogScale(scores []float64) bool {
 		if s <= 0 {
 			return false
 		}
-		lo, hi = math.Min(lo, s), math.Max(hi, s)
+		ys = append(ys, s)
 	}
-	return hi >= lo && hi/lo > 100
+	if len(ys) == 0 {
+		return false
+	}
+	slices.Sort(ys)
+	lo, hi := ys[0], ys[len(ys)-1]
+	if hi/lo > 100 {
+		return true
+	}
+	q1, q3 := quantile(ys, 0.25), quantile(ys, 0.75)
+	iqr := q3 - q1
+	if !(hi > q3+OutlierIQRs*iqr) || !(hi > lo) {
+		return false
+	}
+	logShare := math.Log(q3/q1) / math.Log(hi/lo)
+	linShare := iqr / (hi - lo)
+	return logShare >= 2*linShare && logShare > 0
+}
+
+// OutlierIQRs is how many interquartile ranges above the third quartile a
+// score must be to count as a far outlier for UseLogScale (Tukey's 3).
+const OutlierIQRs = 3
+
+// quantile returns the q-quantile of sorted (not empty), interpolating
+// linearly between order statistics (R's type 7, numpy's default).
+func quantile(sorted []float64, q float64) float64 {
+	h := q * float64(len(sorted)-1)
+	i := int(math.Floor(h))
+	if i+1 >= len(sorted) {
+		return sorted[len(sorted)-1]
+	}
+	return sorted[i] + (h-float64(i))*(sorted[i+1]-sorted[i])
+}
+
+// LogLabel is the label of a score axis: metric, followed by " (log
+// scale)" when the axis is logarithmic.
+func LogLabel(metric string, log bool) string {
+	if log {
+		return metric + " (log scale)"
+	}
+	return metric
+}
+
+// scoreAxis makes a the score axis of ys (finite values, not empty):
+// labelled LogLabel(metric, log), its range padded as axisRange does,
+// logarithmic as ChooseScale(scale, ys) says. With ScaleLog and a score
+// <= 0 it returns an error; what names the figure.
+func scoreAxis(a *plot.Axis, what, metric string, ys []float64, scale Scale) (log bool, err error) {
+	log, err = scoreScale(what, ys, scale)
+	if err != nil {
+		return false, err
+	}
+	a.Label.Text = LogLabel(metric, log)
+	axisRange(a, slices.Min(ys), slices.Max(ys), log)
+	return log, nil
+}
+
+// scoreScale is ChooseScale(scale, ys), with an error when a log scale is
+// forced on a score <= 0.
+func scoreScale(what string, ys []float64, scale Scale) (bool, error) {
+	log := ChooseScale(scale, ys)
+	if log {
+		for _, y := range ys {
+			if y <= 0 {
+				return false, fmt.Errorf("plots: %s: a score of %g cannot be drawn on a log scale, which needs every score > 0; use a linear scale (-yscale=linear)", what, y)
+			}
+		}
+	}
+	return log, nil
 }
 
 // WriteFile writes the figure drawn by draw to path, atomically and durably
@@ -161,6 +245,9 @@ type layout struct {
 	// left is room added to the left margin, for rotated x tick labels
 	// that reach left of the y axis.
 	left vg.Length
+	// bar, when not nil, is a colour bar drawn right of the plot, as high
+	// as its data area.
+	bar *colorBar
 }
 
 // render draws p in format f and writes it to w. A panic inside
@@ -187,12 +274,69 @@ func render(w io.Writer, f Format, p *plot.Plot, lay layout) (err error) {
 		dc.Fill(dc.Rectangle.Path())
 	}
 	dc = draw.Crop(dc, margin+lay.left, -margin, margin, -margin)
+	var barRoom draw.Canvas
+	if lay.bar != nil {
+		w := lay.bar.width()
+		barRoom = draw.Crop(dc, dc.Size().X-w, 0, 0, 0)
+		dc = draw.Crop(dc, 0, -w, 0, 0)
+	}
 	if len(lay.avoid) > 0 {
 		placeLegend(p, dc, lay.avoid)
 	}
+	drawLabels := holdLogLabels(p)
 	p.Draw(dc)
+	if lay.bar != nil {
+		// Before drawLabels restores the labels, which would change the
+		// data area DataCanvas returns.
+		lay.bar.draw(barRoom, p.DataCanvas(dc).Rectangle)
+	}
+	drawLabels(dc)
+	if f == SVG {
+		var buf bytes.Buffer
+		if _, err := c.WriteTo(&buf); err != nil {
+			return err
+		}
+		_, err = w.Write(fixSVGImages(buf.Bytes()))
+		return err
+	}
 	_, err = c.WriteTo(w)
 	return err
+}
+
+// holdLogLabels works around gonum/plot placing the glyph box of a log
+// axis's label at the arithmetic middle of the range, which then squeezes
+// the data area to keep that box inside the figure: it replaces the label
+// of each log axis by a blank of the same height, and returns the
+// function that draws the labels where gonum/plot would have (the middle
+// of the data area) after p.Draw(dc), restoring them.
+func holdLogLabels(p *plot.Plot) func(dc draw.Canvas) {
+	held := func(a *plot.Axis) string {
+		if _, log := a.Scale.(plot.LogScale); !log || a.Label.Text == "" || a.Label.Position != draw.PosCenter {
+			return ""
+		}
+		text := a.Label.Text
+		a.Label.Text = strings.Repeat(" \n", strings.Count(text, "\n")) + " "
+		return text
+	}
+	xText, yText := held(&p.X), held(&p.Y)
+	return func(dc draw.Canvas) {
+		if xText == "" && yText == "" {
+			return
+		}
+		data := p.DataCanvas(dc)
+		if xText != "" {
+			p.X.Label.Text = xText
+			sty := p.X.Label.TextStyle
+			dc.FillText(sty, vg.Point{X: data.Center().X, Y: dc.Min.Y + sty.FontExtents().Descent}, xText)
+		}
+		if yText != "" {
+			p.Y.Label.Text = yText
+			sty := p.Y.Label.TextStyle
+			x := dc.Min.X + sty.Height(yText) - sty.FontExtents().Descent
+			sty.Rotation += math.Pi / 2
+			dc.FillText(sty, vg.Point{X: x, Y: data.Center().Y}, yText)
+		}
+	}
 }
 
 // placeLegend sets p.Legend.Top and Left to the corner covering the fewest
@@ -411,4 +555,17 @@ func asPoints(sets ...plotter.XYs) []plotter.XYs {
 		}
 	}
 	return out
+}
+
+// fixSVGImages corrects the raster images (heatmaps, colour bars) of
+// gonum/plot's SVG: they are PNG data labelled image/jpg, and without
+// preserveAspectRatio="none" a browser keeps the raster's own aspect
+// ratio, which squeezes a colour bar to a sliver and a heatmap to a
+// centred square.
+func fixSVGImages(svg []byte) []byte {
+	if !bytes.Contains(svg, []byte("<image ")) {
+		return svg
+	}
+	svg = bytes.ReplaceAll(svg, []byte("<image "), []byte(`<image preserveAspectRatio="none" `))
+	return bytes.ReplaceAll(svg, []byte(`"data:image/jpg;base64,iVBORw0KGgo`), []byte(`"data:image/png;base64,iVBORw0KGgo`))
 }

@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -114,6 +115,49 @@ func figures() []figure {
 				return Convergence(w, f, "tune", "val_loss", convergencePrunedData(), ScaleAuto)
 			},
 			texts:  []string{"tune: convergence", "pruned", "best so far", "initial design"},
+			metric: "val_loss",
+		},
+		{
+			name: "parallel",
+			draw: func(w io.Writer, f Format) error {
+				axes, trials := parallelData()
+				return Parallel(w, f, "tune", "val_loss", false, axes, trials, ScaleAuto)
+			},
+			texts:  []string{"tune: parallel coordinates", "failed trials: grey, dashed", "model.learning_rate (log)", "model.depth", "optimizer", "adam", "rmsprop", "1e-5", "best"},
+			metric: "val_loss",
+		},
+		{
+			name: "contour",
+			draw: func(w io.Writer, f Format) error {
+				s, pts := surfaceData()
+				return Contour(w, f, "tune", "val_loss", false, s, pts, ScaleAuto)
+			},
+			texts:  []string{"tune: predicted val_loss over model.learning_rate and model.depth", "other parameters averaged over the space", "model.learning_rate (log scale)", "model.depth", "0.001", "best"},
+			metric: "val_loss",
+		},
+		{
+			name: "contour-categorical",
+			draw: func(w io.Writer, f Format) error {
+				s, pts := categoricalSurfaceData()
+				return Contour(w, f, "tune", "accuracy", true, s, pts, ScaleAuto)
+			},
+			texts:  []string{"tune: predicted accuracy over optimizer and model.dropout", "adam", "sgd", "rmsprop", "model.dropout", "best"},
+			metric: "accuracy",
+		},
+		{
+			name: "compare-trials",
+			draw: func(w io.Writer, f Format) error {
+				return Compare(w, f, "val_loss", compareData(), false, ScaleAuto)
+			},
+			texts:  []string{"best val_loss so far", "trial", "search.grid", "search.random", "search.bayes"},
+			metric: "val_loss",
+		},
+		{
+			name: "compare-time",
+			draw: func(w io.Writer, f Format) error {
+				return Compare(w, f, "val_loss", compareData(), true, ScaleAuto)
+			},
+			texts:  []string{"best val_loss so far", "time since the first trial started (min)", "search.grid", "search.bayes"},
 			metric: "val_loss",
 		},
 		{
@@ -265,26 +309,179 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// bulkWith returns n scores spread evenly over [lo, hi] followed by extra.
+func bulkWith(n int, lo, hi float64, extra ...float64) []float64 {
+	var out []float64
+	for i := range n {
+		out = append(out, lo+(hi-lo)*float64(i)/float64(n-1))
+	}
+	return append(out, extra...)
+}
+
 func TestUseLogScale(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
 	for _, tc := range []struct {
+		name   string
 		scores []float64
 		want   bool
 	}{
-		{nil, false},
-		{[]float64{1}, false},
-		{[]float64{1, 100}, false},           // exactly two decades: linear
-		{[]float64{1, 100.5}, true},          // more than two decades
-		{[]float64{0.001, 0.5, 2}, true},     // 2000x
-		{[]float64{0.3, 0.4, 0.9}, false},    // narrow
-		{[]float64{0, 1, 1000}, false},       // zero
-		{[]float64{-1, 1, 1000}, false},      // negative
-		{[]float64{1e-3, nan, 1, inf}, true}, // NaN and Inf ignored
-		{[]float64{nan, inf}, false},
+		{"none", nil, false},
+		{"one", []float64{1}, false},
+		{"exactly two decades", []float64{1, 100}, false},
+		{"more than two decades", []float64{1, 100.5}, true},
+		{"2000x", []float64{0.001, 0.5, 2}, true},
+		{"narrow", []float64{0.3, 0.4, 0.9}, false},
+		{"zero", []float64{0, 1, 1000}, false},
+		{"negative", []float64{-1, 1, 1000}, false},
+		{"NaN and Inf ignored", []float64{1e-3, nan, 1, inf}, true},
+		{"only NaN and Inf", []float64{nan, inf}, false},
+		// The issue's case: one diverged trial beside many at about 0.05.
+		{"diverged trial", bulkWith(20, 0.045, 0.06, 1.49), true},
+		{"diverged trial first", append([]float64{1.49}, bulkWith(8, 0.04, 0.07)...), true},
+		{"plain spread", bulkWith(20, 0.2, 0.9), false},
+		{"skewed without outlier", []float64{0.2, 0.25, 0.3, 0.4, 0.55, 0.9}, false},
+		// A low outlier: a log axis would squeeze the bulk further.
+		{"low outlier", bulkWith(20, 0.94, 0.96, 0.1), false},
+		// A far outlier far from zero: a log axis helps too little.
+		{"outlier on a high baseline", bulkWith(20, 99, 101, 150), false},
+		// Below the fence (Q3 + 3 IQR): no outlier.
+		{"inside the fence", bulkWith(21, 0.04, 0.06, 0.085), false},
+		{"just beyond the fence", bulkWith(21, 0.04, 0.06, 0.4), true},
+		{"outlier with a negative bulk", bulkWith(20, -0.01, 0.06, 1.49), false},
 	} {
 		if got := UseLogScale(tc.scores); got != tc.want {
-			t.Errorf("UseLogScale(%v) = %v, want %v", tc.scores, got, tc.want)
+			t.Errorf("%s: UseLogScale(%v) = %v, want %v", tc.name, tc.scores, got, tc.want)
 		}
+	}
+}
+
+func TestChooseScale(t *testing.T) {
+	diverged := bulkWith(20, 0.045, 0.06, 1.49)
+	for _, tc := range []struct {
+		scale  Scale
+		scores []float64
+		want   bool
+	}{
+		{ScaleAuto, diverged, true},
+		{ScaleLinear, diverged, false},
+		{ScaleLog, bulkWith(5, 0.2, 0.9), true},
+		{ScaleAuto, bulkWith(5, 0.2, 0.9), false},
+	} {
+		if got := ChooseScale(tc.scale, tc.scores); got != tc.want {
+			t.Errorf("ChooseScale(%d, %v) = %v, want %v", tc.scale, tc.scores, got, tc.want)
+		}
+	}
+}
+
+// Every score axis says in its label when it is logarithmic, and only
+// then; a forced log scale with a score <= 0 is an error that says what
+// to do.
+func TestScoreAxisLabel(t *testing.T) {
+	var diverged []ConvergencePoint
+	best := math.Inf(1)
+	for i, s := range bulkWith(20, 0.045, 0.06, 1.49) {
+		best = math.Min(best, s)
+		diverged = append(diverged, ConvergencePoint{Trial: i + 1, Score: s, BestSoFar: best})
+	}
+	axes, trials := parallelData()
+	surface, pts := surfaceData()
+	draws := map[string]func(io.Writer, Scale) error{
+		"convergence": func(w io.Writer, sc Scale) error { return Convergence(w, SVG, "s", "val_loss", diverged, sc) },
+		"param": func(w io.Writer, sc Scale) error {
+			var pp []ParamPoint
+			for _, c := range diverged {
+				pp = append(pp, ParamPoint{Value: float64(c.Trial), Score: c.Score})
+			}
+			return ParamVsScore(w, SVG, "s", "x", "val_loss", false, nil, pp, sc)
+		},
+		"progress": func(w io.Writer, sc Scale) error {
+			var c ProgressCurve
+			for i, d := range diverged {
+				c.Points = append(c.Points, StepValue{Step: int64(i), Value: d.Score})
+			}
+			return Progress(w, SVG, "s", "val_loss", []ProgressCurve{c}, sc)
+		},
+		"parallel": func(w io.Writer, sc Scale) error {
+			var tr []ParallelTrial
+			for i, d := range diverged {
+				tr = append(tr, ParallelTrial{Values: trials[i].Values, Score: d.Score})
+			}
+			return Parallel(w, SVG, "s", "val_loss", false, axes, tr, sc)
+		},
+		"contour": func(w io.Writer, sc Scale) error {
+			pp := slices.Clone(pts)
+			pp[0].Score = 1.49 * 40 // makes the range span more than two decades
+			return Contour(w, SVG, "s", "val_loss", false, surface, pp, sc)
+		},
+		"compare": func(w io.Writer, sc Scale) error {
+			var cp []ComparePoint
+			for _, d := range diverged {
+				cp = append(cp, ComparePoint{Trial: d.Trial, Elapsed: float64(d.Trial), BestSoFar: d.Score})
+			}
+			return Compare(w, SVG, "val_loss", []CompareSeries{{Name: "a", Points: cp}}, false, sc)
+		},
+	}
+	for name, draw := range draws {
+		t.Run(name, func(t *testing.T) {
+			for _, tc := range []struct {
+				scale Scale
+				log   bool
+			}{{ScaleAuto, true}, {ScaleLinear, false}, {ScaleLog, true}} {
+				var buf bytes.Buffer
+				if err := draw(&buf, tc.scale); err != nil {
+					t.Fatal(err)
+				}
+				texts := parseSVG(t, buf.Bytes())
+				if got := slices.Contains(texts, "val_loss (log scale)"); got != tc.log {
+					t.Errorf("scale %d: label \"val_loss (log scale)\" present = %v, want %v; texts %q", tc.scale, got, tc.log, texts)
+				}
+				if !tc.log && !slices.Contains(texts, "val_loss") {
+					t.Errorf("scale %d: no label \"val_loss\"; texts %q", tc.scale, texts)
+				}
+			}
+		})
+	}
+}
+
+// A forced log scale with a score <= 0 is an error naming the problem and
+// the way out, for every figure with a score axis.
+func TestForcedLogScaleNonPositive(t *testing.T) {
+	axes, trials := parallelData()
+	surface, pts := surfaceData()
+	zeroPts := slices.Clone(pts)
+	zeroPts[3].Score = 0
+	var tr []ParallelTrial
+	for _, p := range trials {
+		p.Score -= 0.1 // some scores below 0
+		tr = append(tr, p)
+	}
+	for name, draw := range map[string]func(io.Writer, Format) error{
+		"convergence": func(w io.Writer, f Format) error {
+			return Convergence(w, f, "s", "m", []ConvergencePoint{{1, 0.5, 0.5, false, false}, {2, 0, 0, false, false}}, ScaleLog)
+		},
+		"param": func(w io.Writer, f Format) error {
+			return ParamVsScore(w, f, "s", "x", "m", false, nil, []ParamPoint{{Value: 1.0, Score: -1}, {Value: 2.0, Score: 1}}, ScaleLog)
+		},
+		"progress": func(w io.Writer, f Format) error {
+			return Progress(w, f, "s", "m", []ProgressCurve{{Trial: 1, Points: []StepValue{{1, 1}, {2, 0}}}}, ScaleLog)
+		},
+		"parallel": func(w io.Writer, f Format) error { return Parallel(w, f, "s", "m", false, axes, tr, ScaleLog) },
+		"contour":  func(w io.Writer, f Format) error { return Contour(w, f, "s", "m", false, surface, zeroPts, ScaleLog) },
+		"compare": func(w io.Writer, f Format) error {
+			return Compare(w, f, "m", []CompareSeries{{Name: "a", Points: []ComparePoint{{1, 1, 1}, {2, 2, -0.5}}}}, false, ScaleLog)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			err := drawAll(t, draw)
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, want := range []string{"log scale", "> 0", "-yscale=linear"} {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not contain %q", err, want)
+				}
+			}
+		})
 	}
 }
 
@@ -450,6 +647,124 @@ func TestEdgeCases(t *testing.T) {
 			}
 			return ParamVsScore(w, f, "s", "opt", "m", false, cs, pts, ScaleAuto)
 		}, ""},
+		{"parallel/no axes", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, nil, []ParallelTrial{{Score: 1}}, ScaleAuto)
+		}, "no parameter axis"},
+		{"parallel/no trials", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "x"}}, nil, ScaleAuto)
+		}, "no point"},
+		{"parallel/only failed", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "x"}}, []ParallelTrial{{Values: []any{1.0}, Failed: true}}, ScaleAuto)
+		}, "no point"},
+		{"parallel/mismatched values", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "x"}, {Name: "y"}}, []ParallelTrial{{Values: []any{1.0}, Score: 1}}, ScaleAuto)
+		}, "trial 1 has 1 values for 2 axes"},
+		{"parallel/unknown category", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "opt", Categories: cats}}, []ParallelTrial{{Values: []any{"c"}, Score: 1}}, ScaleAuto)
+		}, "not one of its categories"},
+		{"parallel/empty categories", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "opt", Categories: []string{}}}, []ParallelTrial{{Values: []any{"c"}, Score: 1}}, ScaleAuto)
+		}, "no categories"},
+		{"parallel/log zero", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "model.lr", Log: true}}, []ParallelTrial{{Values: []any{0.0}, Score: 1}}, ScaleAuto)
+		}, `"model.lr": value 0 is not > 0`},
+		{"parallel/string on numeric axis", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "x"}}, []ParallelTrial{{Values: []any{"a"}, Score: 1}}, ScaleAuto)
+		}, `"x"`},
+		{"parallel/one trial", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", true, []ParallelAxis{{Name: "x"}, {Name: "c", Categories: []string{"only"}}}, []ParallelTrial{{Values: []any{int64(3), "only"}, Score: 1}}, ScaleAuto)
+		}, ""},
+		{"parallel/NaN skipped", func(w io.Writer, f Format) error {
+			return Parallel(w, f, "s", "m", false, []ParallelAxis{{Name: "x"}}, []ParallelTrial{{Values: []any{nan}, Score: 1}, {Values: []any{1.0}, Score: nan}, {Values: []any{2.0}, Score: 2}, {Values: []any{inf}, Failed: true}}, ScaleAuto)
+		}, ""},
+		{"parallel/bad format", func(w io.Writer, _ Format) error {
+			axes, trials := parallelData()
+			return Parallel(w, "jpg", "s", "m", false, axes, trials, ScaleAuto)
+		}, "unsupported format"},
+		{"contour/no trials", func(w io.Writer, f Format) error {
+			s, _ := surfaceData()
+			return Contour(w, f, "s", "m", false, s, nil, ScaleAuto)
+		}, ""},
+		{"contour/rows mismatch", func(w io.Writer, f Format) error {
+			s, pts := surfaceData()
+			s.Z = s.Z[1:]
+			return Contour(w, f, "s", "m", false, s, pts, ScaleAuto)
+		}, "29 rows for 30 y values"},
+		{"contour/row length mismatch", func(w io.Writer, f Format) error {
+			s, pts := surfaceData()
+			s.Z[4] = s.Z[4][:3]
+			return Contour(w, f, "s", "m", false, s, pts, ScaleAuto)
+		}, "row 4 of the surface has 3 values for 30 x values"},
+		{"contour/NaN cell", func(w io.Writer, f Format) error {
+			s, pts := surfaceData()
+			s.Z[2][2] = nan
+			return Contour(w, f, "s", "m", false, s, pts, ScaleAuto)
+		}, "is NaN"},
+		{"contour/one value", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "x", Values: []float64{1}}, Y: SurfaceAxis{Name: "y", Values: []float64{1, 2}}, Z: [][]float64{{1}, {2}}}
+			return Contour(w, f, "s", "m", false, s, nil, ScaleAuto)
+		}, `"x": 1 grid values, want at least 2`},
+		{"contour/not ascending", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "x", Values: []float64{2, 1}}, Y: SurfaceAxis{Name: "y", Values: []float64{1, 2}}, Z: [][]float64{{1, 2}, {2, 3}}}
+			return Contour(w, f, "s", "m", false, s, nil, ScaleAuto)
+		}, "not ascending"},
+		{"contour/uneven", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "x", Values: []float64{1, 2, 4}}, Y: SurfaceAxis{Name: "y", Values: []float64{1, 2}}, Z: [][]float64{{1, 2, 3}, {2, 3, 4}}}
+			return Contour(w, f, "s", "m", false, s, nil, ScaleAuto)
+		}, "not evenly spaced"},
+		{"contour/even in log space", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "x", Log: true, Values: []float64{1, 2, 4}}, Y: SurfaceAxis{Name: "y", Values: []float64{1, 2}}, Z: [][]float64{{1, 2, 3}, {2, 3, 4}}}
+			return Contour(w, f, "s", "m", false, s, []SurfacePoint{{X: 3, Y: 1.5, Score: 2}}, ScaleAuto)
+		}, ""},
+		{"contour/log grid zero", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "x", Log: true, Values: []float64{0, 1}}, Y: SurfaceAxis{Name: "y", Values: []float64{1, 2}}, Z: [][]float64{{1, 2}, {2, 3}}}
+			return Contour(w, f, "s", "m", false, s, nil, ScaleAuto)
+		}, "not > 0"},
+		{"contour/log trial zero", func(w io.Writer, f Format) error {
+			s, _ := surfaceData()
+			return Contour(w, f, "s", "m", false, s, []SurfacePoint{{X: 0, Y: 3, Score: 1}}, ScaleAuto)
+		}, `"model.learning_rate": trial value 0 is not > 0`},
+		{"contour/unknown category", func(w io.Writer, f Format) error {
+			s, _ := categoricalSurfaceData()
+			return Contour(w, f, "s", "m", true, s, []SurfacePoint{{X: 3, Y: 0.1, Score: 1}}, ScaleAuto)
+		}, "not the index of one of its 3 categories"},
+		{"contour/fractional category", func(w io.Writer, f Format) error {
+			s, _ := categoricalSurfaceData()
+			return Contour(w, f, "s", "m", true, s, []SurfacePoint{{X: 0.5, Y: 0.1, Score: 1}}, ScaleAuto)
+		}, "not the index"},
+		{"contour/wrong category values", func(w io.Writer, f Format) error {
+			s, pts := categoricalSurfaceData()
+			s.X.Values = []float64{0, 2, 1}
+			return Contour(w, f, "s", "m", true, s, pts, ScaleAuto)
+		}, "want the category's index 1"},
+		{"contour/empty categories", func(w io.Writer, f Format) error {
+			s, _ := categoricalSurfaceData()
+			s.X.Categories = []string{}
+			return Contour(w, f, "s", "m", true, s, nil, ScaleAuto)
+		}, "no categories"},
+		{"contour/both categorical, flat", func(w io.Writer, f Format) error {
+			s := Surface{X: SurfaceAxis{Name: "a", Categories: []string{"x"}}, Y: SurfaceAxis{Name: "b", Categories: []string{"p", "q"}}, Z: [][]float64{{1}, {1}}}
+			return Contour(w, f, "s", "m", false, s, []SurfacePoint{{X: 0, Y: 1, Score: 1}, {X: nan, Y: 0, Score: 1}}, ScaleAuto)
+		}, ""},
+		{"compare/none", func(w io.Writer, f Format) error {
+			return Compare(w, f, "m", nil, false, ScaleAuto)
+		}, "no search to compare"},
+		{"compare/no points", func(w io.Writer, f Format) error {
+			return Compare(w, f, "m", []CompareSeries{{Name: "a"}, {Name: "b", Points: []ComparePoint{{1, 1, nan}}}}, true, ScaleAuto)
+		}, "no point"},
+		{"compare/one point", func(w io.Writer, f Format) error {
+			return Compare(w, f, "m", []CompareSeries{{Name: "a", Points: []ComparePoint{{1, 0, 0.5}}}, {Name: "empty"}}, true, ScaleAuto)
+		}, ""},
+		{"compare/many series", func(w io.Writer, f Format) error {
+			var ss []CompareSeries
+			for i := range 12 {
+				ss = append(ss, CompareSeries{Name: fmt.Sprint("s", i), Points: []ComparePoint{{1, 1, float64(i)}, {2, 2, float64(i) - 0.5}}})
+			}
+			return Compare(w, f, "m", ss, false, ScaleAuto)
+		}, ""},
+		{"compare/bad format", func(w io.Writer, _ Format) error {
+			return Compare(w, "gif", "m", compareData(), false, ScaleAuto)
+		}, "unsupported format"},
 		{"param/bad format", func(w io.Writer, _ Format) error {
 			return ParamVsScore(w, "PNG", "s", "x", "m", false, nil, numericParamData(), ScaleAuto)
 		}, "unsupported format"},
@@ -567,6 +882,11 @@ func TestDemo(t *testing.T) {
 		},
 	} {
 		if err := WriteFile(filepath.Join(dir, name), draw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, fig := range figures() {
+		if err := WriteFile(filepath.Join(dir, fig.name+".svg"), func(w io.Writer) error { return fig.draw(w, SVG) }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -68,8 +68,8 @@ func SampleCurves(n int) []bool { return thinTo(n, MaxProgressCurves, nil) }
 // With more than MaxProgressCurves curves, those SampleCurves picks are
 // drawn, and the legend says how many of how many; each curve of more than
 // MaxCurvePoints points is drawn through MaxCurvePoints of them. The axes
-// cover the curves drawn. The y axis follows UseLogScale over their
-// values. A figure without a single finite value is an error.
+// cover the curves drawn. The y axis follows scale over their values, as
+// in Convergence. A figure without a single finite value is an error.
 func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCurve, scale Scale) error {
 	if err := checkFormat(f); err != nil {
 		return err
@@ -130,11 +130,9 @@ func Progress(w io.Writer, f Format, search, metric string, curves []ProgressCur
 		p.Legend.Add(fmt.Sprintf("%s of %s trials shown", group(drawn), group(len(curves))))
 	}
 	stepAxis(&p.X, xlo, xhi)
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, y := range ys {
-		lo, hi = math.Min(lo, y), math.Max(hi, y)
+	if _, err := scoreAxis(&p.Y, "intermediate values of "+search, metric, ys, scale); err != nil {
+		return err
 	}
-	axisRange(&p.Y, lo, hi, ChooseScale(scale, ys))
 	return render(w, f, p, layout{avoid: avoid})
 }
 
