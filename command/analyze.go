@@ -3,9 +3,7 @@ package command
 import (
 	"context"
 	"fmt"
-	"io"
 	"maps"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -15,37 +13,52 @@ import (
 	"github.com/frameworm/frameworm/command/arguments"
 	"github.com/frameworm/frameworm/command/views"
 	"github.com/frameworm/frameworm/definition"
+	fwhcl "github.com/frameworm/frameworm/hcl"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/plots"
 	fwruntime "github.com/frameworm/frameworm/runtime"
-	"github.com/frameworm/frameworm/space"
 	"github.com/frameworm/frameworm/state"
 )
 
 const analyzeHelp = `
-Usage: fwapply [-chdir=DIR] analyze [flags] [search.NAME]
+Usage: fwapply [-chdir=DIR] analyze [flags] [search.NAME...]
 
   Analyzes the trials of each search that match its definition: trials by
   status, the best score and config, the best-so-far trajectory, time
-  spent, the N best trials (ties by trial number), and each parameter's
-  importance: its share of the variance of a Gaussian-process model of the
-  metric (normalized total-order Sobol indices of the model's mean). The
-  model is fitted on at most 2,000 trials: a larger search's importance
-  is estimated on a fixed sample of them, and the output says so.
+  spent, the N best trials (ties by trial number) with their configs, and
+  each parameter's importance: its share of the variance of a
+  Gaussian-process model of the metric (normalized total-order Sobol
+  indices of the model's mean), ± its uncertainty. When trials failed,
+  the failure importance says which params predict a failure. The model
+  is fitted on at most 2,000 trials: a larger search's importance is
+  estimated on a fixed sample of them, and the output says so.
 
   Trials the search's pruner stopped are counted and listed apart, with
   the pruner's reasons; they are never the best, and the importance is
   fitted on completed trials only.
 
-  -plots writes a convergence plot (pruned trials marked apart), the
-  importance bar chart, one param-vs-score plot per param and, when trials
-  reported progress, the intermediate-values plot (<search>-progress: each
-  trial's watched metric by step, pruned trials apart); a plot of more
-  than 5,000 trials draws 5,000 of them, the intermediate-values plot
-  500 trials. -json prints per search "summary", "best_config", "best_n",
-  "convergence", "importance" {PARAM: share}, "importance_note",
-  "importance_subset" (only when fitted on a subset), "pruned" and
-  "plots".
+  Two or more searches named are also compared (they must share metric
+  and mode): a table of each one's best score, the trials and time it
+  took to come within 1 % of it, and its wall and trial time, and the
+  plots compare-trials and compare-time of their best so far.
+
+  Plots: -plots=DIR draws every plot into DIR, -o=FILE the one plot
+  selected, -html=FILE a self-contained report with every plot inline.
+  -plot selects kinds: convergence, importance, failure-importance,
+  slice (one per param, or per -param), progress (intermediate values),
+  parallel (parallel coordinates), contour (the model's prediction over
+  a pair of params: the first two -param, else the two most important),
+  compare-trials and compare-time. A plot of more than 5,000 trials
+  draws 5,000 of them, the intermediate-values plot 500 trials. Score
+  axes are logarithmic when the scores span more than two decades or are
+  all positive with outliers (-yscale forces linear or log).
+
+  -json prints per search "summary", "best_config", "best_n" (each with
+  its "config"), "convergence", "importance" {PARAM: share},
+  "importance_errors", "importance_note", "importance_subset" (only when
+  fitted on a subset), "failure_importance", "failure_importance_errors",
+  "failure_importance_note", "pruned" and "plots"; and "comparison" when
+  searches are compared, "report" with -html.
 `
 
 // importanceSeed makes importance estimates reproducible.
@@ -62,20 +75,15 @@ func runAnalyze(m *Meta, args []string) int {
 		return 1
 	}
 	def := res.Definition
+	searches, err := analyzedSearches(def, a)
+	if err != nil {
+		return fail(view, "Cannot analyze", err)
+	}
 	o, err := m.openState(context.Background(), a.State, "analyze", false, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
-	var searches []*definition.Search
-	for _, s := range def.Searches {
-		if a.Search == "" || s.Name == a.Search {
-			searches = append(searches, s)
-		}
-	}
-	if len(searches) == 0 {
-		return fail(view, "No such search", fmt.Errorf("search.%s is not defined", a.Search))
-	}
 	doc := &views.AnalyzeJSON{FormatVersion: views.FormatVersion, Searches: map[string]*views.AnalyzeSearchJSON{}}
 	var order []string
 	// Every search's trials are converted first, then the state is let
@@ -93,11 +101,33 @@ func runAnalyze(m *Meta, args []string) int {
 	// follows reuses the state's memory rather than growing the heap to
 	// that goal (100,000 trials: about 350 MB peak instead of 450).
 	runtime.GC()
+	sink := newPlotSink(m, a, doc)
+	var cmp *comparison
+	if len(searches) > 1 {
+		cmp = newComparison(searches, trials, doc)
+	}
 	for i, s := range searches {
-		if err := m.completeSearch(s, trials[i], extra[i], doc.Searches[s.Name], a); err != nil {
+		as := doc.Searches[s.Name]
+		if err := m.completeSearch(s, trials[i], extra[i], as, a, sink); err != nil {
 			return fail(view, "Cannot analyze search."+s.Name, err)
 		}
 		trials[i], extra[i] = nil, plotData{}
+	}
+	if cmp != nil {
+		doc.Comparison = cmp.view
+		if err := sink.put("", cmp.plots(a)); err != nil {
+			return fail(view, "Cannot draw the comparison", err)
+		}
+	}
+	if err := sink.finish(); err != nil {
+		return fail(view, "Cannot write the plot", err)
+	}
+	if a.HTML != "" {
+		path := m.abs(a.HTML)
+		if err := writeReport(path, def, order, doc, extra, sink); err != nil {
+			return fail(view, "Cannot write the report", err)
+		}
+		doc.Report = m.display(path)
 	}
 	if a.JSON {
 		if err := view.JSON(doc); err != nil {
@@ -107,6 +137,80 @@ func runAnalyze(m *Meta, args []string) int {
 	}
 	view.Analyze(doc, order, def)
 	return 0
+}
+
+// analyzedSearches returns the searches analyze names, in the order
+// named (every search, in file order, when none is named), after
+// checking that the -param paths are params of each and that searches
+// compared share their metric and mode.
+func analyzedSearches(def *definition.Definition, a *arguments.Analyze) ([]*definition.Search, error) {
+	var searches []*definition.Search
+	var names []string
+	for _, s := range def.Searches {
+		names = append(names, s.Name)
+	}
+	if len(a.Searches) == 0 {
+		searches = def.Searches
+	}
+	for _, n := range a.Searches {
+		s := def.Search(n)
+		if s == nil {
+			return nil, &diagError{summary: "No such search", detail: fmt.Sprintf("search.%s is not defined.%s The searches are %s.",
+				n, fwhcl.Suggest(n, slices.Clone(names)), listOrNone(names))}
+		}
+		searches = append(searches, s)
+	}
+	if len(searches) == 0 {
+		return nil, &diagError{summary: "No search", detail: "The search files define no search to analyze."}
+	}
+	for _, s := range searches {
+		paths := paramPaths(s)
+		for _, p := range a.Params {
+			if !slices.Contains(paths, p) {
+				return nil, &diagError{summary: "No such param", detail: fmt.Sprintf("search.%s has no param %q.%s Its params are %s.",
+					s.Name, p, fwhcl.Suggest(p, slices.Clone(paths)), listOrNone(paths))}
+			}
+		}
+	}
+	if len(a.Searches) > 1 {
+		first := searches[0]
+		for _, s := range searches[1:] {
+			if s.Metric != first.Metric || s.Mode != first.Mode {
+				return nil, &diagError{summary: "Searches not comparable", detail: fmt.Sprintf(
+					"search.%s is scored by %s %s and search.%s by %s %s: searches compared must share their metric and mode.",
+					first.Name, first.Mode, first.Metric, s.Name, s.Mode, s.Metric)}
+			}
+		}
+	}
+	return searches, nil
+}
+
+// listOrNone joins names with commas, or says there are none.
+func listOrNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// paramPaths returns the paths of a search's params, in order.
+func paramPaths(s *definition.Search) []string {
+	out := make([]string, len(s.Params))
+	for i, p := range s.Params {
+		out[i] = p.Path
+	}
+	return out
+}
+
+// scale returns the -yscale of every score axis.
+func scale(a *arguments.Analyze) plots.Scale {
+	switch a.YScale {
+	case "linear":
+		return plots.ScaleLinear
+	case "log":
+		return plots.ScaleLog
+	}
+	return plots.ScaleAuto
 }
 
 // analysisTrials converts the trials that match the definition; matched
@@ -131,12 +235,14 @@ func analysisTrials(s *definition.Search, trials []*state.Trial) (out []analysis
 	return out, matched
 }
 
-// plotData is what the plots of a search need beyond its analysis: its
-// pruned trials as points of the convergence plot, and where the
-// intermediate values of its completed and pruned trials are.
+// plotData is what the plots and the report of a search need beyond
+// its analysis: its pruned trials as points of the convergence plot,
+// where the intermediate values of its completed and pruned trials are,
+// and, with -html, the rows of its parameter table.
 type plotData struct {
 	pruned []plots.ConvergencePoint
 	curves []curveSource
+	rows   []reportRow
 }
 
 // curveSource is where a trial's intermediate values are: its watched
@@ -175,7 +281,7 @@ func prunedTrials(s *definition.Search, matched []*state.Trial) ([]views.PrunedT
 
 // summarizeSearch returns the analysis of one search but for the
 // importance and the plots (see completeSearch), the trials of st that
-// match the definition, and, with -plots, what the plots need of them
+// match the definition, and what the plots and the report need of them
 // beyond that.
 func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analyze) (*views.AnalyzeSearchJSON, []analysis.Trial, plotData) {
 	trials, matched := analysisTrials(s, st)
@@ -186,6 +292,18 @@ func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analy
 		Convergence: analysis.Convergence(trials, mode),
 		Plots:       []string{},
 	}
+	configs := map[int]map[string]any{}
+	for _, b := range out.BestN {
+		configs[b.Number] = nil
+	}
+	for _, t := range matched {
+		if _, ok := configs[t.Number]; ok {
+			configs[t.Number] = t.Config
+		}
+	}
+	for _, b := range out.BestN {
+		out.BestNConfigs = append(out.BestNConfigs, configs[b.Number])
+	}
 	if out.Summary.Best != nil {
 		for _, t := range st {
 			if t.Number == out.Summary.Best.Number {
@@ -195,7 +313,7 @@ func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analy
 	}
 	var pd plotData
 	out.Pruned, pd.pruned = prunedTrials(s, matched)
-	if a.Plots != "" {
+	if drawing(a) && selected(a, "progress") {
 		for _, t := range matched {
 			if t.Status == state.Completed || t.Status == state.Pruned {
 				pd.curves = append(pd.curves, curveSource{trial: t.Number, pruned: t.Status == state.Pruned, steps: t.Steps, dir: t.Dir})
@@ -210,6 +328,15 @@ func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analy
 			}
 		}
 	}
+	if a.HTML != "" {
+		pd.rows = make([]reportRow, len(trials))
+		for i, t := range trials {
+			pd.rows[i] = reportRow{number: t.Number, status: t.Status, params: t.Params}
+			if v, ok := t.Metrics[s.Metric]; ok {
+				pd.rows[i].score = &v
+			}
+		}
+	}
 	// The importance and the plots need neither the params nor the
 	// metrics (Summary and BestN hold copies): let the state's maps go
 	// with the state.
@@ -219,107 +346,38 @@ func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analy
 	return out, trials, pd
 }
 
-// completeSearch adds the importance to out and, with -plots, draws the
-// plots.
-func (m *Meta) completeSearch(s *definition.Search, trials []analysis.Trial, pd plotData, out *views.AnalyzeSearchJSON, a *arguments.Analyze) error {
-	names := make([]string, len(s.Params))
-	for i, p := range s.Params {
-		names[i] = p.Path
-	}
+// drawing reports whether analyze draws plots: with -plots, -o or -html.
+func drawing(a *arguments.Analyze) bool {
+	return a.Plots != "" || a.Output != "" || a.HTML != ""
+}
+
+// selected reports whether -plot selects plots of kind (no -plot
+// selects every kind).
+func selected(a *arguments.Analyze, kind string) bool {
+	return len(a.Plot) == 0 || slices.Contains(a.Plot, kind)
+}
+
+// completeSearch adds the importance and the failure importance to out
+// and draws the search's plots selected into sink.
+func (m *Meta) completeSearch(s *definition.Search, trials []analysis.Trial, pd plotData, out *views.AnalyzeSearchJSON, a *arguments.Analyze, sink *plotSink) error {
+	names := paramPaths(s)
 	if imp, err := analysis.EstimateImportance(s.Space, names, trials, importanceSeed); err != nil {
 		out.ImportanceNote = err.Error()
 	} else {
 		out.Importance, out.ImportanceFitted, out.ImportanceUsable = imp.Shares, imp.Fitted, imp.Usable
+		out.ImportanceErrors, out.ImportanceNote = importanceErrors(imp), imp.Note()
 	}
-	if a.Plots != "" {
-		files, err := m.writePlots(s, trials, pd, out, a)
-		if err != nil {
-			return err
-		}
-		out.Plots = files
-	}
-	return nil
-}
-
-// writePlots draws the plots of one search into the -plots directory.
-func (m *Meta) writePlots(s *definition.Search, trials []analysis.Trial, pd plotData, as *views.AnalyzeSearchJSON, a *arguments.Analyze) ([]string, error) {
-	dir := m.abs(a.Plots)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, fmt.Errorf("creating the plot directory: %w", err)
-	}
-	f := plots.Format(a.Format)
-	var files []string
-	write := func(name string, draw func(io.Writer) error) error {
-		path := filepath.Join(dir, s.Name+"-"+name+"."+a.Format)
-		if err := plots.WriteFile(path, draw); err != nil {
-			return fmt.Errorf("plot %s: %w", name, err)
-		}
-		files = append(files, m.display(path))
+	failureImportance(s, names, trials, out)
+	if !drawing(a) {
 		return nil
 	}
-	if len(as.Convergence) > 0 { // else nothing completed: no scores to draw
-		if err := scorePlots(write, f, s, trials, pd, as); err != nil {
-			return nil, err
+	jobs, skipped := searchPlots(s, trials, pd, out, a)
+	for _, k := range a.Plot {
+		if why, ok := skipped[k]; ok {
+			return fmt.Errorf("no %s plot: %s", k, why)
 		}
 	}
-	if curves := progressCurves(s, pd.curves); curves != nil {
-		if err := write("progress", func(w io.Writer) error {
-			return plots.Progress(w, f, s.Name, views.PrunerMetric(s), curves, plots.ScaleAuto)
-		}); err != nil {
-			return nil, err
-		}
-	}
-	return files, nil
-}
-
-// scorePlots draws the plots of a search's scores: the convergence, the
-// importance and each param against the score.
-func scorePlots(write func(string, func(io.Writer) error) error, f plots.Format, s *definition.Search, trials []analysis.Trial, pd plotData, as *views.AnalyzeSearchJSON) error {
-	conv := make([]plots.ConvergencePoint, len(as.Convergence), len(as.Convergence)+len(pd.pruned))
-	for i, c := range as.Convergence {
-		conv[i] = plots.ConvergencePoint{Trial: c.Trial, Score: c.Score, BestSoFar: c.BestSoFar, Initial: c.Initial}
-	}
-	conv = append(conv, pd.pruned...)
-	if err := write("convergence", func(w io.Writer) error { return plots.Convergence(w, f, s.Name, s.Metric, conv, plots.ScaleAuto) }); err != nil {
-		return err
-	}
-	if as.Importance != nil {
-		if err := write("importance", func(w io.Writer) error {
-			return plots.Importance(w, f, fmt.Sprintf("%s: parameter importance (%s)", s.Name, s.Metric), importanceBars(as.Importance, nil))
-		}); err != nil {
-			return err
-		}
-	}
-	for i, p := range s.Params {
-		var pts []plots.ParamPoint
-		for _, t := range trials {
-			if t.Status == analysis.StatusCompleted {
-				pts = append(pts, plots.ParamPoint{Value: t.Point[i], Score: t.Score, Initial: t.Initial})
-			}
-		}
-		var categories []string
-		log := false
-		switch d := p.Dim.(type) {
-		case *space.Categorical:
-			for _, v := range d.Values {
-				categories = append(categories, fmt.Sprint(v))
-			}
-			for j := range pts {
-				pts[j].Value = fmt.Sprint(pts[j].Value)
-			}
-		case *space.Real:
-			log = d.Log
-		case *space.Integer:
-			log = d.Log
-		}
-		name := "param-" + strings.ReplaceAll(p.Path, "/", "_")
-		if err := write(name, func(w io.Writer) error {
-			return plots.ParamVsScore(w, f, s.Name, p.Path, s.Metric, log, categories, pts, plots.ScaleAuto)
-		}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return sink.put(s.Name, jobs)
 }
 
 // progressCurves returns the curves of the intermediate-values plot: for

@@ -200,8 +200,9 @@ func TestAnalyzeBig(t *testing.T) {
 			t.Errorf("importance %v: want lr, layers and optimizer >= 0.15", big.Importance)
 		}
 	}
-	if len(big.Convergence) != n || len(big.Plots) != 12 {
-		t.Errorf("%d convergence points and %d plots, want %d and 12", len(big.Convergence), len(big.Plots), n)
+	// convergence, importance, 10 slices, parallel and contour
+	if len(big.Convergence) != n || len(big.Plots) != 14 {
+		t.Errorf("%d convergence points and %d plots, want %d and 14", len(big.Convergence), len(big.Plots), n)
 	}
 }
 

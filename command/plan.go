@@ -20,6 +20,12 @@ Usage: fwapply [-chdir=DIR] plan [flags]
   the definition can produce, with the reason for each, and what changed
   in the definition since the last apply.
 
+  With -format=markdown it writes a compact summary for a pull-request
+  comment (GitHub-flavoured markdown): per search changed, the trials to
+  run (the first few, the rest folded), the trials excluded and why, what
+  changed in the definition, and the best trial's config against the
+  base config.
+
   Exit status: 0 on success (with -detailed-exitcode: 0 nothing to do,
   2 trials to run), 1 on error.
 `
@@ -49,18 +55,25 @@ func runPlan(m *Meta, args []string) int {
 	if _, _, err := m.builtPrograms(ctx, def, planned(p), o.path, view); err != nil {
 		return fail(view, "Cannot build the trial program", err)
 	}
-	if a.JSON {
+	switch {
+	case a.JSON:
 		if err := view.JSON(views.NewPlanJSON(p, def)); err != nil {
 			return fail(view, "Cannot write the plan", err)
 		}
-	} else {
+	case a.Format == arguments.RenderMarkdown:
+		view.PlanMarkdown(p, def, views.PlanMarkdown{State: o.st, Full: a.Full})
+	default:
 		view.Plan(p, def, a.Full)
 	}
 	if a.Out != "" {
 		if err := plan.WriteFile(m.abs(a.Out), p, def); err != nil {
 			return fail(view, "Cannot save the plan", err)
 		}
-		if !a.JSON {
+		switch {
+		case a.JSON:
+		case a.Format == arguments.RenderMarkdown:
+			view.PlanSavedMarkdown(a.Out)
+		default:
 			view.Printf("\nSaved the plan to %s. Run it exactly with:\n    fwapply apply %s\n", a.Out, a.Out)
 		}
 	}

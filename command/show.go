@@ -22,7 +22,7 @@ import (
 
 const showHelp = `
 Usage: fwapply [-chdir=DIR] show [flags] [search.NAME]
-       fwapply [-chdir=DIR] show [-json] [-full] PLANFILE
+       fwapply [-chdir=DIR] show [-json | -format=markdown] [-full] PLANFILE
 
   Shows the trials in the state: number, status, a column per metric the
   trials reported (the search's metric first, then its declared metrics,
@@ -43,6 +43,11 @@ Usage: fwapply [-chdir=DIR] show [flags] [search.NAME]
   search files with the variables the plan was made with. When the state
   has changed since, it says that apply would refuse the plan ("stale":
   true in JSON).
+
+  With -format=markdown it writes a compact summary for a pull-request
+  comment (GitHub-flavoured markdown): per search the trials by status
+  and the best trial with its config against the base config; for a
+  PLANFILE, the plan as plan -format=markdown writes it.
 `
 
 func runShow(m *Meta, args []string) int {
@@ -77,6 +82,10 @@ func runShow(m *Meta, args []string) int {
 	doc := views.NewShowJSON(def, o.st, names).AddProgress(lastProgress)
 	if err := checkMetrics(doc, def, names, a.Metrics); err != nil {
 		return fail(view, "Unknown metric", err)
+	}
+	if a.Format == arguments.RenderMarkdown {
+		view.ShowMarkdown(doc, def)
+		return 0
 	}
 	view.Show(doc, def, a.Metrics...)
 	return 0
@@ -243,6 +252,14 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 	}
 	defer o.Close()
 	_, staleErr := saved.Bind(def, o.st)
+	if a.Format == arguments.RenderMarkdown {
+		stale := ""
+		if staleErr != nil {
+			stale = strings.TrimPrefix(staleErr.Error(), plan.ErrStale.Error()+": ")
+		}
+		view.PlanMarkdown(p, def, views.PlanMarkdown{State: o.st, Full: a.Full, Stale: stale, PlanFile: a.PlanFile})
+		return 0
+	}
 	if a.JSON {
 		if err := view.JSON(views.ShowPlanJSON{PlanJSON: views.NewPlanJSON(p, def), Stale: staleErr != nil}); err != nil {
 			return fail(view, "Cannot write output", err)

@@ -398,10 +398,10 @@ func TestE2EAnalyze(t *testing.T) {
 	if len(s.Importance) != 1 || math.Abs(sum-1) > 1e-9 {
 		t.Errorf("importance %v", s.Importance)
 	}
-	if len(s.Plots) != 3 {
+	if len(s.Plots) != 4 {
 		t.Errorf("plots: %v", s.Plots)
 	}
-	for _, p := range []string{"s-convergence.svg", "s-importance.svg", "s-param-x.svg"} {
+	for _, p := range []string{"s-convergence.svg", "s-importance.svg", "s-param-x.svg", "s-parallel.svg"} {
 		b, err := os.ReadFile(filepath.Join(plotDir, p))
 		if err != nil || !strings.Contains(string(b), "<svg") {
 			t.Errorf("%s: %v", p, err)

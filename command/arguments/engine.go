@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -155,6 +156,69 @@ func registerExecutor(fs *flag.FlagSet, dst *string) {
 	fs.Var(executorValue{dst}, "executor", "run every trial in the local process pool, overriding the searches' executor blocks (for a quick try)")
 }
 
+// Rendering is the -format of plan and show: how they write for people.
+// Its zero value is RenderText.
+type Rendering int
+
+// The values of -format.
+const (
+	// RenderText is the text for a terminal (the default).
+	RenderText Rendering = iota
+	// RenderMarkdown is GitHub-flavoured markdown for a pull-request
+	// comment: compact, without colour.
+	RenderMarkdown
+)
+
+// renderings are the -format values, by Rendering.
+var renderings = []string{"text", "markdown"}
+
+// String returns the -format value of r.
+func (r Rendering) String() string {
+	if int(r) < len(renderings) && r >= 0 {
+		return renderings[r]
+	}
+	return fmt.Sprintf("Rendering(%d)", int(r))
+}
+
+// renderingValue parses -format=text|markdown.
+type renderingValue struct{ r *Rendering }
+
+func (v renderingValue) String() string {
+	if v.r == nil {
+		return RenderText.String()
+	}
+	return v.r.String()
+}
+
+func (v renderingValue) Set(s string) error {
+	i := slices.Index(renderings, s)
+	if i < 0 {
+		return fmt.Errorf("%q is not a format: write -format=text (the default) or -format=markdown (for a pull-request comment)", s)
+	}
+	*v.r = Rendering(i)
+	return nil
+}
+
+// Metavar names the value in help.
+func (v renderingValue) Metavar() string { return "text|markdown" }
+
+// registerFormat registers -format on fs.
+func registerFormat(fs *flag.FlagSet, r *Rendering, what string) {
+	fs.Var(renderingValue{r}, "format", "write "+what+" as text, or as markdown for a pull-request comment")
+}
+
+// formatWithJSON is the error of -format together with -json, nil when
+// not both were given.
+func formatWithJSON(fs *flag.FlagSet, jsonSet bool) *hcl.Diagnostic {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "format" })
+	if !given || !jsonSet {
+		return nil
+	}
+	return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-format with -json",
+		Detail: "-json prints the JSON document for programs; -format picks how the output for people is written. Give one of them."}
+}
+
 // Plan is the arguments of `fwapply plan`.
 type Plan struct {
 	View
@@ -169,6 +233,8 @@ type Plan struct {
 	DetailedExitCode bool
 	Full             bool
 	Targets          []string
+	// Format is how the plan is written for people (-format).
+	Format Rendering
 }
 
 // ParsePlan parses `fwapply plan [flags]`.
@@ -179,6 +245,7 @@ func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
 	a.State.register(fs, true)
 	fs.StringVar(&a.Out, "out", "", "save the plan to `FILE`; fwapply apply FILE runs exactly it")
 	fs.BoolVar(&a.JSON, "json", false, "print the plan as JSON")
+	registerFormat(fs, &a.Format, "the plan")
 	fs.BoolVar(&a.DetailedExitCode, "detailed-exitcode", false, "exit 0 with nothing to do, 2 with trials to run, 1 on error")
 	fs.BoolVar(&a.Full, "full", false, "list every planned trial (the default shows 10 per list)")
 	fs.Var(targetsValue{&a.Targets}, "target", "plan only `search.NAME` (repeatable)")
@@ -187,6 +254,9 @@ func ParsePlan(args []string) (*Plan, hcl.Diagnostics) {
 	diags := parse(fs, args)
 	if !diags.HasErrors() && fs.NArg() > 0 {
 		diags = tooManyArgs("plan", fs.Args())
+	}
+	if d := formatWithJSON(fs, a.JSON); d != nil && !diags.HasErrors() {
+		diags = hcl.Diagnostics{d}
 	}
 	return a, diags
 }

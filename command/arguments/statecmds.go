@@ -2,11 +2,14 @@ package arguments
 
 import (
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
+
+	fwhcl "github.com/frameworm/frameworm/hcl"
 )
 
 // This file parses the commands that read the state or edit trials in it:
@@ -35,6 +38,9 @@ type Show struct {
 	// WatchCount stops -watch after that many refreshes (0: until
 	// interrupted); for tests and scripts.
 	WatchCount int
+	// Format is how the trials (or the plan) are written for people
+	// (-format).
+	Format Rendering
 }
 
 // ParseShow parses `fwapply show [flags] [search.NAME | PLANFILE]`.
@@ -49,9 +55,13 @@ func ParseShow(args []string) (*Show, hcl.Diagnostics) {
 	fs.BoolVar(&a.Watch, "watch", false, "redraw a compact summary every -interval until interrupted, without the lock")
 	fs.DurationVar(&a.Interval, "interval", 2*time.Second, "refresh -watch every `DUR`")
 	fs.IntVar(&a.WatchCount, "watch-count", 0, "stop -watch after `N` refreshes (0: until interrupted)")
+	registerFormat(fs, &a.Format, "the trials, or the plan of a PLANFILE,")
 	diags := parse(fs, interspersed(fs, args))
 	if diags.HasErrors() {
 		return a, diags
+	}
+	if d := formatWithJSON(fs, a.JSON); d != nil {
+		return a, hcl.Diagnostics{d}
 	}
 	if d := a.checkFlags(); d != nil {
 		return a, hcl.Diagnostics{d}
@@ -77,6 +87,10 @@ func (a *Show) checkFlags() *hcl.Diagnostic {
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid -interval", Detail: "-interval must be positive, like -interval=2s."}
 	case len(a.Metrics) > 0 && (a.JSON || a.Watch):
 		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-metrics with -json or -watch", Detail: "-metrics picks the columns of the trial table; show -json prints every metric, and -watch only the best score."}
+	case a.Format == RenderMarkdown && a.Watch:
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-format=markdown with -watch", Detail: "-watch redraws a summary on a terminal; -format=markdown writes one summary for a pull-request comment: run show -format=markdown without -watch."}
+	case a.Format == RenderMarkdown && len(a.Metrics) > 0:
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "-metrics with -format=markdown", Detail: "-metrics picks the columns of the text table; the markdown shows the search's metric only."}
 	}
 	return nil
 }
@@ -390,14 +404,36 @@ type Analyze struct {
 	View
 	Vars
 	State
-	JSON   bool
-	Search string
-	Plots  string
+	JSON bool
+	// Searches are the search.NAME arguments without "search.", in the
+	// order given; none for every search. Two or more are also compared.
+	Searches []string
+	// Plots is the directory -plots writes every selected plot into.
+	Plots string
+	// Plot are the -plot kinds selected (PlotKinds), without repeats;
+	// none selects every kind.
+	Plot []string
+	// Params are the -param paths: the params of the slice plots, and
+	// the pair of the contour plot.
+	Params []string
+	// Output is -o: the file of the one plot selected.
+	Output string
+	// HTML is -html: the file of the HTML report.
+	HTML string
+	// Format is png or svg: -format, else the extension of -o, else png.
 	Format string
+	// YScale is auto, linear or log: the scale of every score axis.
+	YScale string
 	Top    int
 }
 
-// ParseAnalyze parses `fwapply analyze [flags] [search.NAME]`.
+// PlotKinds are the kinds of plot -plot selects.
+var PlotKinds = []string{"convergence", "importance", "failure-importance", "slice", "progress", "parallel", "contour", "compare-trials", "compare-time"}
+
+// YScales are the values of analyze -yscale.
+var YScales = []string{"auto", "linear", "log"}
+
+// ParseAnalyze parses `fwapply analyze [flags] [search.NAME...]`.
 func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
 	a := &Analyze{}
 	fs := newFlagSet("analyze", &a.View)
@@ -405,20 +441,109 @@ func ParseAnalyze(args []string) (*Analyze, hcl.Diagnostics) {
 	a.State.register(fs, false)
 	fs.BoolVar(&a.JSON, "json", false, "print every number behind the text and the plots as JSON")
 	fs.StringVar(&a.Plots, "plots", "", "write the plots into `DIR`")
-	fs.StringVar(&a.Format, "format", "png", "draw the plots as `png|svg` files")
+	fs.Var(kindsValue{&a.Plot}, "plot", "draw only plots of this kind (repeatable, comma-separated; default every kind): "+strings.Join(PlotKinds, ", "))
+	fs.Var(appendValue{&a.Params, "PATH"}, "param", "the params of slice plots and the pair of a contour plot (repeatable)")
+	fs.StringVar(&a.Output, "o", "", "write the one plot selected to `FILE` (.png or .svg)")
+	fs.StringVar(&a.HTML, "html", "", "write a self-contained HTML report to `FILE`")
+	fs.StringVar(&a.Format, "format", "", "draw the plots as `png|svg` files (default: the extension of -o, else png)")
+	fs.StringVar(&a.YScale, "yscale", "auto", "the scale of every score axis, `auto|linear|log` (auto: log when the scores call for it)")
 	fs.IntVar(&a.Top, "top", 5, "list the `N` best trials")
 	diags := parse(fs, interspersed(fs, args))
 	if diags.HasErrors() {
 		return a, diags
 	}
-	if a.Format != "png" && a.Format != "svg" {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -format", Detail: fmt.Sprintf("-format is png or svg, got %q.", a.Format)}}
+	if d := a.check(); d != nil {
+		return a, hcl.Diagnostics{d}
 	}
-	if a.Top < 1 {
-		return a, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid -top", Detail: "-top is a positive number of trials."}}
+	a.Searches, diags = searchList(fs.Args())
+	if !diags.HasErrors() && len(a.Searches) < 2 && (slices.Contains(a.Plot, "compare-trials") || slices.Contains(a.Plot, "compare-time")) {
+		diags = hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Nothing to compare",
+			Detail: "The compare-trials and compare-time plots compare two or more searches: name them, like fwapply analyze search.grid search.random."}}
 	}
-	a.Search, diags = optionalSearch("analyze", fs.Args())
 	return a, diags
+}
+
+// check checks analyze's flags and fills in the format.
+func (a *Analyze) check() *hcl.Diagnostic {
+	bad := func(summary, detail string, args ...any) *hcl.Diagnostic {
+		return &hcl.Diagnostic{Severity: hcl.DiagError, Summary: summary, Detail: fmt.Sprintf(detail, args...)}
+	}
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(a.Output)), ".")
+	switch {
+	case a.Format != "" && a.Format != "png" && a.Format != "svg":
+		return bad("Invalid -format", "-format is png or svg, got %q.", a.Format)
+	case a.Top < 1:
+		return bad("Invalid -top", "-top is a positive number of trials.")
+	case !slices.Contains(YScales, a.YScale):
+		return bad("Invalid -yscale", "-yscale is auto, linear or log, got %q.", a.YScale)
+	case a.Output != "" && a.Plots != "":
+		return bad("-o with -plots", "-o names the file of one plot and -plots a directory for every plot selected; give one of them.")
+	case a.Output != "" && (ext == "png" || ext == "svg") && a.Format != "" && a.Format != ext:
+		return bad("-format differs from -o", "-o %s names a %s file but -format is %s; drop -format, or name the file .%s.", a.Output, ext, a.Format, a.Format)
+	case a.Output != "" && ext != "png" && ext != "svg" && a.Format == "":
+		return bad("Unknown plot format", "-o %s does not end in .png or .svg: name the file so, or give -format=png or -format=svg.", a.Output)
+	case (len(a.Plot) > 0 || len(a.Params) > 0) && a.Plots == "" && a.Output == "" && a.HTML == "":
+		return bad("Nowhere to draw", "-plot and -param select plots; say where they go with -plots=DIR, -o=FILE or -html=FILE.")
+	}
+	if a.Format == "" {
+		a.Format = "png"
+		if ext == "png" || ext == "svg" {
+			a.Format = ext
+		}
+	}
+	kind := func(k string) bool { return len(a.Plot) == 0 || slices.Contains(a.Plot, k) }
+	switch {
+	case len(a.Params) > 0 && !kind("slice") && !kind("contour"):
+		return bad("-param without slice or contour", "-param picks the params of slice plots and the pair of a contour plot, and -plot selects neither: add -plot=slice or -plot=contour.")
+	case len(a.Params) > 2 && !kind("slice"):
+		return bad("Too many -param for a contour", "A contour plot draws a pair of params, and -param names %d; give two (or add -plot=slice for the others).", len(a.Params))
+	}
+	for i, p := range a.Params {
+		if strings.TrimSpace(p) == "" {
+			return bad("Invalid -param", "-param names a param path, like -param=training.lr.")
+		}
+		if slices.Contains(a.Params[:i], p) {
+			return bad("Repeated -param", "-param=%s is given twice.", p)
+		}
+	}
+	return nil
+}
+
+// kindsValue collects -plot kinds: repeatable, comma-separated, known
+// kinds only, without repeats.
+type kindsValue struct{ list *[]string }
+
+func (k kindsValue) String() string { return "" }
+
+// Metavar names the value in help.
+func (k kindsValue) Metavar() string { return "KIND" }
+func (k kindsValue) Set(s string) error {
+	for _, kind := range strings.Split(s, ",") {
+		kind = strings.TrimSpace(kind)
+		if !slices.Contains(PlotKinds, kind) {
+			return fmt.Errorf("unknown plot kind %q.%s The kinds are %s", kind, fwhcl.Suggest(kind, slices.Clone(PlotKinds)), strings.Join(PlotKinds, ", "))
+		}
+		if !slices.Contains(*k.list, kind) {
+			*k.list = append(*k.list, kind)
+		}
+	}
+	return nil
+}
+
+// searchList parses analyze's search.NAME arguments.
+func searchList(rest []string) ([]string, hcl.Diagnostics) {
+	var names []string
+	for _, r := range rest {
+		name, ok := strings.CutPrefix(r, "search.")
+		if !ok || name == "" || strings.ContainsAny(name, ".[]") {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid address", Detail: fmt.Sprintf("%q is not a search address; write search.NAME.", r)}}
+		}
+		if slices.Contains(names, name) {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Repeated search", Detail: fmt.Sprintf("search.%s is given twice.", name)}}
+		}
+		names = append(names, name)
+	}
+	return names, nil
 }
 
 // optionalSearch parses the optional search.NAME argument of show and
