@@ -237,8 +237,61 @@ func lexedSecrets(src []byte, filename string) []hcl.Range {
 				out = append(out, byteRange(filename, tok.Range.Start.Byte+sp[0], tok.Range.Start.Byte+sp[1]))
 			}
 		}
+		out = append(out, unquotedSecrets(src[r[0]:r[1]], r[0], filename)...)
 	}
 	return out
+}
+
+// unquotedSecrets returns the ranges of the passwords in a connection
+// string written without quotes in text (a block's bytes, starting at
+// byte offset base of its file): a syntax error's snippet shows such a
+// line as written. A URL runs from its scheme to the end of its line (a
+// password may hold any byte), as does a key=value password lookalike
+// from "password".
+func unquotedSecrets(text []byte, base int, filename string) []hcl.Range {
+	var out []hcl.Range
+	add := func(start, end int) {
+		for _, sp := range connstr.Spans(string(text[start:end])) {
+			out = append(out, byteRange(filename, base+start+sp[0], base+start+sp[1]))
+		}
+	}
+	for from := 0; ; {
+		k := bytes.Index(text[from:], []byte("://"))
+		if k < 0 {
+			break
+		}
+		k += from
+		start := k
+		for start > 0 && isSchemeByte(text[start-1]) {
+			start--
+		}
+		end := k + 3
+		for end < len(text) && text[end] != '\n' {
+			end++
+		}
+		add(start, end)
+		from = k + 3
+	}
+	lower := bytes.ToLower(text)
+	for from := 0; ; {
+		k := bytes.Index(lower[from:], []byte("password"))
+		if k < 0 {
+			break
+		}
+		k += from
+		end := k
+		for end < len(text) && text[end] != '\n' {
+			end++
+		}
+		add(k, end)
+		from = k + len("password")
+	}
+	return out
+}
+
+// isSchemeByte reports whether c may be part of a URL scheme.
+func isSchemeByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '+' || c == '.' || c == '-'
 }
 
 // hiddenFrameworkRE matches a line that starts like a frameworm block.
