@@ -20,10 +20,26 @@ import (
 
 // Space builds the search space of a test function. With gridPoints > 0,
 // continuous dimensions get a step so that each has about gridPoints
-// values, which makes the space finite for grid search.
+// values, which makes the space finite for grid search. A Dim's When
+// becomes the dimension's space.Condition.
 func Space(f testfunc.Function, gridPoints int) (*space.Space, error) {
 	var dims []space.Dimension
+	var conds []space.Condition
 	for _, d := range f.Dims {
+		if d.When != nil {
+			j := slices.IndexFunc(f.Dims, func(e testfunc.Dim) bool { return e.Name == d.When.Dim })
+			if j < 0 {
+				return nil, fmt.Errorf("%s: dimension %s: its condition reads %q, which is not a dimension", f.Name, d.Name, d.When.Dim)
+			}
+			values := slices.Clone(d.When.Values)
+			for len(conds) < len(dims) {
+				conds = append(conds, nil)
+			}
+			conds = append(conds, space.Func(func(p space.Point) bool {
+				v, ok := p[j].(string)
+				return ok && slices.Contains(values, v)
+			}, d.When.Dim))
+		}
 		var dim space.Dimension
 		var err error
 		switch d.Kind {
@@ -49,7 +65,7 @@ func Space(f testfunc.Function, gridPoints int) (*space.Space, error) {
 		}
 		dims = append(dims, dim)
 	}
-	return space.New(dims...)
+	return space.NewConditional(dims, conds)
 }
 
 // Run is one optimization run.

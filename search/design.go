@@ -6,11 +6,16 @@ import (
 )
 
 // designPoint maps a point of the unit cube (one coordinate per dimension)
-// into the space.
+// into the space. In a conditional space an inactive dimension ignores its
+// coordinate and is Inactive.
 func designPoint(sp *space.Space, u []float64) space.Point {
 	p := make(space.Point, sp.Len())
 	for i, d := range sp.Dims() {
-		p[i] = space.Quantile(d, u[i])
+		if sp.Active(p, i) {
+			p[i] = space.Quantile(d, u[i])
+		} else {
+			p[i] = space.Inactive
+		}
 	}
 	return p
 }

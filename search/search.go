@@ -7,6 +7,14 @@
 //   - Propose never returns a point equal (by space.Key) to an observed or
 //     pending point, nor the same point twice. It returns fewer points than
 //     asked only when the space has no unseen point left; Exhausted says so.
+//   - On a conditional space (space.NewConditional) every proposal is a
+//     consistent point: Inactive exactly where a param's condition is
+//     false. Since space.Key writes an inactive coordinate as null, no two
+//     proposals resolve to the same config. Grid enumerates only the
+//     consistent combinations, Random draws nothing for an inactive param,
+//     and Bayesian encodes an inactive param at a fixed value (see
+//     Bayesian.Inactive) and re-derives activity after every move of its
+//     acquisition search.
 package search
 
 import (

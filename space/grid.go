@@ -9,6 +9,10 @@ import (
 // the dimensions' grid sizes. It reports an error if a dimension is
 // continuous, or if the product does not fit in a uint64.
 func (s *Space) GridSize() (n uint64, err error) {
+	if s.conds != nil {
+		g := s.grid()
+		return g.size, g.err
+	}
 	n = 1
 	for _, d := range s.dims {
 		m, finite := d.GridSize()
@@ -36,6 +40,9 @@ func (s *Space) Grid(limit uint64) ([]Point, error) {
 	if n > limit {
 		return nil, fmt.Errorf("space: the grid has %d points, more than the limit of %d; use larger steps or fewer values, or sample instead.", n, limit)
 	}
+	if s.conds != nil {
+		return s.gridConditional(n), nil
+	}
 	pts := make([]Point, n)
 	for i := range pts {
 		pts[i] = s.GridPoint(uint64(i))
@@ -47,6 +54,9 @@ func (s *Space) Grid(limit uint64) ([]Point, error) {
 // as a mixed-radix number whose last digit belongs to the last dimension.
 // It panics if the grid is not finite or i is out of range.
 func (s *Space) GridPoint(i uint64) Point {
+	if s.conds != nil {
+		return s.gridPointConditional(i)
+	}
 	n, err := s.GridSize()
 	if err != nil {
 		panic(err)

@@ -11,7 +11,8 @@ import (
 // de-duplication: equal points (after Normalize, so int 3 and int64 3, or
 // 0.30000000000000004 and 0.3 on a 0.1 step, agree) give equal keys and
 // different points different keys. It is a JSON array, with floats in
-// their shortest round-trip form, e.g. [0.001,3,"adam",true]. Values that
+// their shortest round-trip form, e.g. [0.001,3,"adam",true], and an
+// Inactive coordinate as null, e.g. ["adam",null]. Values that
 // are not valid for their dimension are still formatted, so Key never
 // panics, but p should normally be Contained in s.
 func (s *Space) Key(p Point) string {
@@ -34,6 +35,10 @@ func (s *Space) Key(p Point) string {
 
 // writeValue writes v as a JSON value.
 func writeValue(b *strings.Builder, v Value) {
+	if v == Inactive {
+		b.WriteString("null")
+		return
+	}
 	if k, ok := v.(int64); ok {
 		b.WriteString(strconv.FormatInt(k, 10))
 		return

@@ -17,6 +17,9 @@ import (
 //     refined dimension keeps at least two values;
 //   - a Categorical is kept unchanged.
 //
+// A conditional space keeps its conditions; a dimension that is inactive
+// in around has no value to centre on and is kept unchanged.
+//
 // Refine reports an error unless 0 < factor <= 1 and around is a point of
 // s, or if factor is so small that a continuous range collapses.
 func Refine(s *Space, around Point, factor float64) (*Space, error) {
@@ -26,8 +29,17 @@ func Refine(s *Space, around Point, factor float64) (*Space, error) {
 	if len(around) != s.Len() {
 		return nil, fmt.Errorf("space: cannot refine around a point with %d values in a space of %d dimensions.", len(around), s.Len())
 	}
+	if s.conds != nil {
+		if _, ok := s.Normalize(around); !ok {
+			return nil, fmt.Errorf("space: cannot refine around %v: it is not a point of the space (a value is invalid, or a param is inactive exactly where its condition holds, or set where it does not).", around)
+		}
+	}
 	dims := make([]Dimension, len(s.dims))
 	for i, d := range s.dims {
+		if s.conds != nil && around[i] == Inactive {
+			dims[i] = d
+			continue
+		}
 		v, ok := d.Normalize(around[i])
 		if !ok {
 			return nil, fmt.Errorf("space: cannot refine around %#v: it is not a value of dimension %q.", around[i], d.Name())
@@ -45,7 +57,7 @@ func Refine(s *Space, around Point, factor float64) (*Space, error) {
 			return nil, err
 		}
 	}
-	return New(dims...)
+	return NewConditional(dims, s.conds)
 }
 
 // window returns the clipped window of half-width factor*(high-low)/2 around

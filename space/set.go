@@ -103,7 +103,7 @@ func (t *Set) Has(p Point) bool {
 // was not a member yet, and nil and false when it was: no point is built
 // for a duplicate.
 func (t *Set) AddSample(r *rand.Rand) (Point, bool) {
-	if t.dims == nil {
+	if t.dims == nil || t.sp.conds != nil {
 		p := t.sp.Sample(r)
 		if !t.Add(p) {
 			return nil, false
@@ -167,6 +167,9 @@ func (t *Set) point(raw []uint64) Point {
 func (t *Set) encode(p Point) bool {
 	if t.dims == nil || len(p) != len(t.dims) {
 		return false
+	}
+	if t.sp.conds != nil {
+		return t.encodeConditional(p)
 	}
 	for i, d := range t.dims {
 		switch {
@@ -267,4 +270,29 @@ func hashCode(code []uint64) uint64 {
 	h *= 0xc4ceb9fe1a85ec53
 	h ^= h >> 33
 	return h
+}
+
+// encodeConditional is encode for a conditional space. An inactive
+// coordinate has code 0: two consistent points whose codes agree before
+// dimension i agree in value there, so their dimension i is active in
+// both or in neither, and a code of 0 never meets an active value's code
+// of 0 at the same position.
+func (t *Set) encodeConditional(p Point) bool {
+	q, ok := t.sp.normalizeConditional(p)
+	if !ok {
+		return false
+	}
+	for i, d := range t.dims {
+		switch v := q[i]; {
+		case v == Inactive:
+			t.code[i] = 0
+		case d.real != nil:
+			t.code[i] = math.Float64bits(v.(float64))
+		case d.intg != nil:
+			t.code[i] = uint64(v.(int64))
+		default:
+			t.code[i] = uint64(d.cat.index(v))
+		}
+	}
+	return true
 }

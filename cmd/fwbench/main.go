@@ -1,11 +1,14 @@
 // Command fwbench measures the search strategies on test functions with
-// known optima (Branin, Hartmann6, Rosenbrock-4 and a mixed space) through
+// known optima (Branin, Hartmann6, Rosenbrock-4, a mixed space and, when
+// named, the conditional space of testfunc.Conditional) through
 // the strategy interface fwapply uses, and prints markdown tables: the
 // median and interquartile range of simple regret per budget over seeds,
 // and the latency of one Bayesian ask.
 //
 //	go run ./cmd/fwbench                      # the full suite (slow: minutes)
 //	go run ./cmd/fwbench -seeds=3 -budgets=30 # a quick look
+//	go run ./cmd/fwbench -functions=conditional -inactive=center,low,outside -workers=1 -latency=
+//	                                          # how the Bayesian model should see inactive params
 package main
 
 import (
@@ -26,12 +29,13 @@ import (
 )
 
 var (
-	xiFlag      = flag.Float64("xi", 0, "xi of the bayesian strategy's ei")
-	initialFlag = flag.Int("initial", 10, "initial_points of the bayesian strategy")
+	xiFlag       = flag.Float64("xi", 0, "xi of the bayesian strategy's ei")
+	initialFlag  = flag.Int("initial", 10, "initial_points of the bayesian strategy")
+	inactiveFlag = flag.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
 )
 
 func main() {
-	functions := flag.String("functions", "", "comma-separated function names (default: all)")
+	functions := flag.String("functions", "", "comma-separated function names (default: all unconditional ones; name conditional to run it)")
 	budgets := flag.String("budgets", "30,50,100", "budgets at which regret is reported")
 	seeds := flag.Int("seeds", 20, "seeds per cell")
 	strategies := flag.String("strategies", "grid,random,bayesian", "strategies to run")
@@ -74,8 +78,9 @@ func run(functions, budgetList string, seeds int, strategyList, workerList, late
 	}
 	maxBudget := slices.Max(budgets)
 	var fs []testfunc.Function
-	for _, f := range testfunc.All() {
-		if functions == "" || slices.Contains(strings.Split(functions, ","), f.Name) {
+	for _, f := range append(testfunc.All(), testfunc.Conditional()) {
+		named := slices.Contains(strings.Split(functions, ","), f.Name)
+		if named || functions == "" && !conditional(f) {
 			fs = append(fs, f)
 		}
 	}
@@ -91,18 +96,24 @@ func run(functions, budgetList string, seeds int, strategyList, workerList, late
 	for _, f := range fs {
 		for _, name := range strings.Split(strategyList, ",") {
 			configs := []int{1}
+			encodings := []string{""}
 			if name == "bayesian" {
 				configs = workers
+				if conditional(f) && *inactiveFlag != "" {
+					encodings = strings.Split(*inactiveFlag, ",")
+				}
 			}
-			for _, w := range configs {
-				label, row, err := cell(f, name, w, seeds, maxBudget, budgets)
-				if err != nil {
-					return err
+			for _, enc := range encodings {
+				for _, w := range configs {
+					label, row, err := cell(f, name, enc, w, seeds, maxBudget, budgets)
+					if err != nil {
+						return err
+					}
+					if label == "" {
+						continue
+					}
+					fmt.Printf("| %s | %s |%s\n", f.Name, label, row)
 				}
-				if label == "" {
-					continue
-				}
-				fmt.Printf("| %s | %s |%s\n", f.Name, label, row)
 			}
 		}
 	}
@@ -134,7 +145,7 @@ func run(functions, budgetList string, seeds int, strategyList, workerList, late
 
 // cell runs one strategy on one function over seeds (two at a time) and
 // formats the regret at each budget.
-func cell(f testfunc.Function, name string, workers, seeds, maxBudget int, budgets []int) (string, string, error) {
+func cell(f testfunc.Function, name, inactive string, workers, seeds, maxBudget int, budgets []int) (string, string, error) {
 	grid := 0
 	var s search.Strategy
 	label := name
@@ -152,8 +163,11 @@ func cell(f testfunc.Function, name string, workers, seeds, maxBudget int, budge
 	case "random":
 		s = search.Random{}
 	case "bayesian":
-		s = search.Bayesian{InitialPoints: *initialFlag, Acquisition: "ei", Xi: *xiFlag}
+		s = search.Bayesian{InitialPoints: *initialFlag, Acquisition: "ei", Xi: *xiFlag, Inactive: inactive}
 		label = fmt.Sprintf("bayesian, %d worker(s)", workers)
+		if inactive != "" {
+			label = fmt.Sprintf("bayesian (inactive at %s), %d worker(s)", inactive, workers)
+		}
 	default:
 		return "", "", fmt.Errorf("unknown strategy %q", name)
 	}
@@ -193,4 +207,9 @@ func cell(f testfunc.Function, name string, workers, seeds, maxBudget int, budge
 		fmt.Fprintf(&row, " %.3g [%.3g, %.3g] |", st.Median, st.Q1, st.Q3)
 	}
 	return label, row.String(), nil
+}
+
+// conditional reports whether f has a conditional dimension.
+func conditional(f testfunc.Function) bool {
+	return slices.ContainsFunc(f.Dims, func(d testfunc.Dim) bool { return d.When != nil })
 }

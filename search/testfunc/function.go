@@ -38,6 +38,8 @@ type Dim struct {
 	Log bool
 	// Values are the choices of a categorical dimension.
 	Values []string
+	// When, if set, makes the dimension conditional (see When).
+	When *When
 }
 
 // All returns every function of the package, in a fixed order.
@@ -45,13 +47,15 @@ func All() []Function {
 	return []Function{Branin(), Hartmann6(), Rosenbrock4(), Mixed()}
 }
 
-// ByName returns the function of All with the given name.
+// ByName returns the function of All, or Conditional, with the given
+// name.
 func ByName(name string) (Function, bool) {
-	i := slices.IndexFunc(All(), func(f Function) bool { return f.Name == name })
+	fs := append(All(), Conditional())
+	i := slices.IndexFunc(fs, func(f Function) bool { return f.Name == name })
 	if i < 0 {
 		return Function{}, false
 	}
-	return All()[i], true
+	return fs[i], true
 }
 
 // realDims returns n real dimensions x1..xn on [low, high].
