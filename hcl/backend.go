@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -226,6 +227,9 @@ func lexedSecrets(src []byte, filename string) []hcl.Range {
 	regions, tokens := frameworkRegions(src, filename)
 	var out []hcl.Range
 	for _, r := range regions {
+		// The block's bytes with its string literals blanked: what is
+		// left may hold a connection string written without quotes.
+		unquoted := slices.Clone(src[r[0]:r[1]])
 		for _, tok := range tokens {
 			if tok.Range.Start.Byte < r[0] || tok.Range.End.Byte > r[1] {
 				continue
@@ -236,14 +240,20 @@ func lexedSecrets(src []byte, filename string) []hcl.Range {
 			for _, sp := range connstr.Spans(string(tok.Bytes)) {
 				out = append(out, byteRange(filename, tok.Range.Start.Byte+sp[0], tok.Range.Start.Byte+sp[1]))
 			}
+			for k := tok.Range.Start.Byte; k < tok.Range.End.Byte; k++ {
+				if unquoted[k-r[0]] != '\n' {
+					unquoted[k-r[0]] = ' '
+				}
+			}
 		}
-		out = append(out, unquotedSecrets(src[r[0]:r[1]], r[0], filename)...)
+		out = append(out, unquotedSecrets(unquoted, r[0], filename)...)
 	}
 	return out
 }
 
 // unquotedSecrets returns the ranges of the passwords in a connection
-// string written without quotes in text (a block's bytes, starting at
+// string written without quotes in text (a block's bytes with its string
+// literals blanked, starting at
 // byte offset base of its file): a syntax error's snippet shows such a
 // line as written. A URL runs from its scheme to the end of its line (a
 // password may hold any byte), as does a key=value password lookalike
