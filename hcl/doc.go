@@ -10,6 +10,16 @@
 //   - Variables are set, from lowest to highest precedence, by their
 //     default, by FW_VAR_name in the environment, by -var-file files in the
 //     order given, and by -var flags in the order given.
+//   - Locals (locals.go) are the attributes of any number of top-level
+//     locals blocks, one namespace per directory, read as local.NAME
+//     wherever var.NAME may be read (not in the frameworm block nor in
+//     variable defaults). A name defined twice, a cycle among locals (named,
+//     at one of its references) and a reference to an undeclared local are
+//     located errors. A local with an error, or reading one, has no value
+//     and brings about no further error. Locals are evaluated once each, in
+//     dependency order, in time linear in their number and references,
+//     without recursion; a local's value is bounded like decoded data
+//     (MaxNesting deep, MaxDecodedValues values).
 //   - Nothing here starts processes; the only files read are the search
 //     files, the -var-file files and what file() reads.
 //   - What is parsed is bounded before a parser sees it (limits.go,

@@ -10,8 +10,9 @@ import (
 	"github.com/zclconf/go-cty/cty/convert"
 )
 
-// evalContext is what expressions in search blocks see: var.NAME and the
-// function table.
+// evalContext is what expressions in search blocks see: var.NAME,
+// local.NAME (locals.go; no local before decodeLocals) and the function
+// table.
 func (l *loader) evalContext(vars map[string]*variable) *hcl.EvalContext {
 	vals := make(map[string]cty.Value, len(vars))
 	for name, v := range vars {
@@ -22,16 +23,39 @@ func (l *loader) evalContext(vars map[string]*variable) *hcl.EvalContext {
 		}
 	}
 	return &hcl.EvalContext{
-		Variables: map[string]cty.Value{"var": cty.ObjectVal(vals)},
+		Variables: map[string]cty.Value{"var": cty.ObjectVal(vals), localRoot: l.locals.object()},
 		Functions: functions(l.dir),
 	}
 }
 
-// eval evaluates an expression. References to undeclared variables are
-// reported as such, with a suggestion, before evaluation.
+// eval evaluates an expression. References to undeclared variables and
+// locals are reported as such, with a suggestion, before evaluation.
 func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, bool) {
+	if !l.checkRefs(expr, ctx) {
+		return cty.NilVal, false
+	}
+	v, diags := expr.Value(ctx)
+	l.add(diags...)
+	if diags.HasErrors() {
+		return cty.NilVal, false
+	}
+	if !v.IsWhollyKnown() {
+		// Only a variable that failed to get a value, or a local with an
+		// error (locals.go), is unknown; that error is already reported.
+		return cty.NilVal, false
+	}
+	return v, true
+}
+
+// checkRefs reports the references of expr to undeclared variables and
+// locals, with a suggestion; it reports whether there were none.
+func (l *loader) checkRefs(expr hcl.Expression, ctx *hcl.EvalContext) bool {
 	ok := true
 	for _, tr := range expr.Variables() {
+		if tr.RootName() == localRoot && ctx != nil {
+			ok = l.checkLocalRef(tr) && ok
+			continue
+		}
 		if tr.RootName() != "var" || len(tr) < 2 || ctx == nil {
 			continue
 		}
@@ -55,20 +79,7 @@ func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, boo
 		})
 		ok = false
 	}
-	if !ok {
-		return cty.NilVal, false
-	}
-	v, diags := expr.Value(ctx)
-	l.add(diags...)
-	if diags.HasErrors() {
-		return cty.NilVal, false
-	}
-	if !v.IsWhollyKnown() {
-		// Only a variable that failed to get a value is unknown; that
-		// error is already reported.
-		return cty.NilVal, false
-	}
-	return v, true
+	return ok
 }
 
 // nullRequired reports whether a required attribute is null, and if so

@@ -466,6 +466,8 @@ func (l *loader) executorRef(a *hcl.Attribute) *definition.Executor {
 		detail := form
 		if names[0] == "var" {
 			detail = "executor cannot be a variable: it names an executor block, which variables cannot hold. " + form
+		} else if names[0] == localRoot {
+			detail = "executor cannot be a local value: it names an executor block, which local values cannot hold. " + form
 		} else if s := Suggest(names[0], []string{executorRoot}); s != "" {
 			detail = strings.TrimSpace(s) + " " + form
 		}

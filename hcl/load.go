@@ -150,6 +150,9 @@ type loader struct {
 	// and name; badExecutors those whose errors are already reported.
 	executors    map[executorKey]*definition.Executor
 	badExecutors map[executorKey]bool
+	// locals are the local values (locals.go), set before any search
+	// expression is evaluated.
+	locals *localScope
 }
 
 // check checks a source against the limits before it is parsed; see
@@ -207,7 +210,7 @@ func (l *loader) load(sources []Source) *definition.Definition {
 		// would mostly report their consequences.
 		return nil
 	}
-	var varBlocks, searchBlocks, frameworkBlocks, executorBlocks []*hcl.Block
+	var varBlocks, searchBlocks, frameworkBlocks, executorBlocks, localBlocks []*hcl.Block
 	for _, f := range files {
 		content, diags := f.Body.Content(rootSchema)
 		l.add(diags...)
@@ -221,10 +224,13 @@ func (l *loader) load(sources []Source) *definition.Definition {
 				frameworkBlocks = append(frameworkBlocks, b)
 			case "executor":
 				executorBlocks = append(executorBlocks, b)
+			case "locals":
+				localBlocks = append(localBlocks, b)
 			}
 		}
 	}
 	vars := l.decodeVariables(varBlocks)
+	l.decodeLocals(localBlocks, l.evalContext(vars))
 	ctx := l.evalContext(vars)
 	def := &definition.Definition{Dir: l.dir}
 	bd := &backendDecoder{source: func(name string) []byte {

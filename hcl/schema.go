@@ -11,6 +11,7 @@ var (
 			{Type: "search", LabelNames: []string{"name"}},
 			{Type: "frameworm"},
 			{Type: "executor", LabelNames: []string{"type", "name"}},
+			{Type: "locals"},
 		},
 	}
 
