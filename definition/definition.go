@@ -114,6 +114,17 @@ type Search struct {
 	// Dir is the directory trials run in: the directory of the file.
 	Dir       string
 	DeclRange hcl.Range
+
+	// Upstreams are the searches this one reads (search.NAME references
+	// and refine's from), sorted, without repeats; nil for none.
+	Upstreams []string
+	// Deferred is non-nil when the search reads a search whose outcome is
+	// not known yet. Only Name, Strategy, Metric, Mode, Trials,
+	// Upstreams, Dir, DeclRange and Deferred are then set: the rest
+	// depends on the outcome.
+	Deferred *Deferred
+	// Refine records the refine block; nil without one.
+	Refine *Refinement
 }
 
 // ExperimentTags returns the tags of the search's trials: its own, then

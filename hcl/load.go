@@ -27,6 +27,17 @@ type Options struct {
 	// Environ is the environment searched for FW_VAR_name, as os.Environ
 	// gives it; nil means none.
 	Environ []string
+	// Outcomes gives the outcome of each search that another search
+	// reads, once that search is decoded; nil means every outcome is
+	// unknown (as for validate, which reads no state).
+	Outcomes Outcomes
+}
+
+// Outcomes gives the outcome of a search that other searches read
+// (search.NAME.best, search.NAME.top, refine's from). The command layer
+// computes it from the state; the loader reads no state itself.
+type Outcomes interface {
+	Outcome(s *definition.Search) definition.Outcome
 }
 
 // Result is what a load produced. Files holds every file parsed (search
