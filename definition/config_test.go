@@ -144,3 +144,29 @@ func TestDiffConfigs(t *testing.T) {
 		t.Errorf("diff of equal configs: %v", got)
 	}
 }
+
+// A categorical of whole numbers from a list(number) variable holds
+// float64s; a state read back from JSON holds int64s. The settings must
+// not differ (a plan said `values [32,128] → [32,128]`).
+func TestEqualValuesNumbersInLists(t *testing.T) {
+	for _, c := range []struct {
+		a, b any
+		want bool
+	}{
+		{[]any{float64(32), float64(128)}, []any{int64(32), int64(128)}, true},
+		{[]any{float64(32), float64(128)}, []any{int64(32), int64(129)}, false},
+		{[]any{[]any{float64(1)}, "x"}, []any{[]any{int64(1)}, "x"}, true},
+		{[]any{map[string]any{"n": float64(2)}}, []any{map[string]any{"n": int64(2)}}, true},
+		{[]any{map[string]any{"n": float64(2)}}, []any{map[string]any{"m": int64(2)}}, false},
+		{[]any{float64(1)}, []any{"1"}, false},
+	} {
+		if got := EqualValues(c.a, c.b); got != c.want {
+			t.Errorf("EqualValues(%v, %v) = %v, want %v", c.a, c.b, got, c.want)
+		}
+	}
+	old := map[string]any{`param "h"`: map[string]any{"values": []any{int64(32), int64(128)}}}
+	new := map[string]any{`param "h"`: map[string]any{"values": []any{float64(32), float64(128)}}}
+	if ch := SettingsChanges(old, new); len(ch) != 0 {
+		t.Errorf("SettingsChanges = %v, want none", ch)
+	}
+}

@@ -50,8 +50,8 @@ func diffValue(path string, a, b any, out *[]ConfigChange) {
 }
 
 // EqualValues is DiffConfigs' equality of two values that are not both
-// objects: numbers by value (int64(2) equals float64(2)), anything else
-// as reflect.DeepEqual compares it.
+// objects: numbers by value (int64(2) equals float64(2)), also inside
+// lists and objects, anything else as reflect.DeepEqual compares it.
 func EqualValues(a, b any) bool {
 	if af, ok := AsNumber(a); ok {
 		bf, ok := AsNumber(b)
@@ -98,7 +98,19 @@ func deepEqual(a, b any) bool {
 			return false
 		}
 		for i := range a {
-			if !deepEqual(a[i], bl[i]) {
+			if !EqualValues(a[i], bl[i]) {
+				return false
+			}
+		}
+		return true
+	case map[string]any:
+		bm, ok := b.(map[string]any)
+		if !ok || len(a) != len(bm) || (a == nil) != (bm == nil) {
+			return false
+		}
+		for k, av := range a {
+			bv, ok := bm[k]
+			if !ok || !EqualValues(av, bv) {
 				return false
 			}
 		}
