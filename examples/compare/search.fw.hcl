@@ -48,6 +48,20 @@ variable "initial_points" {
   description = "The Bayesian search's space-filling initial design."
 }
 
+# What the three searches share: the base config and the trial program.
+locals {
+  base_config = {
+    training = { lr = 0.01, batch_size = 32, epochs = 10, l2 = 0.0001, optimizer = "adam" }
+    model    = { hidden = 64 }
+    seed     = 1
+  }
+  # The digits trial program, run with go run: its generated config types
+  # belong to the digits search, so go_build's staleness check would flag
+  # them here. The data path is relative to this directory.
+  train     = ["go", "run", "../digits/cmd/train"]
+  train_env = { DIGITS_DATA = "../digits/data/digits.csv.gz" }
+}
+
 search "grid" {
   strategy    = "grid"
   metric      = "val_loss"
@@ -55,11 +69,7 @@ search "grid" {
   metrics     = ["val_acc", "train_loss"]
   parallelism = 2
 
-  base_config = {
-    training = { lr = 0.01, batch_size = 32, epochs = 10, l2 = 0.0001, optimizer = "adam" }
-    model    = { hidden = 64 }
-    seed     = 1
-  }
+  base_config = local.base_config
 
   param "training.lr" {
     values = var.lr_levels
@@ -77,12 +87,9 @@ search "grid" {
     values = ["adam", "sgd", "rmsprop"]
   }
 
-  # The digits trial program, run with go run: its generated config types
-  # belong to the digits search, so go_build's staleness check would flag
-  # them here. The data path is relative to this directory.
   trial {
-    command = ["go", "run", "../digits/cmd/train"]
-    env     = { DIGITS_DATA = "../digits/data/digits.csv.gz" }
+    command = local.train
+    env     = local.train_env
     timeout = "2m"
   }
 }
@@ -96,11 +103,7 @@ search "random" {
   seed        = var.seed
   parallelism = 2
 
-  base_config = {
-    training = { lr = 0.01, batch_size = 32, epochs = 10, l2 = 0.0001, optimizer = "adam" }
-    model    = { hidden = 64 }
-    seed     = 1
-  }
+  base_config = local.base_config
 
   param "training.lr" {
     type = real
@@ -131,8 +134,8 @@ search "random" {
   }
 
   trial {
-    command = ["go", "run", "../digits/cmd/train"]
-    env     = { DIGITS_DATA = "../digits/data/digits.csv.gz" }
+    command = local.train
+    env     = local.train_env
     timeout = "2m"
   }
 }
@@ -146,11 +149,7 @@ search "bayes" {
   seed        = var.seed
   parallelism = 2
 
-  base_config = {
-    training = { lr = 0.01, batch_size = 32, epochs = 10, l2 = 0.0001, optimizer = "adam" }
-    model    = { hidden = 64 }
-    seed     = 1
-  }
+  base_config = local.base_config
 
   param "training.lr" {
     type = real
@@ -181,8 +180,8 @@ search "bayes" {
   }
 
   trial {
-    command = ["go", "run", "../digits/cmd/train"]
-    env     = { DIGITS_DATA = "../digits/data/digits.csv.gz" }
+    command = local.train
+    env     = local.train_env
     timeout = "2m"
   }
 
