@@ -358,7 +358,7 @@ func scaledEncoder(sp *space.Space) func(space.Point) []float64 {
 		off += d.EncodedLen()
 	}
 	return func(p space.Point) []float64 {
-		x := sp.Encode(p)
+		x := sp.Encode(consistent(sp, p))
 		for _, j := range cols {
 			x[j] *= categoricalScale
 		}
@@ -509,4 +509,20 @@ func bootstrapErrors(des design, X [][]float64, y []float64, h gp.Hyper, level f
 		errs[i] = scale * math.Sqrt(ss/float64(len(reps)-1))
 	}
 	return errs
+}
+
+// consistent returns p with space.Inactive wherever a condition of sp is
+// false (p itself when sp has none), so that sp.Encode accepts a point
+// whose coordinates were drawn one by one (Sobol designs, surfaces).
+func consistent(sp *space.Space, p space.Point) space.Point {
+	if !sp.Conditional() {
+		return p
+	}
+	q := slices.Clone(p)
+	for i := range q {
+		if !sp.Active(q, i) {
+			q[i] = space.Inactive
+		}
+	}
+	return q
 }

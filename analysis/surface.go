@@ -144,6 +144,9 @@ func PredictSurface(sp *space.Space, names []string, trials []Trial, x, y int, n
 	out := Surface{Usable: len(scores), Fitted: len(scores)}
 	for j, i := range index {
 		pt, _ := sp.Normalize(trials[i].Point)
+		if space.IsInactive(pt[x]) || space.IsInactive(pt[y]) {
+			continue // not on the plane of x and y
+		}
 		out.Points = append(out.Points, SurfacePoint{Number: numbers[j], X: axisCoord(dims[x], pt[x]), Y: axisCoord(dims[y], pt[y]), Score: scores[j]})
 	}
 	fitScores := scores
@@ -197,7 +200,7 @@ func PredictSurface(sp *space.Space, names []string, trials []Trial, x, y int, n
 			for i, d := range dims {
 				pt[i] = space.Quantile(d, u[i])
 			}
-			rows = append(rows, sp.Encode(pt))
+			rows = append(rows, sp.Encode(consistent(sp, pt)))
 		}
 	} else {
 		rows = [][]float64{make([]float64, sp.EncodedLen())}

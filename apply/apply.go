@@ -41,6 +41,10 @@
 //     state at that moment (running trials count as pending).
 //   - Apply never writes the state except through the Journal, and never
 //     touches the plan's definition.
+//   - A search the plan defers (plan.Search.Deferred: it reads a search
+//     with trials to run) runs nothing and has no SearchResult: the
+//     caller plans it again once the searches it reads are complete
+//     (one Run per stage).
 //   - With a Lock, apply checks that it still holds the state lock before
 //     every write and every LockCheckInterval. Once the lock is lost (a
 //     force-unlock, and maybe another process holding it now), it starts
@@ -243,6 +247,18 @@ type Result struct {
 	// an error (the state lock taken away, the state not writable); empty
 	// when it ran to its end or was interrupted by the user.
 	Stopped string
+	// Deferred are the searches the apply did not run because a search
+	// they read did not complete (its failures, an interrupt, a saved
+	// plan that ran only its known part): set by the caller that runs
+	// the stages, in plan order.
+	Deferred []Deferred
+}
+
+// Deferred is a search an apply left for later, and why ("depends on
+// search.coarse (3 of 20 trials to run)").
+type Deferred struct {
+	Search string
+	Reason string
 }
 
 // Run executes the plan. It returns an error only when the state could not
@@ -260,7 +276,7 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 	// again.
 	before := make([]plan.History, len(p.Searches))
 	for i, ps := range p.Searches {
-		if s := r.Def.Search(ps.Name); s != nil {
+		if s := r.Def.Search(ps.Name); s != nil && ps.Deferred == nil {
 			h, ok := ps.History(r.State)
 			if !ok {
 				h = plan.Classify(s, r.State.Trials(s.Name))
@@ -273,6 +289,9 @@ func (r *Runner) Run(ctx context.Context, drain <-chan struct{}, p *plan.Plan) (
 		s := r.Def.Search(ps.Name)
 		if s == nil {
 			return nil, fmt.Errorf("the plan names search %q, which the definition lacks", ps.Name)
+		}
+		if ps.Deferred != nil || s.Deferred != nil {
+			continue // known only after the searches it reads: a later stage
 		}
 		sr := &SearchResult{Name: s.Name, Kept: ps.Kept}
 		r.mu.Lock()
@@ -366,9 +385,10 @@ func bestBefore(s *definition.Search, h plan.History, sr *SearchResult) {
 
 // recordSettings records the search's definition in the state when it
 // differs from the one the last apply recorded, so the next plan can say
-// what changed since. The caller holds r.mu.
+// what changed since (plan.Settings: with the best trial of each search
+// it reads). The caller holds r.mu.
 func (r *Runner) recordSettings(ctx context.Context, s *definition.Search) error {
-	settings := s.Settings()
+	settings := plan.Settings(r.Def, s, r.State)
 	if old := r.State.Settings(s.Name); old != nil && len(definition.SettingsChanges(old, settings)) == 0 {
 		return nil
 	}

@@ -70,7 +70,7 @@ func runAnalyze(m *Meta, args []string) int {
 		return m.parseFailed("analyze", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "analyze", view)
 	if res == nil {
 		return 1
 	}
@@ -150,13 +150,17 @@ func analyzedSearches(def *definition.Definition, a *arguments.Analyze) ([]*defi
 		names = append(names, s.Name)
 	}
 	if len(a.Searches) == 0 {
-		searches = def.Searches
+		// A search known only after apply has nothing to analyze yet.
+		searches = slices.DeleteFunc(slices.Clone(def.Searches), func(s *definition.Search) bool { return s.Deferred != nil })
 	}
 	for _, n := range a.Searches {
 		s := def.Search(n)
 		if s == nil {
 			return nil, &diagError{summary: "No such search", detail: fmt.Sprintf("search.%s is not defined.%s The searches are %s.",
 				n, fwhcl.Suggest(n, slices.Clone(names)), listOrNone(names))}
+		}
+		if s.Deferred != nil {
+			return nil, &diagError{summary: "Search not known yet", detail: fmt.Sprintf("search.%s's definition is known only after apply: it %s. Run fwapply apply, then analyze it.", s.Name, s.Deferred.Reason)}
 		}
 		searches = append(searches, s)
 	}
@@ -287,6 +291,7 @@ func summarizeSearch(s *definition.Search, st []*state.Trial, a *arguments.Analy
 	trials, matched := analysisTrials(s, st)
 	mode := string(s.Mode)
 	out := &views.AnalyzeSearchJSON{
+		Stage:       views.NewStageJSON(s),
 		Summary:     analysis.Summarize(s.Name, s.Metric, mode, trials),
 		BestN:       analysis.BestN(trials, mode, a.Top),
 		Convergence: analysis.Convergence(trials, mode),

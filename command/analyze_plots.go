@@ -206,7 +206,7 @@ func searchPlots(s *definition.Search, trials []analysis.Trial, pd plotData, as 
 // logarithmic, and its categories (nil for a numeric param).
 func slicePoints(p definition.Param, i int, trials []analysis.Trial) (pts []plots.ParamPoint, log bool, categories []string) {
 	for _, t := range trials {
-		if t.Status == analysis.StatusCompleted && t.Point != nil {
+		if t.Status == analysis.StatusCompleted && t.Point != nil && !space.IsInactive(t.Point[i]) {
 			pts = append(pts, plots.ParamPoint{Value: t.Point[i], Score: t.Score, Initial: t.Initial})
 		}
 	}
@@ -286,6 +286,9 @@ func parallelPlot(s *definition.Search, trials []analysis.Trial, sc plots.Scale)
 		failed := t.Status == "failed"
 		if t.Point == nil || (!failed && t.Status != analysis.StatusCompleted) {
 			continue
+		}
+		if slices.ContainsFunc(t.Point, space.IsInactive) {
+			continue // a line needs a value on every axis
 		}
 		vals := make([]any, len(t.Point))
 		for i, v := range t.Point {

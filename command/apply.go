@@ -18,7 +18,6 @@ import (
 	"github.com/frameworm/frameworm/command/views"
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
-	"github.com/frameworm/frameworm/runtime"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -49,6 +48,11 @@ Usage: fwapply [-chdir=DIR] apply [PLANFILE] [flags]
   the same last line of stderr, runs of digits counting as equal. A trial
   that fails its last automatic attempt stays failed; the end of the apply
   says how to run it again with -replace=search.NAME[N] or -retry-failed.
+
+  Searches that read other searches run in dependency order: once the
+  searches they read are complete, apply plans and runs them as a next
+  stage. One that reads a search that did not complete is not run (exit
+  status 1). With PLANFILE, only the known part of the plan runs.
 
   With -json, apply prints one JSON object per line as trials start and
   end, and a summary last; docs/apply-events.md describes every event.
@@ -82,12 +86,15 @@ func runApply(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
-	def := executorsFor(res.Definition, a.Executor)
 	o, err := m.openState(ctx, a.State, "apply", true, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
+	if res = m.loadStages(res, vars, o.st, view); res == nil {
+		return 1
+	}
+	def := executorsFor(res.Definition, a.Executor)
 
 	var p *plan.Plan
 	if saved != nil {
@@ -124,53 +131,18 @@ func runApply(m *Meta, args []string) int {
 		}
 	}
 
-	programs, stale, err := m.builtPrograms(ctx, def, planned(p), o.path, view)
-	if err != nil {
-		return fail(view, "Cannot build the trial program", err)
-	}
-	if len(stale) > 0 && !a.AllowStale {
-		return fail(view, "Stale generated code", fmt.Errorf("the trial programs of %v were generated from another version of their search; run go generate, or apply with -allow-stale", stale))
-	}
-
 	runCtx, kill := context.WithCancel(ctx)
 	defer kill()
 	drain := make(chan struct{})
 	stopSignals := m.watchInterrupts(view, drain, kill)
 	defer stopSignals()
 
-	executor := newRouter(def, &runtime.Local{OnLeftover: func(_ runtime.Spec, note string) {
-		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Leftover trial process stopped", Detail: note}})
-	}})
-	defer executor.Close()
-	runner := &apply.Runner{
-		Def: def, State: o.st, Journal: o.backend, Executor: executor,
-		Options: apply.Options{
-			Parallelism: a.Parallelism, MaxFailures: a.MaxFailures, MaxIdenticalFailures: a.MaxIdenticalFailures,
-			Programs: programs,
-		},
-	}
-	if o.unlock != nil {
-		runner.Lock = o.backend // stop cleanly if a force-unlock takes the lock away
-	}
-	progress := m.startProgress(a, view, def, p)
-	runner.Observer = progress.observer
-	result, runErr := runner.Run(runCtx, drain, p)
-	if progress.bars != nil {
-		progress.bars.Wait()
-	}
-	if runErr == nil && o.unlock != nil {
-		// Compaction replaces the state file: never over another holder's.
-		if err := o.backend.CheckLock(ctx); err != nil {
-			runErr = fmt.Errorf("%w; every trial of this apply is recorded in the state, which was left as it is (not compacted)", err)
-		}
-	}
-	if runErr == nil && o.backend.CompactionDue() {
-		if err := o.backend.Compact(ctx, o.st); err != nil {
-			runErr = fmt.Errorf("compacting the state: %w; every trial is recorded in its journal, so nothing is lost", err)
-		}
-	}
-	if result != nil {
-		progress.summary(view, result, def)
+	// One stage per round: the searches the plan knows, then, once they
+	// are complete, the searches that read them (see stages.go).
+	st := &stages{m: m, a: a, vars: vars, o: o, view: view, saved: saved != nil, drain: drain}
+	result, def, runErr := st.run(ctx, runCtx, def, p)
+	if result != nil && st.progress != nil {
+		st.progress.summary(view, result, def)
 	}
 	var lost *state.LockLostError
 	if errors.As(runErr, &lost) {
@@ -179,10 +151,12 @@ func runApply(m *Meta, args []string) int {
 	if runErr != nil {
 		return fail(view, "Apply failed", runErr)
 	}
-	if err := progress.err(); err != nil {
-		return fail(view, "Cannot write output", fmt.Errorf("%w; the trials ran and are recorded in the state: see fwapply show -json", err))
+	if st.progress != nil {
+		if err := st.progress.err(); err != nil {
+			return fail(view, "Cannot write output", fmt.Errorf("%w; the trials ran and are recorded in the state: see fwapply show -json", err))
+		}
 	}
-	for _, err := range runner.MetaErrors() {
+	for _, err := range st.metaErrors {
 		view.Diagnostics(hcl.Diagnostics{{Severity: hcl.DiagWarning, Summary: "Incomplete experiment record", Detail: err.Error() + "; the trial is recorded in the state."}})
 	}
 	interrupted := false
@@ -191,7 +165,7 @@ func runApply(m *Meta, args []string) int {
 		interrupted = true
 	default:
 	}
-	if interrupted || failedSearch(result) {
+	if interrupted || failedSearch(result) || (saved == nil && len(result.Deferred) > 0) {
 		return 1
 	}
 	return 0

@@ -218,11 +218,17 @@ func isTerminal(w io.Writer) bool {
 
 // load loads the search files of the working directory.
 func (m *Meta) load(vars arguments.Vars) (*fwhcl.Result, hcl.Diagnostics) {
+	return m.loadWith(vars, nil)
+}
+
+// loadWith loads the search files with the outcomes of the searches
+// others read (nil: every one unknown, their readers deferred).
+func (m *Meta) loadWith(vars arguments.Vars, outcomes fwhcl.Outcomes) (*fwhcl.Result, hcl.Diagnostics) {
 	files := make([]string, len(vars.Files))
 	for i, f := range vars.Files {
 		files[i] = m.abs(f)
 	}
-	return fwhcl.LoadDir(m.WorkDir, fwhcl.Options{VarFlags: vars.Flags, VarFiles: files, Environ: m.Environ})
+	return fwhcl.LoadDir(m.WorkDir, fwhcl.Options{VarFlags: vars.Flags, VarFiles: files, Environ: m.Environ, Outcomes: outcomes})
 }
 
 const versionHelp = `

@@ -20,6 +20,10 @@ Usage: fwapply [-chdir=DIR] plan [flags]
   the definition can produce, with the reason for each, and what changed
   in the definition since the last apply.
 
+  A search that reads another (search.NAME.best, .top, refine) whose trials
+  have not all run is listed as "(known after apply)", with the reason;
+  -target=search.NAME plans the searches it reads too.
+
   With -format=markdown it writes a compact summary for a pull-request
   comment (GitHub-flavoured markdown): per search changed, the trials to
   run (the first few, the rest folded), the trials excluded and why, what
@@ -40,13 +44,16 @@ func runPlan(m *Meta, args []string) int {
 	if res == nil {
 		return 1
 	}
-	def := executorsFor(res.Definition, a.Executor)
 	ctx := context.Background()
 	o, err := m.openState(ctx, a.State, "plan", true, view)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer o.Close()
+	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
+		return 1
+	}
+	def := executorsFor(res.Definition, a.Executor)
 	p, err := plan.Make(def, o.st, plan.Options{Targets: a.Targets, Vars: plan.Vars{Flags: a.Vars.Flags, Files: m.absAll(a.Vars.Files)},
 		Replace: a.Replace, RetryFailed: a.RetryFailed})
 	if err != nil {

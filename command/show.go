@@ -59,7 +59,7 @@ func runShow(m *Meta, args []string) int {
 	if a.PlanFile != "" {
 		return m.showPlan(a, view)
 	}
-	res := m.loadDefinition(a.Vars, view)
+	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "show", view)
 	if res == nil {
 		return 1
 	}
@@ -237,7 +237,8 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 	if err != nil {
 		return fail(view, "Cannot read the plan file", err)
 	}
-	res := m.loadDefinition(arguments.Vars{Flags: saved.Vars().Flags, Files: saved.Vars().Files}, view)
+	vars := arguments.Vars{Flags: saved.Vars().Flags, Files: saved.Vars().Files}
+	res := m.resolveStages(m.loadDefinition(vars, view), vars, a.State, "show", view)
 	if res == nil {
 		return 1
 	}
@@ -315,13 +316,16 @@ func runOutput(m *Meta, args []string) int {
 		return m.parseFailed("output", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "output", view)
 	if res == nil {
 		return 1
 	}
 	s := res.Definition.Search(a.Search)
 	if s == nil {
 		return fail(view, "No such search", fmt.Errorf("search.%s is not defined", a.Search))
+	}
+	if s.Deferred != nil {
+		return fail(view, "No best trial", fmt.Errorf("search.%s's definition is known only after apply: it %s; run fwapply apply", s.Name, s.Deferred.Reason))
 	}
 	o, err := m.openState(context.Background(), a.State, "output", false, view)
 	if err != nil {

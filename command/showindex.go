@@ -28,7 +28,7 @@ func newShowIndex(def *definition.Definition) *showIndex {
 // left here.
 func (x *showIndex) keep(t *state.Trial) *state.Trial {
 	s := x.def.Search(t.Search)
-	if s == nil { // a search no longer defined: no best, every trial excluded
+	if s == nil || s.Deferred != nil { // no longer defined (every trial excluded), or known only after apply: no best
 		t.Config = nil
 		return t
 	}
@@ -60,6 +60,9 @@ func (x *showIndex) match(s *definition.Search, trials []*state.Trial) (*state.T
 	var best *state.Trial
 	var bestVal float64
 	excluded := map[int]bool{}
+	if s.Deferred != nil {
+		return nil, excluded
+	}
 	for _, t := range trials {
 		if x.excluded[t.Ref()] {
 			excluded[t.Number] = true

@@ -85,7 +85,7 @@ func runExport(m *Meta, args []string) int {
 		return m.parseFailed("export", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "export", view)
 	if res == nil {
 		return 1
 	}
@@ -106,7 +106,7 @@ func runExport(m *Meta, args []string) int {
 			es.Trials = []*state.Trial{}
 		}
 		n += len(es.Trials)
-		if s := def.Search(name); s != nil {
+		if s := def.Search(name); s != nil && s.Deferred == nil { // a deferred search's definition is not known
 			ed := &exportDefinition{Strategy: string(s.Strategy), Metric: s.Metric, Mode: string(s.Mode), Trials: s.Trials, Seed: s.Seed,
 				Fingerprint: s.Fingerprint(), SpaceFingerprint: s.SpaceFingerprint(), BaseConfig: s.BaseConfig, Command: s.Trial.Command,
 				Params: []definition.ParamSpec{}}
@@ -204,6 +204,9 @@ func runImport(m *Meta, args []string) int {
 	}
 	if def := m.loadOptional(a.Vars, view, "the trials that match each search are not counted"); def != nil {
 		for _, s := range def.Searches {
+			if s.Deferred != nil {
+				continue // known only after the searches it reads complete
+			}
 			h := plan.Classify(s, o.st.Trials(s.Name))
 			view.Printf("search.%s: %d completed trials match the definition.\n", s.Name, len(h.Kept))
 		}

@@ -12,13 +12,17 @@ import (
 
 // Resolve returns the whole nested config of one trial: a deep copy of the
 // base config with each param of the point set at its path. It fails when
-// the point does not belong to the search's space.
+// the point does not belong to the search's space. A coordinate that is
+// space.Inactive leaves its path at the base value.
 func (s *Search) Resolve(p space.Point) (map[string]any, error) {
 	if len(p) != len(s.Params) {
 		return nil, fmt.Errorf("point has %d values, search %q has %d params", len(p), s.Name, len(s.Params))
 	}
 	cfg := CopyValue(s.BaseConfig).(map[string]any)
 	for i, prm := range s.Params {
+		if space.IsInactive(p[i]) {
+			continue
+		}
 		if err := SetPath(cfg, prm.Segments, p[i]); err != nil {
 			return nil, fmt.Errorf("param %q: %w", prm.Path, err)
 		}
@@ -27,10 +31,11 @@ func (s *Search) Resolve(p space.Point) (map[string]any, error) {
 }
 
 // ParamMap returns the point as flat dotted keys, as written to params.json.
+// An inactive param (space.Inactive) is left out.
 func (s *Search) ParamMap(p space.Point) map[string]any {
 	m := make(map[string]any, len(p))
 	for i, prm := range s.Params {
-		if i < len(p) {
+		if i < len(p) && !space.IsInactive(p[i]) {
 			m[prm.Path] = p[i]
 		}
 	}

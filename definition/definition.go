@@ -162,6 +162,8 @@ type Param struct {
 	// name. It does not change which configs a search produces, so the
 	// fingerprints leave it out.
 	New bool
+	// When is the param's `when`, nil when it is always searched.
+	When *Condition
 }
 
 // Trial is the `trial` block: how one trial runs.

@@ -126,3 +126,13 @@ func JoinPath(path, key string) string {
 	}
 	return path + "." + key
 }
+
+// settingsValue renders a settings value for FormatSettingsChange: a
+// param's `when` as the expression it is (`config.optimizer == "sgd"`,
+// not a quoted string), anything else as FormatValue does.
+func settingsValue(path string, v any) string {
+	if s, ok := v.(string); ok && strings.HasPrefix(path, "param ") && strings.HasSuffix(path, `".when`) {
+		return s
+	}
+	return FormatValue(v)
+}

@@ -76,6 +76,9 @@ type ParamSpec struct {
 	Log    bool          `json:"log,omitempty"`
 	Step   any           `json:"step,omitempty"`
 	Values []space.Value `json:"values,omitempty"`
+	// When is the canonical text of the param's condition ("" without
+	// one): it decides which configs exist.
+	When string `json:"when,omitempty"`
 }
 
 // Spec describes the param as plain data.
@@ -98,6 +101,9 @@ func describeParam(p Param) ParamSpec {
 		d.Kind, d.Values = "categorical", dim.Values
 	default:
 		d.Kind = fmt.Sprintf("%T", dim)
+	}
+	if p.When != nil {
+		d.When = p.When.Text
 	}
 	return d
 }

@@ -73,6 +73,9 @@ func (s *Search) Settings() map[string]any {
 
 func paramSettings(sp ParamSpec) map[string]any {
 	m := map[string]any{"type": sp.Kind}
+	if sp.When != "" {
+		m["when"] = sp.When
+	}
 	if sp.Kind == "categorical" {
 		delete(m, "type")
 		vals := make([]any, len(sp.Values))
@@ -143,14 +146,14 @@ func FormatSettingsChange(c ConfigChange) string {
 		if isLabeledBlock(c.Path) {
 			return c.Path + " added"
 		}
-		return c.Path + " = " + FormatValue(c.New) + " added"
+		return c.Path + " = " + settingsValue(c.Path, c.New) + " added"
 	case c.New == nil:
 		if isLabeledBlock(c.Path) {
 			return c.Path + " removed"
 		}
-		return c.Path + " removed (was " + FormatValue(c.Old) + ")"
+		return c.Path + " removed (was " + settingsValue(c.Path, c.Old) + ")"
 	}
-	return c.Path + " " + FormatValue(c.Old) + " → " + FormatValue(c.New)
+	return c.Path + " " + settingsValue(c.Path, c.Old) + " → " + settingsValue(c.Path, c.New)
 }
 
 // isLabeledBlock reports whether a settings path is a whole labeled block,

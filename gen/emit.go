@@ -150,11 +150,20 @@ func (e *emitter) structType(t *typ) {
 func (e *emitter) fieldDoc(name string, t *typ) []string {
 	switch {
 	case len(t.params) == 1 && !e.p.multi():
-		return []string{fmt.Sprintf("%s is searched: %s.", name, describeDim(t.params[0].param.Dim))}
+		prm := t.params[0].param
+		doc := fmt.Sprintf("%s is searched: %s.", name, describeDim(prm.Dim))
+		if prm.When != nil {
+			doc += fmt.Sprintf(" Searched only when %s; otherwise the base value.", prm.When.Text)
+		}
+		return []string{doc}
 	case len(t.params) > 0:
 		lines := []string{fmt.Sprintf("%s is searched by", name)}
 		for _, sp := range t.params {
-			lines = append(lines, fmt.Sprintf("  - %q: %s.", sp.search.Name, describeDim(sp.param.Dim)))
+			when := ""
+			if sp.param.When != nil {
+				when = fmt.Sprintf(", only when %s (otherwise the base value)", sp.param.When.Text)
+			}
+			lines = append(lines, fmt.Sprintf("  - %q: %s%s.", sp.search.Name, describeDim(sp.param.Dim), when))
 		}
 		return lines
 	case t.kind == kNull || t.kind == kPtr:
@@ -522,6 +531,9 @@ func constraintSignature(s *definition.Search) string {
 	var b strings.Builder
 	for _, prm := range s.Params {
 		fmt.Fprintf(&b, "%q %s\n", prm.Path, describeDim(prm.Dim))
+		if prm.When != nil {
+			fmt.Fprintf(&b, "  when %s\n", prm.When.Text)
+		}
 	}
 	return b.String()
 }
@@ -529,19 +541,35 @@ func constraintSignature(s *definition.Search) string {
 // checks are the statements that append a search's violations to errs.
 func (e *emitter) checks(s *definition.Search) []jen.Code {
 	var out []jen.Code
+	defaults := false
 	for _, prm := range s.Params {
 		access, t := e.access(prm.Segments)
 		if t == nil {
 			continue
 		}
-		out = append(out, e.check(prm, access, t)...)
+		check := e.check(prm, access, t)
+		if prm.When != nil {
+			// Where the condition is false the path keeps its base
+			// value, which need not lie in the param's range.
+			if !defaults {
+				out = append(out, jen.Id("base").Op(":=").Id("Defaults").Call())
+				defaults = true
+			}
+			baseAccess, _ := e.accessFrom(jen.Id("base"), prm.Segments)
+			check = []jen.Code{jen.If(access.Clone().Op("!=").Add(baseAccess)).Block(check...)}
+		}
+		out = append(out, check...)
 	}
 	return out
 }
 
 // access returns the expression c.A.B of a searched path and its type.
 func (e *emitter) access(segs []string) (*jen.Statement, *typ) {
-	expr := jen.Id("c")
+	return e.accessFrom(jen.Id("c"), segs)
+}
+
+// accessFrom is access from the Config expr.
+func (e *emitter) accessFrom(expr *jen.Statement, segs []string) (*jen.Statement, *typ) {
 	t := e.p.root
 	for _, seg := range segs {
 		if t.kind != kStruct {

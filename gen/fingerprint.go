@@ -36,6 +36,7 @@ type fpConstraint struct {
 	Log    bool    `json:"log,omitempty"`
 	Step   float64 `json:"step,omitempty"`
 	Values []any   `json:"values,omitempty"`
+	When   string  `json:"when,omitempty"`
 }
 
 type fpSearch struct {
@@ -66,6 +67,9 @@ func (p *pkg) computeFingerprint() string {
 				c.Kind, c.Low, c.High, c.Log, c.Step = "integer", float64(d.Low), float64(d.High), d.Log, float64(d.Step)
 			case *space.Categorical:
 				c.Kind, c.Values = "categorical", d.Values
+			}
+			if prm.When != nil {
+				c.When = prm.When.Text
 			}
 			fs.Constraints = append(fs.Constraints, c)
 		}

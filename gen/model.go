@@ -391,7 +391,7 @@ func (b *builder) paramType(s *definition.Search, p definition.Param, base any) 
 		return nil
 	}
 	t.origin = o
-	if base != nil && !p.Dim.Contains(base) {
+	if base != nil && !p.Dim.Contains(base) && p.When == nil { // a conditional param keeps its base value where inactive
 		b.diags = append(b.diags, &hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
 			Summary:  "Base value outside the searched space",

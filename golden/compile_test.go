@@ -101,6 +101,15 @@ var violations = map[string][]string{
 	expect("jsonfile", c.Validate(),
 		"optim.momentum: 0.85 is not one of 0.8, 0.9 or 0.95",
 		"model.width_multiplier: 1.2 is off the grid from 0.5 to 2 in steps of 0.5")`},
+	"conditional": {`
+	c := conditional.Defaults() // momentum 0 and dropout 0: the base values of inactive params
+	expect("conditional", c.Validate())
+	c.Optimizer = conditional.OptimizerSGD
+	c.Training.Momentum = 1.5
+	c.Model.Dropout = 0.2
+	expect("conditional", c.Validate(),
+		"training.momentum: 1.5 is above the maximum 0.99",
+		"model.dropout: 0.2 is not one of 0.1, 0.3 or 0.5")`},
 	"gotypes": {`
 	c := gotypes.Defaults()
 	c.Width = 48

@@ -31,6 +31,7 @@ var required = []string{
 	"jsonfile",     // base_config = jsondecode(file("base.json"))
 	"clash",        // two searches giving a path two types
 	"gotypes",      // go_types overrides and a metrics list
+	"conditional",  // params with when, a base value outside the range
 }
 
 // goldenCase is one directory of testdata, loaded and generated.

@@ -20,6 +20,28 @@
 //     dependency order, in time linear in their number and references,
 //     without recursion; a local's value is bounded like decoded data
 //     (MaxNesting deep, MaxDecodedValues values).
+//   - Searches may read other searches (upstream.go, refine.go):
+//     search.NAME.best and search.NAME.top in a search block (not in
+//     strategy, metric, mode, parallelism, experiment_root, nor outside
+//     search blocks), and refine { from = search.NAME }. The references
+//     form a graph checked without the state: a cycle, an undeclared
+//     search, an unknown field or param are located errors with
+//     suggestions. Searches are decoded in dependency order and listed in
+//     source order. Options.Outcomes is asked once for the outcome of each
+//     decoded, non-deferred search that another reads, and never for
+//     others. A search reading an outcome that is not known (nil
+//     Outcomes, trials to run, a deferred search) whose definition then
+//     holds unknown values is returned with Deferred set and only the
+//     fields definition.Search documents for it; otherwise it is resolved
+//     with the values, so its fingerprints cover them.
+//   - A param's `when` (when.go) reads config (base_config with the params
+//     declared before it set), var, local and the functions. A config
+//     path that is neither in base_config nor an earlier param, one that
+//     a later param searches or that holds one, and a result other than
+//     true or false on the probe configs of the earlier params are
+//     located errors. The search's Space is then conditional
+//     (space.NewConditional), each condition declaring the earlier params
+//     it reads; Param.When holds the canonical text the fingerprints hash.
 //   - Nothing here starts processes; the only files read are the search
 //     files, the -var-file files and what file() reads.
 //   - What is parsed is bounded before a parser sees it (limits.go,

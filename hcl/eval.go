@@ -40,8 +40,11 @@ func (l *loader) eval(expr hcl.Expression, ctx *hcl.EvalContext) (cty.Value, boo
 		return cty.NilVal, false
 	}
 	if !v.IsWhollyKnown() {
-		// Only a variable that failed to get a value, or a local with an
+		// A variable that failed to get a value, or a local with an
 		// error (locals.go), is unknown; that error is already reported.
+		// So is what reads a search whose outcome is not known
+		// (upstream.go), which defers the search.
+		l.decoding.unknowns++
 		return cty.NilVal, false
 	}
 	return v, true
@@ -54,6 +57,10 @@ func (l *loader) checkRefs(expr hcl.Expression, ctx *hcl.EvalContext) bool {
 	for _, tr := range expr.Variables() {
 		if tr.RootName() == localRoot && ctx != nil {
 			ok = l.checkLocalRef(tr) && ok
+			continue
+		}
+		if tr.RootName() == searchRoot && ctx != nil {
+			ok = l.checkSearchRef(tr, ctx) && ok
 			continue
 		}
 		if tr.RootName() != "var" || len(tr) < 2 || ctx == nil {

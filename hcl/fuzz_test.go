@@ -36,6 +36,9 @@ func FuzzLoad(f *testing.F) {
 	f.Add([]byte(baseConfigExpr(f, "yamldecode(<<EOT\nlr: 1\n"+laughs(9)+"EOT\n)")))
 	dir := f.TempDir()
 	f.Fuzz(func(t *testing.T, src []byte) {
+		// With outcomes of every kind (upstream_test.go), then without
+		// (as validate loads).
+		fuzzWithOutcomes(t, dir, src)
 		res, diags := Load(dir, []Source{{Name: "fuzz.fw.hcl", Bytes: src}}, Options{})
 		if res == nil {
 			t.Fatal("nil result")
@@ -62,6 +65,10 @@ func checkDefinition(t *testing.T, d *definition.Definition) {
 		t.Fatal("nil definition without errors")
 	}
 	for _, s := range d.Searches {
+		if s.Deferred != nil {
+			checkDeferred(t, s)
+			continue
+		}
 		if s.Space == nil || s.Space.Len() != len(s.Params) {
 			t.Fatalf("search %q: space does not match params", s.Name)
 		}

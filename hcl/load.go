@@ -128,9 +128,10 @@ func Load(dir string, sources []Source, opts Options) (*Result, hcl.Diagnostics)
 		absDir = dir
 	}
 	l := &loader{
-		parser: hclparse.NewParser(),
-		dir:    absDir,
-		opts:   opts,
+		parser:  hclparse.NewParser(),
+		dir:     absDir,
+		opts:    opts,
+		badRefs: map[hcl.Range]bool{},
 	}
 	def := l.load(sources)
 	res := &Result{Files: l.parser.Files()}
@@ -164,6 +165,13 @@ type loader struct {
 	// locals are the local values (locals.go), set before any search
 	// expression is evaluated.
 	locals *localScope
+	// searches is the graph of searches (upstream.go); decoding is the
+	// state of the search being decoded.
+	searches *searchGraph
+	decoding searchDecoding
+	// badRefs are the references to searches reported when the searches
+	// they read were decoded: they are not evaluated.
+	badRefs map[hcl.Range]bool
 }
 
 // check checks a source against the limits before it is parsed; see
@@ -255,6 +263,7 @@ func (l *loader) load(sources []Source) *definition.Definition {
 	l.secrets = bd.secrets
 	l.decodeExecutors(executorBlocks, ctx)
 	seen := map[string]*hcl.Block{}
+	var unique []*hcl.Block
 	for _, b := range searchBlocks {
 		name := b.Labels[0]
 		if !l.checkName(b, "search") {
@@ -270,8 +279,18 @@ func (l *loader) load(sources []Source) *definition.Definition {
 			continue
 		}
 		seen[name] = b
-		if s := l.decodeSearch(b, ctx); s != nil {
-			def.Searches = append(def.Searches, s)
+		unique = append(unique, b)
+	}
+	// Searches are decoded in dependency order (upstream.go), and listed
+	// in source order.
+	g, order := l.buildSearchGraph(unique)
+	l.searches = g
+	for _, n := range order {
+		l.decodeNode(n, ctx)
+	}
+	for _, n := range g.nodes {
+		if n.search != nil {
+			def.Searches = append(def.Searches, n.search)
 		}
 	}
 	return def

@@ -274,6 +274,9 @@ func (l *loader) fieldError(err error, b *hcl.Block, attrs hcl.Attributes) {
 // value of the param's kind, and, when absent, is not a likely typo of a
 // key beside it. newAttr is the param's `new` attribute, or nil.
 func (l *loader) checkParamPath(base map[string]any, p definition.Param, b *hcl.Block, newAttr *hcl.Attribute) bool {
+	if l.decoding.baseUnknown {
+		return true // base_config reads a search not run yet (upstream.go)
+	}
 	rng := b.LabelRanges[0].Ptr()
 	cur := base
 	for i, seg := range p.Segments[:len(p.Segments)-1] {

@@ -42,6 +42,16 @@ var (
 			{Type: "trial"},
 			{Type: "bayesian"},
 			{Type: "pruner", LabelNames: []string{"kind"}},
+			{Type: "refine"},
+		},
+	}
+
+	refineSchema = &hcl.BodySchema{
+		Attributes: []hcl.AttributeSchema{
+			{Name: "from", Required: true},
+			{Name: "factor", Required: true},
+			{Name: "params"},
+			{Name: "top_k"},
 		},
 	}
 
@@ -54,6 +64,7 @@ var (
 			{Name: "step"},
 			{Name: "values"},
 			{Name: "new"},
+			{Name: "when"},
 		},
 	}
 

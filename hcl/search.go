@@ -121,7 +121,10 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	baseConfigOK := true
 	if a := attrs["base_config"]; a != nil {
 		s.BaseConfigRange = a.Expr.Range()
+		unknownsBefore := l.decoding.unknowns
 		v, ok := l.eval(a.Expr, ctx)
+		// It may read a search whose outcome is not known (upstream.go).
+		l.decoding.baseUnknown = l.decoding.unknowns > unknownsBefore
 		baseConfigOK = ok && v.IsNull()
 		if ok && !v.IsNull() {
 			if !(v.Type().IsObjectType() || v.Type().IsMapType()) {
@@ -148,6 +151,22 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	var trialBlock, bayesBlock *hcl.Block
 	params := map[string]*hcl.Block{}
 	var dims []space.Dimension
+	// A refine block (refine.go) defines its params first.
+	refineBlocks := content.Blocks.OfType("refine")
+	refined := map[string]*hcl.Block{}
+	if len(refineBlocks) > 0 {
+		for _, blk := range refineBlocks[1:] {
+			l.duplicateBlock(blk, refineBlocks[0])
+		}
+		paths, ps := l.decodeRefine(refineBlocks[0], ctx, s, baseConfigOK)
+		for _, path := range paths {
+			refined[path] = refineBlocks[0]
+		}
+		for _, p := range ps {
+			s.Params = append(s.Params, p)
+			dims = append(dims, p.Dim)
+		}
+	}
 	for _, blk := range content.Blocks {
 		switch blk.Type {
 		case "trial":
@@ -175,6 +194,10 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 				continue
 			}
 			params[path] = blk
+			if rb := refined[path]; rb != nil {
+				l.refinedTwice(blk, rb)
+				continue
+			}
 			if p, ok := l.decodeParam(blk, ctx, s); ok {
 				s.Params = append(s.Params, p)
 				dims = append(dims, p.Dim)
@@ -193,7 +216,7 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 			Subject:  b.DefRange.Ptr(),
 		})
 	}
-	if len(content.Blocks.OfType("param")) == 0 {
+	if len(content.Blocks.OfType("param")) == 0 && len(refineBlocks) == 0 {
 		l.add(&hcl.Diagnostic{
 			Severity: hcl.DiagWarning,
 			Summary:  "Search without params",
@@ -220,7 +243,17 @@ func (l *loader) decodeSearch(b *hcl.Block, ctx *hcl.EvalContext) *definition.Se
 	if len(l.diags.Errs()) > errsBefore {
 		return nil
 	}
-	sp, err := space.New(dims...)
+	if n := l.decoding.node; n != nil {
+		s.Upstreams = n.upstreams()
+	}
+	if d := l.deferral(); d != nil {
+		return deferredSearch(s, d)
+	}
+	conds := l.decodeWhens(content.Blocks.OfType("param"), ctx, s) // when.go
+	if len(l.diags.Errs()) > errsBefore {
+		return nil
+	}
+	sp, err := space.NewConditional(dims, conds)
 	if err != nil {
 		l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid search space", Detail: err.Error(), Subject: b.DefRange.Ptr()})
 		return nil
@@ -635,7 +668,7 @@ func (l *loader) decodeGoTypes(a *hcl.Attribute, ctx *hcl.EvalContext, s *defini
 		}
 		_, inBase := definition.LookupPath(s.BaseConfig, strings.Split(path, "."))
 		isParam := slices.ContainsFunc(s.Params, func(p definition.Param) bool { return p.Path == path })
-		if !inBase && !isParam {
+		if !inBase && !isParam && !l.decoding.baseUnknown {
 			l.add(&hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid go_types", Detail: fmt.Sprintf("%q is neither a base_config path nor a param of this search.", path), Subject: a.Expr.Range().Ptr()})
 			continue
 		}

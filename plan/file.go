@@ -59,6 +59,12 @@ type fileSearch struct {
 	FailedTrials   []FailedTrial `json:"failed_trials,omitempty"`
 	// SettingsChanges: what changed since the last apply.
 	SettingsChanges []definition.ConfigChange `json:"settings_changes,omitempty"`
+	// UpstreamChanges: the searches read whose best changed since.
+	UpstreamChanges []UpstreamChange `json:"upstream_changes,omitempty"`
+	// Deferred: the search's definition was known only after apply;
+	// nothing is planned for it (apply of the file runs nothing of it).
+	Deferred *definition.Deferred `json:"deferred,omitempty"`
+	Recorded int                  `json:"recorded,omitempty"`
 }
 
 type fileTrial struct {
@@ -78,7 +84,8 @@ func WriteFile(path string, p *Plan, def *definition.Definition) error {
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		fs := fileSearch{Name: s.Name, Fingerprint: s.Fingerprint, Budget: s.Budget, Kept: s.Kept, Failed: s.Failed, Excluded: s.Excluded, Exhausted: s.Exhausted, Pruned: s.Pruned,
-			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials, SettingsChanges: s.SettingsChanges}
+			ToRun: []fileTrial{}, ToRetry: []fileTrial{}, ExcludedTrials: s.ExcludedTrials, FailedTrials: s.FailedTrials, SettingsChanges: s.SettingsChanges,
+			UpstreamChanges: s.UpstreamChanges, Deferred: s.Deferred, Recorded: s.Recorded}
 		for _, t := range s.ToRun {
 			fs.ToRun = append(fs.ToRun, toFileTrial(ds, t))
 		}
@@ -211,6 +218,9 @@ func (sv *Saved) Bind(def *definition.Definition, st *state.State) (*Plan, error
 			return nil, fmt.Errorf("%w: search %q appears twice; run fwapply plan -out again", ErrMismatch, ps.Name)
 		}
 		seen[ps.Name] = true
+		if ps.Deferred != nil {
+			continue // nothing planned: Plan checked it is still deferred
+		}
 		if err := checkSearch(def.Search(ps.Name), ps, st); err != nil {
 			return nil, err
 		}
@@ -320,12 +330,21 @@ func (sv *Saved) Plan(def *definition.Definition) (*Plan, error) {
 		if s == nil {
 			return nil, fmt.Errorf("%w: search %q is no longer defined; run fwapply plan again", ErrStale, fs.Name)
 		}
+		if fs.Deferred != nil || s.Deferred != nil {
+			if fs.Deferred == nil || s.Deferred == nil || len(fs.ToRun)+len(fs.ToRetry) > 0 {
+				return nil, fmt.Errorf("%w: search %q was planned with its definition %s, and it is %s now; run fwapply plan again", ErrStale, fs.Name, knownWord(fs.Deferred == nil), knownWord(s.Deferred == nil))
+			}
+			p.Searches = append(p.Searches, &Search{Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
+				Budget: fs.Budget, Deferred: s.Deferred, Recorded: fs.Recorded})
+			continue
+		}
 		if s.Fingerprint() != fs.Fingerprint {
 			return nil, fmt.Errorf("%w: search %q changed since the plan was made; run fwapply plan again", ErrStale, fs.Name)
 		}
 		ps := &Search{Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode, Fingerprint: fs.Fingerprint,
 			Budget: fs.Budget, Kept: fs.Kept, Failed: fs.Failed, Excluded: fs.Excluded, Exhausted: fs.Exhausted, Pruned: fs.Pruned,
-			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials, SettingsChanges: jsonChanges(fs.SettingsChanges)}
+			ExcludedTrials: fs.ExcludedTrials, FailedTrials: fs.FailedTrials, SettingsChanges: jsonChanges(fs.SettingsChanges),
+			UpstreamChanges: fs.UpstreamChanges}
 		var err error
 		if ps.ToRun, err = fromFileTrials(s, fs.ToRun); err != nil {
 			return nil, err
@@ -342,7 +361,17 @@ func fromFileTrials(s *definition.Search, fts []fileTrial) ([]Trial, error) {
 	var out []Trial
 	for _, ft := range fts {
 		t := Trial{Number: ft.Number, Attempt: ft.Attempt, Reason: ft.Reason, Attach: ft.Attach, Job: ft.Job}
-		if ft.Params != nil {
+		if ft.Params != nil && s.Space.Conditional() {
+			params := make(map[string]any, len(ft.Params))
+			for k, v := range ft.Params {
+				params[k] = jsonValue(v)
+			}
+			pt, err := s.PointFromParams(params) // inactive params are left out
+			if err != nil {
+				return nil, fmt.Errorf("%w: trial %d of search %q: %v; run fwapply plan again", ErrStale, ft.Number, s.Name, err)
+			}
+			t.Point = pt
+		} else if ft.Params != nil {
 			raw := make(space.Point, len(s.Params))
 			for i, p := range s.Params {
 				raw[i] = jsonValue(ft.Params[p.Path])
@@ -394,4 +423,12 @@ func jsonValueDeep(v any) any {
 		return v
 	}
 	return jsonValue(v)
+}
+
+// knownWord says whether a search's definition is known.
+func knownWord(known bool) string {
+	if known {
+		return "known"
+	}
+	return "known only after apply"
 }

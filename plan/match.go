@@ -66,6 +66,11 @@ type matcher struct {
 	params map[string]bool // the current param paths
 	tree   *pathNode       // the same paths, by segment
 	base   *baseObject     // the base config, compiled for sameBase
+	// baseAt holds, for a conditional search, the base value at each
+	// param's path (nil when absent, with has false): an inactive
+	// param's path keeps it.
+	baseAt  []any
+	baseHas []bool
 }
 
 // pathNode is a node of the tree of param paths: children by segment,
@@ -98,7 +103,43 @@ func newMatcher(s *definition.Search) matcher {
 		}
 		n.param, n.index = true, i
 	}
-	return matcher{s: s, params: params, tree: tree, base: compileBase(s.BaseConfig, tree)}
+	m := matcher{s: s, params: params, tree: tree, base: compileBase(s.BaseConfig, tree)}
+	if s.Space != nil && s.Space.Conditional() {
+		m.baseAt, m.baseHas = make([]any, len(s.Params)), make([]bool, len(s.Params))
+		for i, p := range s.Params {
+			m.baseAt[i], m.baseHas[i] = definition.LookupPath(s.BaseConfig, p.Segments)
+		}
+	}
+	return m
+}
+
+// inactive checks a param whose condition is false for the trial: its
+// path must keep the base value, and its recorded params must not hold
+// it. It returns the mismatch, or nil.
+func (m matcher) inactive(i int, t *state.Trial) *Mismatch {
+	p := m.s.Params[i]
+	when := p.WhenText()
+	v, has := definition.LookupPath(t.Config, p.Segments)
+	switch {
+	case has != m.baseHas[i] || has && !definition.EqualValues(v, m.baseAt[i]):
+		val := "is absent"
+		if has {
+			val = "= " + definition.FormatValue(v)
+		}
+		keeps := "leaves it out"
+		if m.baseHas[i] {
+			keeps = "keeps " + definition.FormatValue(m.baseAt[i])
+		}
+		return &Mismatch{Path: p.Path,
+			Text:  fmt.Sprintf("%s %s, but the param is inactive here (when %s is false), where base_config %s", p.Path, val, when, keeps),
+			Group: fmt.Sprintf("%s is set where the param is inactive (when %s is false)", p.Path, when)}
+	}
+	if pv, ok := t.Params[p.Path]; ok {
+		return &Mismatch{Path: p.Path,
+			Text:  fmt.Sprintf("%s = %s was searched in this trial, but the param is inactive here (when %s is false)", p.Path, definition.FormatValue(pv), when),
+			Group: fmt.Sprintf("%s was searched where the param is inactive (when %s is false)", p.Path, when)}
+	}
+	return nil
 }
 
 // baseObject is an object of the base config laid out for comparing
@@ -264,6 +305,20 @@ func (m matcher) slow(t *state.Trial, raw space.Point) (space.Point, []Mismatch)
 	s := m.s
 	var mm []Mismatch
 	for i, p := range s.Params {
+		if m.baseAt != nil && s.Space.Condition(i) != nil {
+			if len(mm) > 0 {
+				// Activity reads earlier values, one of which is
+				// already wrong: nothing more to say of this param.
+				continue
+			}
+			if !s.Space.Active(raw, i) {
+				raw[i] = space.Inactive
+				if bad := m.inactive(i, t); bad != nil {
+					mm = append(mm, *bad)
+				}
+				continue
+			}
+		}
 		v, ok := definition.LookupPath(t.Config, p.Segments)
 		if !ok {
 			mm = append(mm, Mismatch{Path: p.Path,
@@ -305,6 +360,9 @@ func (m matcher) slow(t *state.Trial, raw space.Point) (space.Point, []Mismatch)
 // says nothing, and explainInto takes the general path.
 func (m matcher) fast(cfg map[string]any, raw space.Point) bool {
 	got := 0
+	if m.baseAt != nil {
+		return false // a conditional search takes the general path
+	}
 	if !m.base.capture(cfg, raw, &got) || got != len(raw) {
 		return false
 	}
@@ -404,6 +462,13 @@ func explainByParams(s *definition.Search, t *state.Trial) (space.Point, []Misma
 	raw := make(space.Point, len(s.Params))
 	for i, p := range s.Params {
 		v, ok := t.Params[p.Path]
+		if !s.Space.Active(raw, i) {
+			if ok {
+				return fail(fmt.Sprintf("it has no recorded config, and %s = %s is one of its params, but the param is inactive here (when %s is false)", p.Path, definition.FormatValue(v), p.WhenText()))
+			}
+			raw[i] = space.Inactive
+			continue
+		}
 		if !ok {
 			return fail(fmt.Sprintf("it has no recorded config, and %s was not one of its params", p.Path))
 		}

@@ -85,6 +85,17 @@ type Search struct {
 	// the last apply recorded it (nil when nothing did, or when no apply
 	// recorded one), whether or not it excludes trials.
 	SettingsChanges []definition.ConfigChange
+	// UpstreamChanges name the searches this one reads whose best trial
+	// changed since the last apply recorded its settings: its definition
+	// was made from another upstream trial then (nil when none did).
+	UpstreamChanges []UpstreamChange
+	// Deferred is set when the search's definition is known only after
+	// apply (it reads a search with trials to run): nothing else is
+	// planned for it but Budget (its trials; 0 for grid) and Recorded.
+	Deferred *definition.Deferred
+	// Recorded is the number of trials the state holds of a deferred
+	// search, matched against its definition once it is known.
+	Recorded int
 
 	// made is what Make classified the plan from; nil in a plan read
 	// from a file. (It is not part of the plan: compare plans with
@@ -132,10 +143,11 @@ type Trial struct {
 	Job    string
 }
 
-// Changes reports whether the plan would run anything.
+// Changes reports whether the plan would run anything: trials to run or
+// retry, or a search whose trials are known only after apply.
 func (p *Plan) Changes() bool {
 	for _, s := range p.Searches {
-		if len(s.ToRun)+len(s.ToRetry) > 0 {
+		if len(s.ToRun)+len(s.ToRetry) > 0 || s.Deferred != nil {
 			return true
 		}
 	}
@@ -170,7 +182,8 @@ type FailedTrial struct {
 
 // Options select what to plan.
 type Options struct {
-	// Targets are search names; empty means every search.
+	// Targets are search names; empty means every search. The searches
+	// they read, directly or not, are planned too (WithUpstreams).
 	Targets []string
 	Vars    Vars
 	// Replace names trials to run again whatever their status (apply
@@ -190,6 +203,7 @@ func Make(def *definition.Definition, st *state.State, opts Options) (*Plan, err
 			return nil, fmt.Errorf("no search %q to target; the searches are %v", name, searchNames(def))
 		}
 	}
+	opts.Targets = withUpstreams(def, opts.Targets)
 	replace, err := replacements(def, st, opts)
 	if err != nil {
 		return nil, err
@@ -198,11 +212,16 @@ func Make(def *definition.Definition, st *state.State, opts Options) (*Plan, err
 		if len(opts.Targets) > 0 && !slices.Contains(opts.Targets, s.Name) {
 			continue
 		}
+		if s.Deferred != nil {
+			p.Searches = append(p.Searches, deferredSearch(s, st))
+			continue
+		}
 		pol := Policy{Replace: replace[s.Name], RetryFailed: opts.RetryFailed}
 		sp, err := makeSearch(s, st, pol)
 		if err != nil {
 			return nil, fmt.Errorf("planning search %q: %w", s.Name, err)
 		}
+		sp.UpstreamChanges = upstreamChanges(def, s, st)
 		p.Searches = append(p.Searches, sp)
 	}
 	return p, nil
@@ -220,6 +239,9 @@ func replacements(def *definition.Definition, st *state.State, opts Options) (ma
 		}
 		if len(opts.Targets) > 0 && !slices.Contains(opts.Targets, s.Name) {
 			return nil, fmt.Errorf("cannot replace search.%s[%d]: -target leaves search %q out of the plan", ref.Search, ref.Number, ref.Search)
+		}
+		if s.Deferred != nil {
+			return nil, fmt.Errorf("cannot replace search.%s[%d]: the search's definition is known only after apply (it %s); apply the searches it reads first", ref.Search, ref.Number, s.Deferred.Reason)
 		}
 		t := st.Trial(ref.Search, ref.Number)
 		if t == nil {
@@ -269,7 +291,7 @@ func makeSearch(s *definition.Search, st *state.State, pol Policy) (*Search, err
 		Fingerprint: s.Fingerprint(), Budget: budget,
 	}
 	if old := st.Settings(s.Name); old != nil {
-		out.SettingsChanges = definition.SettingsChanges(old, s.Settings())
+		out.SettingsChanges = definition.SettingsChanges(withoutUpstreams(old), s.Settings())
 	}
 	h := ClassifyWith(s, st.Trials(s.Name), pol)
 	out.made = &classified{h: h, from: st, serial: st.Serial}

@@ -100,3 +100,33 @@ func refineInteger(d *Integer, v int64, factor float64) (*Integer, error) {
 	}
 	return r, nil
 }
+
+// Keep returns d restricted to the values of keep that it holds, in d's
+// order, for a refine that keeps the categories of the best trials.
+// Inactive values in keep are skipped, and repeats count once; with no
+// value left, d is returned unchanged. A value that is not one of d's is
+// an error.
+func Keep(d *Categorical, keep []Value) (*Categorical, error) {
+	in := make([]bool, len(d.Values))
+	kept := false
+	for _, v := range keep {
+		if v == Inactive {
+			continue
+		}
+		i := d.index(v)
+		if i < 0 {
+			return nil, fmt.Errorf("space: cannot keep %#v: it is not a value of dimension %q.", v, d.name)
+		}
+		in[i], kept = true, true
+	}
+	if !kept {
+		return d, nil
+	}
+	var vals []Value
+	for i, v := range d.Values {
+		if in[i] {
+			vals = append(vals, v)
+		}
+	}
+	return NewCategorical(d.name, vals)
+}

@@ -2,6 +2,7 @@ package space
 
 import (
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -128,5 +129,44 @@ func TestRefineProperties(t *testing.T) {
 				t.Errorf("%+v refined to %+v: %d values of %d", old, d, n, m)
 			}
 		}
+	}
+}
+
+func TestKeep(t *testing.T) {
+	d, err := NewCategorical("opt", []Value{"adam", "sgd", "rmsprop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nums, err := NewCategorical("n", []Value{1.0, 2.0, 3.0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		d       *Categorical
+		keep    []Value
+		want    []Value
+		wantErr bool
+	}{
+		{"declared order", d, []Value{"rmsprop", "adam"}, []Value{"adam", "rmsprop"}, false},
+		{"repeats once", d, []Value{"sgd", "sgd"}, []Value{"sgd"}, false},
+		{"inactive skipped", d, []Value{Inactive, "sgd"}, []Value{"sgd"}, false},
+		{"none left: unchanged", d, []Value{Inactive}, []Value{"adam", "sgd", "rmsprop"}, false},
+		{"numbers normalized", nums, []Value{int64(3), 1}, []Value{1.0, 3.0}, false},
+		{"not a value", d, []Value{"adamw"}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Keep(tt.d, tt.keep)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				return
+			}
+			if !reflect.DeepEqual(got.Values, tt.want) || got.Name() != tt.d.Name() {
+				t.Errorf("Keep = %s %v, want %s %v", got.Name(), got.Values, tt.d.Name(), tt.want)
+			}
+		})
 	}
 }

@@ -60,6 +60,9 @@ type AnalyzeSearchJSON struct {
 	// completed trials only.
 	Pruned []PrunedTrial
 	Plots  []string
+	// Stage is where the search's definition came from; nil for a
+	// search that reads no other ("stage" is then absent).
+	Stage *StageJSON
 }
 
 // BestNConfig returns the config of BestN[i], nil when not known.
@@ -171,6 +174,9 @@ func (a *AnalyzeSearchJSON) MarshalJSON() ([]byte, error) {
 	if a.importanceSubset() {
 		doc["importance_subset"] = map[string]int{"fitted": a.ImportanceFitted, "usable": a.ImportanceUsable}
 	}
+	if a.Stage != nil {
+		doc["stage"] = a.Stage
+	}
 	return json.Marshal(doc)
 }
 
@@ -189,6 +195,9 @@ func (v *View) Analyze(doc *AnalyzeJSON, order []string, def *definition.Definit
 			v.Printf("\n")
 		}
 		v.Printf("%s\n", v.Colorize("bold", fmt.Sprintf("search.%s (%s, %s %s)", name, s.Strategy, s.Mode, s.Metric)))
+		if as.Stage != nil {
+			v.Printf("  Stage: %s\n", as.Stage.Text)
+		}
 		var counts []string
 		for _, st := range statusOrder {
 			if n := sum.ByStatus[st]; n > 0 {

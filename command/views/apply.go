@@ -501,12 +501,45 @@ type SearchStoppedEvent struct {
 type SummaryEvent struct {
 	EventHeader
 	Searches map[string]*ApplySearchJSON `json:"searches"`
+	// Deferred are the searches not run, by name, with why: a search
+	// they read did not complete. Absent when none.
+	Deferred map[string]string `json:"deferred,omitempty"`
+}
+
+// StageStartEvent says the apply starts a later stage: searches that read
+// searches the apply completed, planned now that those are known.
+type StageStartEvent struct {
+	EventHeader
+	Stage    int                         `json:"stage"`
+	Total    int                         `json:"total"`
+	Searches map[string]ApplyStartSearch `json:"searches"`
+}
+
+// StageStart writes the stage_start event of a later stage's plan p, and
+// makes the stream read the definition def from now on (the stage's
+// searches are known in it).
+func (e *ApplyEvents) StageStart(stage int, p *plan.Plan, def *definition.Definition) {
+	ev := &StageStartEvent{Stage: stage, Searches: map[string]ApplyStartSearch{}}
+	for _, s := range p.Searches {
+		if s.Deferred != nil {
+			continue
+		}
+		ev.Searches[s.Name] = ApplyStartSearch{ToRun: len(s.ToRun), ToRetry: len(s.ToRetry), Kept: s.Kept}
+		ev.Total += len(s.ToRun) + len(s.ToRetry)
+	}
+	e.mu.Lock()
+	e.def = def
+	e.mu.Unlock()
+	e.write("stage_start", &ev.EventHeader, ev)
 }
 
 // Start writes the apply_start event of plan p.
 func (e *ApplyEvents) Start(p *plan.Plan) {
 	ev := &ApplyStartEvent{Searches: map[string]ApplyStartSearch{}}
 	for _, s := range p.Searches {
+		if s.Deferred != nil {
+			continue // in a stage_start once known
+		}
 		ev.Searches[s.Name] = ApplyStartSearch{ToRun: len(s.ToRun), ToRetry: len(s.ToRetry), Kept: s.Kept}
 		ev.Total += len(s.ToRun) + len(s.ToRetry)
 	}
@@ -592,6 +625,12 @@ func (e *ApplyEvents) bestChanged(ev apply.Event) *BestChangedEvent {
 func (e *ApplyEvents) Summary(res *apply.Result) {
 	doc := NewApplyJSON(res, e.def)
 	out := &SummaryEvent{Searches: doc.Searches}
+	for _, d := range res.Deferred {
+		if out.Deferred == nil {
+			out.Deferred = map[string]string{}
+		}
+		out.Deferred[d.Search] = d.Reason
+	}
 	out.FormatVersion = FormatVersion
 	e.write("summary", &out.EventHeader, out)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/plan"
+	"github.com/frameworm/frameworm/space"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -66,9 +67,17 @@ func (v *View) PlanMarkdown(p *plan.Plan, def *definition.Definition, o PlanMark
 		kept += s.Kept
 		failed += s.Failed
 	}
+	later := ""
+	if names := p.Deferred(); len(names) > 0 {
+		codes := make([]string, len(names))
+		for i, n := range names {
+			codes[i] = code("search." + n)
+		}
+		later = ", then " + strings.Join(codes, ", ") + " (known after apply)"
+	}
 	switch {
 	case p.Changes():
-		fmt.Fprintf(&b, "**%s to run**, %d to retry, %d excluded.\n", plural(run, "trial"), retry, excluded)
+		fmt.Fprintf(&b, "**%s to run**, %d to retry, %d excluded%s.\n", plural(run, "trial"), retry, excluded, later)
 	case failed == 0:
 		fmt.Fprintf(&b, "**No changes.** Every search has its trials: %d kept.\n", kept)
 	default:
@@ -79,7 +88,15 @@ func (v *View) PlanMarkdown(p *plan.Plan, def *definition.Definition, o PlanMark
 	}
 	var quiet []string
 	for _, s := range p.Searches {
-		if len(s.ToRun)+len(s.ToRetry)+s.Failed+s.Excluded+len(s.SettingsChanges) == 0 && !s.Exhausted {
+		if s.Deferred != nil {
+			fmt.Fprintf(&b, "\n#### %s · %s, %s %s\n\n", code("search."+s.Name), s.Strategy, s.Mode, code(s.Metric))
+			fmt.Fprintf(&b, "**%s.** Its base_config and params are known after apply: it %s.\n", mdText(deferredTrials(s)), mdText(s.Deferred.Reason))
+			if s.Recorded > 0 {
+				fmt.Fprintf(&b, "\n%s in the state, matched once its definition is known.\n", plural(s.Recorded, "trial"))
+			}
+			continue
+		}
+		if len(s.ToRun)+len(s.ToRetry)+s.Failed+s.Excluded+len(s.SettingsChanges)+len(s.UpstreamChanges) == 0 && !s.Exhausted {
 			quiet = append(quiet, fmt.Sprintf("%s (%d kept)", code("search."+s.Name), s.Kept))
 			continue
 		}
@@ -96,14 +113,20 @@ func (v *View) PlanMarkdown(p *plan.Plan, def *definition.Definition, o PlanMark
 			fmt.Fprintf(&b, ", %d excluded", s.Excluded)
 		}
 		fmt.Fprintf(&b, " · budget %d\n", s.Budget)
+		if p := Provenance(ds); p != "" {
+			fmt.Fprintf(&b, "\nStage: %s.\n", mdText(p))
+		}
 		mdPlanTrials(&b, ds, s, o.Full)
 		mdExcluded(&b, s)
 		mdFailed(&b, s)
 		mdSettings(&b, s)
+		for _, c := range s.UpstreamChanges {
+			fmt.Fprintf(&b, "\n**Note:** %s.\n", mdText(UpstreamChangeLine(s.Name, c)))
+		}
 		if s.Exhausted {
 			fmt.Fprintf(&b, "\n**Note:** the space has fewer configs than the budget of %d: the search stops when every config has run.\n", s.Budget)
 		}
-		if ds != nil && o.State != nil {
+		if ds != nil && ds.Deferred == nil && o.State != nil {
 			h, ok := s.History(o.State)
 			if !ok {
 				h = plan.Classify(ds, o.State.Trials(s.Name))
@@ -443,6 +466,9 @@ func mdCell(s string) string { return mdText(s) }
 // mdValue writes a param value for a table cell: a number as FormatValue
 // writes it, a string quoted in a code span.
 func mdValue(v any) string {
+	if space.IsInactive(v) {
+		return "-"
+	}
 	switch v := v.(type) {
 	case nil:
 		return "-"

@@ -24,6 +24,13 @@ func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 	for _, s := range p.Searches {
 		ds := def.Search(s.Name)
 		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)%s", s.Name, s.Strategy, s.Mode, s.Metric, where(ds))))
+		if s.Deferred != nil {
+			v.planDeferred(s)
+			continue
+		}
+		if p := Provenance(ds); p != "" {
+			v.Printf("    %s\n", v.Colorize("dim", "# stage: "+p))
+		}
 		v.planTrials(ds, s, full)
 		v.Printf("    %d to run, %d to retry, %d kept", len(s.ToRun), len(s.ToRetry), s.Kept)
 		if s.Failed > 0 {
@@ -35,10 +42,15 @@ func (v *View) Plan(p *plan.Plan, def *definition.Definition, full bool) {
 		v.Printf("\n")
 		v.planExcluded(s, full)
 		v.planSettings(s)
+		v.planUpstreams(s)
 		v.planNotes(s)
 	}
 	run, retry, excluded := p.Totals()
-	v.Printf("\n%s %s to run, %d to retry, %d excluded.\n", v.Colorize("bold", "Plan:"), plural(run, "trial"), retry, excluded)
+	later := ""
+	if names := p.Deferred(); len(names) > 0 {
+		later = ", then " + strings.Join(prefixed("search.", names), ", ") + " (known after apply)"
+	}
+	v.Printf("\n%s %s to run, %d to retry, %d excluded%s.\n", v.Colorize("bold", "Plan:"), plural(run, "trial"), retry, excluded, later)
 }
 
 // planNothingToRun renders a plan without trials to run: "No changes."
@@ -57,7 +69,7 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 			v.Colorize("bold", "No trials to run."), kept, plural(failed, "trial"))
 	}
 	for _, s := range p.Searches {
-		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted && len(s.SettingsChanges) == 0 {
+		if s.Failed == 0 && s.Excluded == 0 && !s.Exhausted && len(s.SettingsChanges)+len(s.UpstreamChanges) == 0 {
 			continue
 		}
 		v.Printf("\n  %s\n", v.Colorize("bold", fmt.Sprintf("# search.%s (%s, %s %s)%s", s.Name, s.Strategy, s.Mode, s.Metric, where(def.Search(s.Name)))))
@@ -67,6 +79,7 @@ func (v *View) planNothingToRun(p *plan.Plan, def *definition.Definition, full b
 			v.planExcluded(s, full)
 		}
 		v.planSettings(s)
+		v.planUpstreams(s)
 		v.planNotes(s)
 	}
 }
@@ -195,20 +208,27 @@ func FormatPoint(s *definition.Search, p space.Point) string {
 	if p == nil {
 		return "(known after apply)"
 	}
-	parts := make([]string, len(p))
+	parts := make([]string, 0, len(p))
 	for i, val := range p {
+		if space.IsInactive(val) {
+			continue // the param sets nothing: its path keeps the base value
+		}
 		name := fmt.Sprint(i)
 		if s != nil && i < len(s.Params) {
 			name = s.Params[i].Path
 		}
-		parts[i] = name + " = " + FormatValue(val)
+		parts = append(parts, name+" = "+FormatValue(val))
 	}
 	return strings.Join(parts, ", ")
 }
 
 // FormatValue renders a param value compactly: floats to 6 significant
-// digits, strings quoted.
+// digits, strings quoted, and "-" for no value (a param inactive in a
+// trial, or not among its params).
 func FormatValue(v any) string {
+	if v == nil || space.IsInactive(v) {
+		return "-"
+	}
 	switch v := v.(type) {
 	case float64:
 		return strconv.FormatFloat(v, 'g', 6, 64)
@@ -249,6 +269,16 @@ type PlanSearchJSON struct {
 	// SettingsChanges is what changed in the search's definition since
 	// the last apply, as {path, old, new} in the language's terms.
 	SettingsChanges []definition.ConfigChange `json:"settings_changes"`
+	// UpstreamChanges name the searches read whose best changed since
+	// the last apply: {upstream, from, to} trial numbers.
+	UpstreamChanges []plan.UpstreamChange `json:"upstream_changes"`
+	// Deferred is set (null otherwise) when the search's definition is
+	// known only after apply; its to_run is then empty and budget its
+	// trials (0 for grid).
+	Deferred *PlanDeferredJSON `json:"deferred"`
+	// Stage is where the search's definition came from; null for a
+	// search that reads no other.
+	Stage *StageJSON `json:"stage"`
 }
 
 // PlanTrialJSON is one planned trial; Params is null when known after apply.
@@ -269,6 +299,8 @@ type PlanSummaryJSON struct {
 	ToRun    int `json:"to_run"`
 	ToRetry  int `json:"to_retry"`
 	Excluded int `json:"excluded"`
+	// Deferred names the searches known only after apply.
+	Deferred []string `json:"deferred"`
 }
 
 // NewPlanJSON builds the JSON document of a plan.
@@ -279,7 +311,8 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 		js := &PlanSearchJSON{Strategy: string(s.Strategy), Metric: s.Metric, Mode: string(s.Mode), Budget: s.Budget,
 			ToRun: []PlanTrialJSON{}, ToRetry: []PlanTrialJSON{}, Kept: s.Kept, Failed: s.Failed,
 			FailedTrials: nonNil(s.FailedTrials), Excluded: nonNil(s.ExcludedTrials), ExcludedCount: s.Excluded, Exhausted: s.Exhausted,
-			SettingsChanges: nonNil(s.SettingsChanges)}
+			SettingsChanges: nonNil(s.SettingsChanges), UpstreamChanges: nonNil(s.UpstreamChanges),
+			Deferred: newPlanDeferredJSON(s), Stage: NewStageJSON(ds)}
 		conv := func(t plan.Trial) PlanTrialJSON {
 			jt := PlanTrialJSON{Number: t.Number, Attempt: t.Attempt, Reason: t.Reason, Attach: t.Attach, Job: t.Job}
 			if t.Point != nil {
@@ -296,6 +329,7 @@ func NewPlanJSON(p *plan.Plan, def *definition.Definition) *PlanJSON {
 		doc.Searches[s.Name] = js
 	}
 	doc.Summary.ToRun, doc.Summary.ToRetry, doc.Summary.Excluded = p.Totals()
+	doc.Summary.Deferred = nonNil(p.Deferred())
 	return doc
 }
 
@@ -313,4 +347,13 @@ func plural(n int, noun string) string {
 		return "1 " + noun
 	}
 	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// prefixed returns the names with a prefix.
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }

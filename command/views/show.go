@@ -33,6 +33,10 @@ type ShowSearchJSON struct {
 	Best     *BestJSON       `json:"best"`
 	Trials   []ShowTrialJSON `json:"trials"`
 	Excluded int             `json:"excluded"`
+	// Stage is where the search's definition came from (the searches it
+	// reads, its refine block, or why it is known only after apply);
+	// absent for a search that reads no other.
+	Stage *StageJSON `json:"stage,omitempty"`
 }
 
 // ShowTrialJSON is one trial in show -json.
@@ -108,7 +112,15 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 		trials := st.Trials(name)
 		js := &ShowSearchJSON{Trials: []ShowTrialJSON{}, Defined: s != nil}
 		var matching map[int]bool
-		if s != nil {
+		switch {
+		case s != nil && s.Deferred != nil:
+			// Known only after apply: no best, no trial excluded yet.
+			js.Metric, js.Mode = s.Metric, string(s.Mode)
+			matching = map[int]bool{}
+			for _, t := range trials {
+				matching[t.Number] = true
+			}
+		case s != nil:
 			// One pass of matching gives both the best and the excluded
 			// trials.
 			h := plan.Classify(s, trials)
@@ -116,6 +128,7 @@ func NewShowJSON(def *definition.Definition, st *state.State, names []string) *S
 			js.Best = NewBestJSON(s, h.Best(s))
 			matching = h.Matching()
 		}
+		js.Stage = NewStageJSON(s)
 		for _, t := range trials {
 			jt := ShowTrialJSON{Number: t.Number, Status: string(t.Status), Params: t.Params, Metrics: t.Metrics, Error: t.Error,
 				Attempts: t.Attempts, Tainted: t.Tainted, Host: t.Host, Job: t.Job, Queued: t.Queued.Seconds(), Dir: t.Dir, Pruned: NewPrunedJSON(t)}
@@ -166,6 +179,9 @@ func (v *View) Show(doc *ShowJSON, def *definition.Definition, metrics ...string
 // search that is no longer defined.
 func (v *View) showSearch(name string, js *ShowSearchJSON, s *definition.Search, metrics []string) {
 	v.Printf("%s\n", v.showHeading(name, js, s))
+	if js.Stage != nil {
+		v.Printf("%s\n", v.Colorize("dim", "stage: "+js.Stage.Text))
+	}
 	if len(js.Trials) == 0 {
 		return
 	}

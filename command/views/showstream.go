@@ -114,7 +114,10 @@ func (w *showWriter) search(s *definition.Search, name string, st *state.State) 
 	var best *BestJSON
 	var excluded map[int]bool
 	js := ShowSearchJSON{Defined: s != nil}
-	if s != nil {
+	if s != nil && s.Deferred != nil {
+		js.Metric, js.Mode = s.Metric, string(s.Mode)
+		excluded = map[int]bool{} // known only after apply: none excluded yet
+	} else if s != nil {
 		match := w.match
 		if match == nil {
 			match = classifyMatch
@@ -166,6 +169,15 @@ func (w *showWriter) search(s *definition.Search, name string, st *state.State) 
 	}
 	w.raw("],\n      \"excluded\": ")
 	w.b = strconv.AppendInt(w.b, int64(n), 10)
+	if stage := NewStageJSON(s); stage != nil {
+		b, err := json.MarshalIndent(stage, "      ", "  ")
+		if err != nil {
+			w.err = cmpErr(w.err, err)
+			return
+		}
+		w.raw(",\n      \"stage\": ")
+		w.b = append(w.b, b...)
+	}
 	w.raw("\n    }")
 }
 

@@ -52,6 +52,9 @@ func (v *View) ApplySummary(res *apply.Result, def *definition.Definition) {
 		v.Printf(", %d interrupted", total.Interrupted)
 	}
 	v.Printf(".\n")
+	for _, d := range res.Deferred {
+		v.Printf("%s search.%s did not run: it %s.\n", v.Colorize("yellow", "Deferred:"), d.Search, d.Reason)
+	}
 }
 
 // prunedCount is ", N pruned", or "" for none.
