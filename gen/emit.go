@@ -302,7 +302,11 @@ func (e *emitter) defaults() {
 	)
 	for _, s := range p.searches {
 		name := "DefaultsFor" + p.searchNames[s.Name]
-		e.doc(fmt.Sprintf("%s returns the base_config of search %q. Fields it leaves out keep their zero value.", name, s.Name))
+		if len(s.Upstreams) > 0 {
+			e.doc(fmt.Sprintf("%s returns the zero Config: search %q builds on %s, so its base_config is known only after apply; a trial reads it from FW_CONFIG.", name, s.Name, searchList(s.Upstreams)))
+		} else {
+			e.doc(fmt.Sprintf("%s returns the base_config of search %q. Fields it leaves out keep their zero value.", name, s.Name))
+		}
 		e.f.Func().Id(name).Params().Id("Config").Block(
 			jen.Return(e.literal(s.BaseConfig, p.root, false)),
 		)
@@ -479,7 +483,11 @@ func (e *emitter) validate() {
 	}
 	for _, s := range p.searches {
 		name := "ValidateFor" + p.searchNames[s.Name]
-		e.doc(fmt.Sprintf("%s reports every value of c that search %q never gives it, named by its JSON path.", name, s.Name))
+		if len(s.Upstreams) > 0 {
+			e.doc(fmt.Sprintf("%s accepts every c: search %q builds on %s, so its ranges are known only after apply.", name, s.Name, searchList(s.Upstreams)))
+		} else {
+			e.doc(fmt.Sprintf("%s reports every value of c that search %q never gives it, named by its JSON path.", name, s.Name))
+		}
 		e.f.Func().Params(jen.Id("c").Id("Config")).Id(name).Params().Error().Block(
 			jen.Return(jen.Qual("errors", "Join").Call(jen.Id("c").Dot(method[s.Name]).Call().Op("..."))),
 		)
@@ -767,4 +775,16 @@ func (e *emitter) helpers() {
 		jen.Id("m").Op(":=").Max(jen.Qual("math", "Abs").Call(jen.Id("low")), jen.Qual("math", "Abs").Call(jen.Id("high"))),
 		jen.Return(jen.Qual("math", "Abs").Call(jen.Id("v").Op("-").Id("g")).Op("<=").Lit(1e-9).Op("*").Id("step").Op("+").Lit(4).Op("*").Parens(jen.Qual("math", "Nextafter").Call(jen.Id("m"), jen.Qual("math", "Inf").Call(jen.Lit(1))).Op("-").Id("m"))),
 	)
+}
+
+// searchList names searches for a doc comment: search "a", searches "a" and "b".
+func searchList(names []string) string {
+	quoted := make([]string, len(names))
+	for i, n := range names {
+		quoted[i] = strconv.Quote(n)
+	}
+	if len(quoted) == 1 {
+		return "search " + quoted[0]
+	}
+	return "searches " + orList(quoted, "and")
 }

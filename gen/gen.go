@@ -139,8 +139,9 @@ func build(def *definition.Definition, search string) (*pkg, hcl.Diagnostics) {
 				Detail:   fmt.Sprintf("There is no search %q; the search files declare %s.", search, strings.Join(names, ", ")),
 			}}
 		}
-		searches = []*definition.Search{s}
+		searches = withUpstreams(def, s)
 	}
+	searches = stageViews(searches)
 	p := &pkg{searches: searches}
 
 	b := &builder{}
@@ -388,4 +389,52 @@ func isKeyword(s string) bool {
 		return true
 	}
 	return false
+}
+
+// withUpstreams returns s and every search it builds on, directly or not,
+// in source order: a stage search takes its types from its upstreams.
+func withUpstreams(def *definition.Definition, s *definition.Search) []*definition.Search {
+	need := map[string]bool{s.Name: true}
+	for todo := []*definition.Search{s}; len(todo) > 0; {
+		t := todo[len(todo)-1]
+		todo = todo[:len(todo)-1]
+		for _, u := range t.Upstreams {
+			if us := def.Search(u); us != nil && !need[u] {
+				need[u] = true
+				todo = append(todo, us)
+			}
+		}
+	}
+	var out []*definition.Search
+	for _, t := range def.Searches {
+		if need[t.Name] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// stageViews replaces each search that builds on others (one with
+// Upstreams) by its identity alone: name, strategy, metric, mode and
+// metrics, with no base config and no params. Its base config and ranges
+// come from its upstreams' outcomes, which fwgen cannot know (it reads no
+// state): the generated code, and its SchemaFingerprint, must be the same
+// before and after the upstreams run, whether the definition was loaded
+// with the state's outcomes (fwapply's check of go_build programs) or
+// without (fwgen). Its config has its upstreams' types; Validate cannot
+// check its ranges.
+func stageViews(searches []*definition.Search) []*definition.Search {
+	out := make([]*definition.Search, len(searches))
+	for i, s := range searches {
+		if len(s.Upstreams) == 0 {
+			out[i] = s
+			continue
+		}
+		out[i] = &definition.Search{
+			Name: s.Name, Strategy: s.Strategy, Metric: s.Metric, Mode: s.Mode,
+			Metrics: s.Metrics, Upstreams: s.Upstreams, DeclRange: s.DeclRange, Deferred: s.Deferred,
+			BaseConfig: map[string]any{},
+		}
+	}
+	return out
 }
