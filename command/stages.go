@@ -67,8 +67,8 @@ func (st *stages) run(ctx, runCtx context.Context, def *definition.Definition, p
 			return total, def, nil
 		}
 		if !st.a.JSON {
-			st.view.Printf("\n%s %s read searches this apply completed: planned now.\n\n",
-				st.view.Colorize("bold", fmt.Sprintf("Stage %d:", stage+1)), knownNames(next))
+			st.view.Printf("\n%s %s, planned now that %s complete.\n\n",
+				st.view.Colorize("bold", fmt.Sprintf("Stage %d:", stage+1)), knownNames(next), upstreamsOf(next, nextDef))
 			st.view.Plan(next, nextDef, st.a.Full)
 		}
 		def, p = nextDef, next
@@ -211,4 +211,28 @@ func knownNames(p *plan.Plan) string {
 		}
 	}
 	return strings.Join(names, ", ")
+}
+
+// upstreamsOf names the searches that the known searches of p read, as
+// in "search.coarse is" or "search.a and search.b are".
+func upstreamsOf(p *plan.Plan, def *definition.Definition) string {
+	var names []string
+	for _, ps := range p.Searches {
+		s := def.Search(ps.Name)
+		if ps.Deferred != nil || s == nil {
+			continue
+		}
+		for _, u := range s.Upstreams {
+			if n := "search." + u; !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	switch len(names) {
+	case 0:
+		return "its upstreams are"
+	case 1:
+		return names[0] + " is"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " are"
 }

@@ -130,7 +130,7 @@ func TestE2ETwoStageExample(t *testing.T) {
 	}
 
 	code, out, errs = fwapply(t, "../..", "-chdir=examples/two-stage", "apply", "-auto-approve", "-state="+statePath)
-	if code != 0 || !strings.Contains(out, "Stage 2: search.fine") || !strings.Contains(out, "Apply complete! 35 trials completed, 0 failed.") {
+	if code != 0 || !strings.Contains(out, "Stage 2: search.fine, planned now that search.coarse is complete.") || !strings.Contains(out, "Apply complete! 35 trials completed, 0 failed.") {
 		t.Fatalf("apply: exit %d\n%s%s", code, out, errs)
 	}
 	code, out, errs = fwapply(t, dir, "plan", "-state="+statePath)
