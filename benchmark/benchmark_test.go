@@ -2,6 +2,8 @@ package benchmark
 
 import (
 	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -97,5 +99,112 @@ func TestConditionalSpace(t *testing.T) {
 	bad.Dims[1].When.Dim = "x3"
 	if _, err := Space(bad, 0); err == nil || !strings.Contains(err.Error(), "declared after it") {
 		t.Errorf("later condition dimension: %v", err)
+	}
+}
+
+// TestRecommendation checks the rule on a noisy function: after each
+// evaluation the run holds the noise-free value of the point of the best
+// noisy observation so far, computed here from the points and the noise
+// stream, for Optimize with 1 and 3 workers and RandomRun alike.
+func TestRecommendation(t *testing.T) {
+	f := testfunc.NoisyBranin()
+	sp, _ := Space(f, 0)
+	const budget, seed = 300, 4
+	pts, err := search.Random{}.Propose(search.Request{Space: sp, Seed: seed}, budget)
+	if err != nil {
+		t.Fatal(err)
+	}
+	noise := rand.New(rand.NewPCG(seed, noiseStream))
+	var want []float64
+	bestNoisy, rec, bestClean := math.Inf(1), 0.0, math.Inf(1)
+	differs := false
+	for _, p := range pts {
+		clean := f.Eval([]any(p))
+		if v := clean + f.NoiseSD*noise.NormFloat64(); v < bestNoisy {
+			bestNoisy, rec = v, clean
+		}
+		bestClean = min(bestClean, clean)
+		differs = differs || rec != bestClean
+		want = append(want, rec)
+	}
+	if !differs {
+		t.Fatal("the noise never made the recommendation differ from the best noise-free value: the test cannot tell the rules apart")
+	}
+	runs := map[string]func() (Run, error){
+		"RandomRun":           func() (Run, error) { return RandomRun(f, sp, seed, budget) },
+		"Optimize, 1 worker":  func() (Run, error) { return Optimize(f, sp, search.Random{}, seed, budget, 1) },
+		"Optimize, 3 workers": func() (Run, error) { return Optimize(f, sp, search.Random{}, seed, budget, 3) },
+	}
+	for name, run := range runs {
+		r, err := run()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(r.BestSoFar, want) {
+			t.Errorf("%s: recommended values differ from the rule's", name)
+		}
+	}
+}
+
+// TestRandomRun checks that one ask of RandomRun gives the run that
+// asking point by point gives, on a noiseless function.
+func TestRandomRun(t *testing.T) {
+	for _, f := range []testfunc.Function{testfunc.Mixed(), testfunc.Ackley5()} {
+		sp, _ := Space(f, 0)
+		a, err := RandomRun(f, sp, 9, 60)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Optimize(f, sp, search.Random{}, 9, 60, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.BestSoFar) != 60 || !slices.Equal(a.BestSoFar, b.BestSoFar) {
+			t.Errorf("%s: RandomRun %v, Optimize %v", f.Name, a.BestSoFar, b.BestSoFar)
+		}
+	}
+}
+
+// TestNoisyDeterministic runs the Bayesian strategy on the noisy function
+// twice per seed: the same regrets; and on two seeds: different ones.
+func TestNoisyDeterministic(t *testing.T) {
+	f := testfunc.NoisyBranin()
+	sp, _ := Space(f, 0)
+	s := search.Bayesian{InitialPoints: 5}
+	run := func(seed int64) []float64 {
+		r, err := Optimize(f, sp, s, seed, 14, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.BestSoFar
+	}
+	if a, b := run(1), run(1); !slices.Equal(a, b) {
+		t.Errorf("seed 1 twice: %v and %v", a, b)
+	}
+	if a, b := run(1), run(2); slices.Equal(a, b) {
+		t.Errorf("seeds 1 and 2 gave the same run %v", a)
+	}
+}
+
+// TestAskLatency measures a small batch: a duration and allocations are
+// reported.
+func TestAskLatency(t *testing.T) {
+	f := testfunc.Branin()
+	sp, _ := Space(f, 0)
+	lat, err := AskLatency(f, sp, search.Bayesian{InitialPoints: 5}, 20, 3, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if lat.Median <= 0 || lat.Alloc == 0 {
+		t.Errorf("%+v", lat)
+	}
+}
+
+func TestScaleSpaces(t *testing.T) {
+	for _, f := range testfunc.Scale() {
+		sp, err := Space(f, 0)
+		if err != nil || sp.Len() != len(f.Dims) {
+			t.Fatalf("%s: %v", f.Name, err)
+		}
 	}
 }

@@ -1,19 +1,45 @@
 // Command fwbench measures the search strategies on test functions with
-// known optima (Branin, Hartmann6, Rosenbrock-4, a mixed space and, when
-// named, the conditional space of testfunc.Conditional) through
-// the strategy interface fwapply uses, and prints markdown tables: the
-// median and interquartile range of simple regret per budget over seeds,
-// and the latency of one Bayesian ask.
+// known optima through the strategy interface fwapply uses, and prints
+// markdown tables: the median and interquartile range of simple regret per
+// budget over seeds, and the latency and memory of one Bayesian ask.
 //
-//	go run ./cmd/fwbench                      # the full suite (slow: minutes)
+//	go run ./cmd/fwbench                      # the small suite (slow: minutes)
 //	go run ./cmd/fwbench -seeds=3 -budgets=30 # a quick look
+//	go run ./cmd/fwbench -functions=scale -workers=1,2,4,8 -budgets=30,50,100,200,500,1000 -latency=500x8,2000x1
+//	                                          # the suite at scale (hours)
 //	go run ./cmd/fwbench -functions=conditional -inactive=center,low,outside -workers=1 -latency=
 //	                                          # how the Bayesian model should see inactive params
+//
+// Flags:
+//
+//	-functions  comma-separated names or suites: small (the default:
+//	            branin, hartmann6, rosenbrock4, mixed), scale (ackley5,
+//	            ackley10, rastrigin4, styblinski_tang10, styblinski_tang20,
+//	            rosenbrock10, hartmann6_in_20, noisy_branin), all (both),
+//	            conditional (only when named)
+//	-budgets    budgets at which regret is reported (30,50,100)
+//	-cap        budgets above it are skipped (shown as —) on functions of
+//	            more than 4 dimensions, whose model costs most; 0: none (500)
+//	-floor      also report random search at this many times each budget,
+//	            the floor to beat; 0: skip (10)
+//	-seeds, -strategies, -workers (workers apply to bayesian only),
+//	-initial, -xi, -inactive: as named
+//	-latency    ask latency cells, each N (N observations, a batch of 1) or
+//	            NxB (a batch of B); empty: skip (50,100,200,500)
+//	-repeats    asks timed per latency cell; the median is printed (3)
+//
+// The regret is that of the config a run recommends, the point of its best
+// observation, scored by its noise-free value (see package benchmark): on
+// noisy_branin the strategies see noisy values. The first line printed is
+// the command that reproduces the output; progress and the time of each
+// row go to standard error.
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"runtime"
@@ -28,24 +54,151 @@ import (
 	"github.com/frameworm/frameworm/search/testfunc"
 )
 
-var (
-	xiFlag       = flag.Float64("xi", 0, "xi of the bayesian strategy's ei")
-	initialFlag  = flag.Int("initial", 10, "initial_points of the bayesian strategy")
-	inactiveFlag = flag.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
-)
-
 func main() {
-	functions := flag.String("functions", "", "comma-separated function names (default: all unconditional ones; name conditional to run it)")
-	budgets := flag.String("budgets", "30,50,100", "budgets at which regret is reported")
-	seeds := flag.Int("seeds", 20, "seeds per cell")
-	strategies := flag.String("strategies", "grid,random,bayesian", "strategies to run")
-	workers := flag.String("workers", "1,2", "parallel workers to simulate for bayesian")
-	latency := flag.String("latency", "50,100,200,500", "observation counts for the ask latency table (empty: skip)")
-	flag.Parse()
-	if err := run(*functions, *budgets, *seeds, *strategies, *workers, *latency); err != nil {
+	err := run(os.Stdout, os.Stderr, os.Args[1:])
+	if errors.Is(err, flag.ErrHelp) {
+		return
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "fwbench:", err)
 		os.Exit(1)
 	}
+}
+
+// config holds the parsed flags.
+type config struct {
+	functions  []testfunc.Function
+	budgets    []int
+	seeds      int
+	strategies []string
+	workers    []int
+	latency    []latencyCell
+	repeats    int
+	cap, floor int
+	initial    int
+	xi         float64
+	inactive   string
+	args       []string
+	progress   io.Writer
+}
+
+// latencyCell is one column of the latency table.
+type latencyCell struct{ obs, batch int }
+
+func parse(args []string, stderr io.Writer) (*config, error) {
+	fs := flag.NewFlagSet("fwbench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	functions := fs.String("functions", "small", "comma-separated function names or suites: small, scale, all (conditional only when named)")
+	budgets := fs.String("budgets", "30,50,100", "budgets at which regret is reported")
+	seeds := fs.Int("seeds", 20, "seeds per cell")
+	strategies := fs.String("strategies", "grid,random,bayesian", "strategies to run")
+	workers := fs.String("workers", "1,2", "parallel workers to simulate for bayesian")
+	latency := fs.String("latency", "50,100,200,500", "ask latency cells: N (N observations, a batch of 1) or NxB (a batch of B); empty: skip")
+	repeats := fs.Int("repeats", 3, "asks timed per latency cell (the median is printed)")
+	capFlag := fs.Int("cap", 500, "largest budget run on functions of more than 4 dimensions (0: no cap)")
+	floor := fs.Int("floor", 10, "also run random search at this many times each budget (0: skip)")
+	initial := fs.Int("initial", 10, "initial_points of the bayesian strategy")
+	xi := fs.Float64("xi", 0, "xi of the bayesian strategy's ei")
+	inactive := fs.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
+	}
+	c := &config{seeds: *seeds, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args, progress: stderr}
+	var err error
+	if c.budgets, err = ints(*budgets); err != nil || len(c.budgets) == 0 {
+		return nil, fmt.Errorf("-budgets: want a comma-separated list of positive numbers: %v", err)
+	}
+	if c.workers, err = ints(*workers); err != nil {
+		return nil, fmt.Errorf("-workers: %v", err)
+	}
+	if c.seeds < 1 || c.repeats < 1 || c.cap < 0 || c.floor < 0 {
+		return nil, fmt.Errorf("-seeds and -repeats must be at least 1, -cap and -floor at least 0")
+	}
+	for _, s := range strings.Split(*strategies, ",") {
+		if s = strings.TrimSpace(s); s == "" {
+			continue
+		}
+		if !slices.Contains([]string{"grid", "random", "bayesian"}, s) {
+			return nil, fmt.Errorf("-strategies: unknown strategy %q (grid, random or bayesian)", s)
+		}
+		c.strategies = append(c.strategies, s)
+	}
+	if strings.TrimSpace(*functions) == "" {
+		*functions = "small"
+	}
+	if c.functions, err = selectFunctions(*functions); err != nil {
+		return nil, err
+	}
+	if c.latency, err = latencyCells(*latency); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// selectFunctions resolves -functions, in the order given, without
+// duplicates.
+func selectFunctions(list string) ([]testfunc.Function, error) {
+	var out []testfunc.Function
+	add := func(fs ...testfunc.Function) {
+		for _, f := range fs {
+			if !slices.ContainsFunc(out, func(g testfunc.Function) bool { return g.Name == f.Name }) {
+				out = append(out, f)
+			}
+		}
+	}
+	for _, name := range strings.Split(list, ",") {
+		switch name = strings.TrimSpace(name); name {
+		case "":
+		case "small":
+			add(testfunc.All()...)
+		case "scale":
+			add(testfunc.Scale()...)
+		case "all":
+			add(append(testfunc.All(), testfunc.Scale()...)...)
+		default:
+			f, ok := testfunc.ByName(name)
+			if !ok {
+				return nil, fmt.Errorf("-functions: unknown function %q (a name of %s, or small, scale, all)", name, strings.Join(names(), ", "))
+			}
+			add(f)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("-functions: no function named")
+	}
+	return out, nil
+}
+
+func names() []string {
+	var out []string
+	for _, f := range append(append(testfunc.All(), testfunc.Scale()...), testfunc.Conditional()) {
+		out = append(out, f.Name)
+	}
+	return out
+}
+
+func latencyCells(s string) ([]latencyCell, error) {
+	var out []latencyCell
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		obs, batch, found := strings.Cut(f, "x")
+		c := latencyCell{batch: 1}
+		var err1, err2 error
+		c.obs, err1 = strconv.Atoi(obs)
+		if found {
+			c.batch, err2 = strconv.Atoi(batch)
+		}
+		if err1 != nil || err2 != nil || c.obs < 0 || c.batch < 1 {
+			return nil, fmt.Errorf("-latency: %q is not N or NxB (observations, batch size), as in 500x8", f)
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }
 
 func ints(s string) ([]int, error) {
@@ -55,97 +208,164 @@ func ints(s string) ([]int, error) {
 			continue
 		}
 		n, err := strconv.Atoi(f)
-		if err != nil {
-			return nil, fmt.Errorf("%q is not a number", f)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%q is not a positive number", f)
 		}
 		out = append(out, n)
 	}
 	return out, nil
 }
 
-func run(functions, budgetList string, seeds int, strategyList, workerList, latencyList string) error {
-	budgets, err := ints(budgetList)
-	if err != nil || len(budgets) == 0 {
-		return fmt.Errorf("-budgets: %v", err)
-	}
-	workers, err := ints(workerList)
+func run(stdout, stderr io.Writer, args []string) error {
+	c, err := parse(args, stderr)
 	if err != nil {
-		return fmt.Errorf("-workers: %v", err)
+		return err
 	}
-	latencies, err := ints(latencyList)
-	if err != nil {
-		return fmt.Errorf("-latency: %v", err)
+	fmt.Fprintf(stdout, "Reproduce: `%s`\n\n", command(args))
+	if err := c.regretTable(stdout); err != nil {
+		return err
 	}
-	maxBudget := slices.Max(budgets)
-	var fs []testfunc.Function
-	for _, f := range append(testfunc.All(), testfunc.Conditional()) {
-		named := slices.Contains(strings.Split(functions, ","), f.Name)
-		if named || functions == "" && !conditional(f) {
-			fs = append(fs, f)
-		}
-	}
-	fmt.Printf("Simple regret (median [Q1, Q3]) over %d seeds, GOMAXPROCS=%d\n\n", seeds, runtime.GOMAXPROCS(0))
-	header := "| function | strategy |"
-	sep := "| --- | --- |"
-	for _, b := range budgets {
-		header += fmt.Sprintf(" %d trials |", b)
-		sep += " --- |"
-	}
-	fmt.Println(header)
-	fmt.Println(sep)
-	for _, f := range fs {
-		for _, name := range strings.Split(strategyList, ",") {
-			configs := []int{1}
-			encodings := []string{""}
-			if name == "bayesian" {
-				configs = workers
-				if conditional(f) && *inactiveFlag != "" {
-					encodings = strings.Split(*inactiveFlag, ",")
-				}
-			}
-			for _, enc := range encodings {
-				for _, w := range configs {
-					label, row, err := cell(f, name, enc, w, seeds, maxBudget, budgets)
-					if err != nil {
-						return err
-					}
-					if label == "" {
-						continue
-					}
-					fmt.Printf("| %s | %s |%s\n", f.Name, label, row)
-				}
-			}
-		}
-	}
-	if len(latencies) == 0 {
-		return nil
-	}
-	fmt.Printf("\nBayesian ask latency (median of 3), GOMAXPROCS=%d\n\n| function |", runtime.GOMAXPROCS(0))
-	for _, n := range latencies {
-		fmt.Printf(" %d obs |", n)
-	}
-	fmt.Printf("\n| --- |%s\n", strings.Repeat(" --- |", len(latencies)))
-	for _, f := range fs {
-		sp, err := benchmark.Space(f, 0)
-		if err != nil {
-			return err
-		}
-		fmt.Printf("| %s |", f.Name)
-		for _, n := range latencies {
-			d, err := benchmark.AskLatency(f, sp, search.Bayesian{InitialPoints: *initialFlag, Acquisition: "ei", Xi: *xiFlag}, n, 3)
-			if err != nil {
-				return err
-			}
-			fmt.Printf(" %s |", d.Round(time.Millisecond))
-		}
-		fmt.Println()
+	if len(c.latency) > 0 {
+		return c.latencyTable(stdout)
 	}
 	return nil
 }
 
-// cell runs one strategy on one function over seeds (two at a time) and
-// formats the regret at each budget.
-func cell(f testfunc.Function, name, inactive string, workers, seeds, maxBudget int, budgets []int) (string, string, error) {
+// command is the command line that reproduces the output.
+func command(args []string) string {
+	parts := []string{"go", "run", "./cmd/fwbench"}
+	for _, a := range args {
+		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
+		}
+		parts = append(parts, a)
+	}
+	return strings.Join(parts, " ")
+}
+
+// budgetsFor returns the budgets run on f: all, or those up to the cap
+// for a function of more than 4 dimensions.
+func (c *config) budgetsFor(f testfunc.Function) []int {
+	if c.cap == 0 || len(f.Dims) <= 4 {
+		return c.budgets
+	}
+	var out []int
+	for _, b := range c.budgets {
+		if b <= c.cap {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+func (c *config) regretTable(w io.Writer) error {
+	noisy := slices.ContainsFunc(c.functions, func(f testfunc.Function) bool { return f.NoiseSD > 0 })
+	fmt.Fprintf(w, "Simple regret (median [Q1, Q3]) over %d seeds", c.seeds)
+	if noisy {
+		fmt.Fprint(w, "; on a noisy function, of the point of the best noisy observation, by its noise-free value")
+	}
+	if c.cap > 0 && slices.ContainsFunc(c.functions, func(f testfunc.Function) bool { return len(f.Dims) > 4 }) && slices.Max(c.budgets) > c.cap {
+		fmt.Fprintf(w, "; — : budget above %d on a function of more than 4 dimensions, not run", c.cap)
+	}
+	fmt.Fprint(w, "\n\n| function | strategy |")
+	for _, b := range c.budgets {
+		fmt.Fprintf(w, " %d trials |", b)
+	}
+	fmt.Fprintf(w, "\n| --- | --- |%s\n", strings.Repeat(" --- |", len(c.budgets)))
+	for _, f := range c.functions {
+		budgets := c.budgetsFor(f)
+		if len(budgets) == 0 {
+			continue
+		}
+		type row struct {
+			strategy, inactive string
+			workers, times     int
+		}
+		var rows []row
+		for _, name := range c.strategies {
+			switch name {
+			case "bayesian":
+				encodings := []string{""}
+				if conditional(f) && c.inactive != "" {
+					encodings = strings.Split(c.inactive, ",")
+				}
+				for _, enc := range encodings {
+					for _, wk := range c.workers {
+						rows = append(rows, row{strategy: name, inactive: enc, workers: wk, times: 1})
+					}
+				}
+			default:
+				rows = append(rows, row{strategy: name, workers: 1, times: 1})
+			}
+		}
+		if c.floor > 0 {
+			rows = append(rows, row{strategy: "random", workers: 1, times: c.floor})
+		}
+		for _, r := range rows {
+			start := time.Now()
+			label, cells, err := c.cell(f, r.strategy, r.inactive, r.workers, r.times, budgets)
+			if err != nil {
+				return err
+			}
+			if label == "" {
+				continue
+			}
+			fmt.Fprintf(c.progress, "fwbench: %s, %s: %s\n", f.Name, label, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(w, "| %s | %s |", f.Name, label)
+			for _, b := range c.budgets {
+				if cell, ok := cells[b]; ok {
+					fmt.Fprintf(w, " %s |", cell)
+				} else {
+					fmt.Fprint(w, " — |")
+				}
+			}
+			fmt.Fprintln(w)
+		}
+	}
+	return nil
+}
+
+func (c *config) latencyTable(w io.Writer) error {
+	fmt.Fprintf(w, "\nBayesian ask latency (median of %d asks; then one more ask's allocations and peak heap above the heap before it), GOMAXPROCS=%d\n\n| function |", c.repeats, runtime.GOMAXPROCS(0))
+	for _, l := range c.latency {
+		fmt.Fprintf(w, " %d obs, batch of %d |", l.obs, l.batch)
+	}
+	fmt.Fprintf(w, "\n| --- |%s\n", strings.Repeat(" --- |", len(c.latency)))
+	b := search.Bayesian{InitialPoints: c.initial, Acquisition: "ei", Xi: c.xi}
+	for _, f := range c.functions {
+		sp, err := benchmark.Space(f, 0)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "| %s |", f.Name)
+		for _, l := range c.latency {
+			start := time.Now()
+			lat, err := benchmark.AskLatency(f, sp, b, l.obs, l.batch, c.repeats)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.progress, "fwbench: latency of %s at %d observations, batch of %d: %s\n", f.Name, l.obs, l.batch, time.Since(start).Round(time.Millisecond))
+			fmt.Fprintf(w, " %s (%s alloc, %s peak) |", roundDuration(lat.Median), mib(lat.Alloc), mib(lat.PeakHeap))
+		}
+		fmt.Fprintln(w)
+	}
+	return nil
+}
+
+func roundDuration(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(10 * time.Millisecond)
+	}
+	return d.Round(time.Millisecond)
+}
+
+func mib(n uint64) string { return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20)) }
+
+// cell runs one strategy on one function over seeds (GOMAXPROCS at a
+// time) and formats the regret at each budget: random search runs at
+// times·budget.
+func (c *config) cell(f testfunc.Function, name, inactive string, workers, times int, budgets []int) (string, map[int]string, error) {
+	maxBudget := slices.Max(budgets)
 	grid := 0
 	var s search.Strategy
 	label := name
@@ -153,7 +373,7 @@ func cell(f testfunc.Function, name, inactive string, workers, seeds, maxBudget 
 	case "grid":
 		for _, d := range f.Dims {
 			if d.Kind != "real" || d.Log {
-				return "", "", nil // grid only where the space can be made finite evenly
+				return "", nil, nil // grid only where the space can be made finite evenly
 			}
 		}
 		// About maxBudget points in all.
@@ -161,52 +381,58 @@ func cell(f testfunc.Function, name, inactive string, workers, seeds, maxBudget 
 		s = search.Grid{}
 		label = fmt.Sprintf("grid (%d per dim)", grid)
 	case "random":
-		s = search.Random{}
+		if times > 1 {
+			label = fmt.Sprintf("random at %d× trials", times)
+		}
 	case "bayesian":
-		s = search.Bayesian{InitialPoints: *initialFlag, Acquisition: "ei", Xi: *xiFlag, Inactive: inactive}
+		s = search.Bayesian{InitialPoints: c.initial, Acquisition: "ei", Xi: c.xi, Inactive: inactive}
 		label = fmt.Sprintf("bayesian, %d worker(s)", workers)
 		if inactive != "" {
 			label = fmt.Sprintf("bayesian (inactive at %s), %d worker(s)", inactive, workers)
 		}
-	default:
-		return "", "", fmt.Errorf("unknown strategy %q", name)
 	}
 	sp, err := benchmark.Space(f, grid)
 	if err != nil {
-		return "", "", err
+		return "", nil, err
 	}
 	regrets := make([][]float64, len(budgets))
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for seed := range seeds {
+	for seed := range c.seeds {
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			r, err := benchmark.Optimize(f, sp, s, int64(seed), maxBudget, workers)
+			var r benchmark.Run
+			var err error
+			if name == "random" {
+				r, err = benchmark.RandomRun(f, sp, int64(seed), times*maxBudget)
+			} else {
+				r, err = benchmark.Optimize(f, sp, s, int64(seed), maxBudget, workers)
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
-				firstErr = err
+				firstErr = fmt.Errorf("%s, %s, seed %d: %w", f.Name, label, seed, err)
 			}
 			for i, b := range budgets {
-				regrets[i] = append(regrets[i], r.Regret(f, b))
+				regrets[i] = append(regrets[i], r.Regret(f, times*b))
 			}
 		}()
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return "", "", firstErr
+		return "", nil, firstErr
 	}
-	var row strings.Builder
-	for i := range budgets {
+	cells := map[int]string{}
+	for i, b := range budgets {
 		st := benchmark.Summarize(regrets[i])
-		fmt.Fprintf(&row, " %.3g [%.3g, %.3g] |", st.Median, st.Q1, st.Q3)
+		cells[b] = fmt.Sprintf("%.3g [%.3g, %.3g]", st.Median, st.Q1, st.Q3)
 	}
-	return label, row.String(), nil
+	return label, cells, nil
 }
 
 // conditional reports whether f has a conditional dimension.

@@ -2,6 +2,7 @@ package testfunc
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"slices"
 )
 
@@ -23,8 +24,25 @@ type Function struct {
 	// arguments to Eval.
 	Minimizers [][]any
 	// Eval evaluates the function at x: one value per Dim, in order,
-	// float64 for Real, int64 for Integer, string for Categorical.
+	// float64 for Real, int64 for Integer, string for Categorical. It is
+	// noise-free, also for a noisy function.
 	Eval func(x []any) float64
+	// NoiseSD, if positive, makes the function noisy: an observation is
+	// Eval(x) plus Gaussian noise of this standard deviation (see
+	// Observe). Optimum and Minimizers are those of the noise-free Eval.
+	NoiseSD float64
+}
+
+// Observe returns what a trial at x reports: Eval(x) for a noiseless
+// function, Eval(x) + NoiseSD·N(0, 1) for a noisy one, the normal draw
+// taken from r (one draw per call, none when NoiseSD is 0). The noise is
+// thus deterministic given r's seed and the order of the calls.
+func (f Function) Observe(x []any, r *rand.Rand) float64 {
+	v := f.Eval(x)
+	if f.NoiseSD > 0 {
+		v += f.NoiseSD * r.NormFloat64()
+	}
+	return v
 }
 
 // Dim describes one dimension, independently of the space package.
@@ -42,15 +60,26 @@ type Dim struct {
 	When *When
 }
 
-// All returns every function of the package, in a fixed order.
+// All returns the small suite, in a fixed order: Branin, Hartmann6,
+// Rosenbrock4 and Mixed (2 to 6 dimensions, noiseless).
 func All() []Function {
 	return []Function{Branin(), Hartmann6(), Rosenbrock4(), Mixed()}
 }
 
-// ByName returns the function of All, or Conditional, with the given
-// name.
+// Scale returns the suite for search at scale, in a fixed order: more
+// dimensions (5 to 20), rugged landscapes, few dimensions that matter
+// among many, and noise.
+func Scale() []Function {
+	return []Function{
+		Ackley5(), Ackley10(), Rastrigin4(), StyblinskiTang10(), StyblinskiTang20(),
+		Rosenbrock10(), Hartmann6In20(), NoisyBranin(),
+	}
+}
+
+// ByName returns the function of All, Scale, or Conditional, with the
+// given name.
 func ByName(name string) (Function, bool) {
-	fs := append(All(), Conditional())
+	fs := append(append(All(), Scale()...), Conditional())
 	i := slices.IndexFunc(fs, func(f Function) bool { return f.Name == name })
 	if i < 0 {
 		return Function{}, false

@@ -169,7 +169,7 @@ func TestHartmann6PublishedMinimizer(t *testing.T) {
 // every axis and at random, never go below Optimum.
 func TestLocalMinimum(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	for _, f := range All() {
+	for _, f := range append(All(), Scale()...) {
 		t.Run(f.Name, func(t *testing.T) {
 			for _, x := range f.Minimizers {
 				for _, h := range []float64{1e-2, 1e-4, 1e-6} {
@@ -202,7 +202,7 @@ func TestLocalMinimum(t *testing.T) {
 // TestRandomPointsAboveOptimum samples each box.
 func TestRandomPointsAboveOptimum(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	for _, f := range All() {
+	for _, f := range append(All(), Scale()...) {
 		t.Run(f.Name, func(t *testing.T) {
 			for range 20000 {
 				x := sample(r, f)

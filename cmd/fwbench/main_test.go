@@ -1,0 +1,172 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// TestGolden renders the regret table of grid, random and the random
+// floor (deterministic, unlike the Bayesian rows, which change with the
+// strategy) on a noiseless, a noisy and a capped function.
+func TestGolden(t *testing.T) {
+	args := []string{"-functions=branin,noisy_branin,hartmann6_in_20", "-strategies=grid,random", "-seeds=3", "-budgets=5,20,60", "-cap=20", "-latency="}
+	var out, progress bytes.Buffer
+	if err := run(&out, &progress, args); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "regret.golden")
+	if *update {
+		if err := os.WriteFile(path, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./cmd/fwbench -update writes it)", err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("output differs from %s (go test ./cmd/fwbench -update rewrites it):\n%s", path, got)
+	}
+	if n := strings.Count(progress.String(), "\n"); n != 9 {
+		t.Errorf("%d progress lines, want one per row (9):\n%s", n, progress.String())
+	}
+}
+
+// TestBayesianRows checks the rows and cells of the Bayesian strategy
+// and of the latency table, whose values are not pinned.
+func TestBayesianRows(t *testing.T) {
+	var out, progress bytes.Buffer
+	err := run(&out, &progress, []string{"-functions=rastrigin4", "-strategies=bayesian", "-workers=1,4", "-seeds=2", "-budgets=8,12", "-initial=4", "-floor=0", "-latency=10,12x2", "-repeats=1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	want := []string{
+		"Reproduce: `go run ./cmd/fwbench -functions=rastrigin4 -strategies=bayesian -workers=1,4 -seeds=2 -budgets=8,12 -initial=4 -floor=0 -latency=10,12x2 -repeats=1`",
+		"",
+		"Simple regret (median [Q1, Q3]) over 2 seeds",
+		"",
+		"| function | strategy | 8 trials | 12 trials |",
+		"| --- | --- | --- | --- |",
+		"| rastrigin4 | bayesian, 1 worker(s) |",
+		"| rastrigin4 | bayesian, 4 worker(s) |",
+		"",
+		"Bayesian ask latency (median of 1 asks;",
+		"",
+		"| function | 10 obs, batch of 1 | 12 obs, batch of 2 |",
+		"| --- | --- | --- |",
+		"| rastrigin4 |",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out.String())
+	}
+	for i, w := range want {
+		if !strings.HasPrefix(lines[i], w) {
+			t.Errorf("line %d: %q, want it to start with %q", i, lines[i], w)
+		}
+	}
+	for _, i := range []int{6, 7, 13} {
+		if n := strings.Count(lines[i], "|"); n != 5-boolInt(i == 13) {
+			t.Errorf("line %d has %d cells: %q", i, n-1, lines[i])
+		}
+	}
+	if !strings.Contains(lines[13], "MiB alloc") {
+		t.Errorf("latency row without memory: %q", lines[13])
+	}
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func TestParseErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-functions=nope"}, `unknown function "nope"`},
+		{[]string{"-functions="}, ""},
+		{[]string{"-functions=,"}, "no function named"},
+		{[]string{"-budgets=10,x"}, `"x" is not a positive number`},
+		{[]string{"-budgets=0"}, "-budgets"},
+		{[]string{"-workers=0"}, "-workers"},
+		{[]string{"-latency=500x"}, `"500x" is not N or NxB`},
+		{[]string{"-latency=500x0"}, "is not N or NxB"},
+		{[]string{"-strategies=tpe"}, `unknown strategy "tpe"`},
+		{[]string{"-seeds=0"}, "at least 1"},
+		{[]string{"extra"}, `unexpected argument "extra"`},
+	}
+	for _, tt := range tests {
+		c, err := parse(tt.args, &bytes.Buffer{})
+		if tt.want == "" {
+			if err != nil || len(c.functions) != 4 {
+				t.Errorf("%v: %v, want the small suite", tt.args, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+}
+
+func TestSelectFunctions(t *testing.T) {
+	tests := []struct {
+		list string
+		want []string
+	}{
+		{"small", []string{"branin", "hartmann6", "rosenbrock4", "mixed"}},
+		{"scale", []string{"ackley5", "ackley10", "rastrigin4", "styblinski_tang10", "styblinski_tang20", "rosenbrock10", "hartmann6_in_20", "noisy_branin"}},
+		{"conditional,branin,small", []string{"conditional", "branin", "hartmann6", "rosenbrock4", "mixed"}},
+	}
+	for _, tt := range tests {
+		fs, err := selectFunctions(tt.list)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, f := range fs {
+			got = append(got, f.Name)
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%q: %v, want %v", tt.list, got, tt.want)
+		}
+	}
+	all, _ := selectFunctions("all")
+	if len(all) != 12 {
+		t.Errorf("all: %d functions, want 12", len(all))
+	}
+}
+
+func TestLatencyCells(t *testing.T) {
+	got, err := latencyCells("500x8, 2000,50x1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []latencyCell{{500, 8}, {2000, 1}, {50, 1}}
+	if len(got) != len(want) {
+		t.Fatalf("%v", got)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Errorf("cell %d: %v, want %v", i, got[i], want[i])
+		}
+	}
+}
+
+func TestCommand(t *testing.T) {
+	got := command([]string{"-budgets=30,50", "-inactive=a b", "-x='y'"})
+	want := `go run ./cmd/fwbench -budgets=30,50 '-inactive=a b' '-x='\''y'\'''`
+	if got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+}
