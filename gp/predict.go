@@ -85,17 +85,7 @@ func (m *Model) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance 
 	mean = floats.Dot(kq, m.alpha)
 	// dk_i/dx_p = dk/dr² * 2 (x_p - x_ip) / l_p² = dk_i * 2 (qs_p - xs_ip) / l_p.
 	if dmean != nil {
-		clear(dmean)
-		for i := range n {
-			c := m.alpha[i] * dk[i]
-			xi := m.xs[i*d : i*d+d]
-			for p := range d {
-				dmean[p] += c * (qs[p] - xi[p])
-			}
-		}
-		for p := range d {
-			dmean[p] *= 2 * m.invLS[p]
-		}
+		m.meanGrad(qs, dk, dmean)
 	}
 	// v = U^-T k (as in predictRows), variance = a - v·v.
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, m.u, blas64.General{Rows: 1, Cols: n, Stride: n, Data: kq})
@@ -121,4 +111,21 @@ func (m *Model) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance 
 		dvar[p] *= -4 * m.invLS[p]
 	}
 	return mean, variance
+}
+
+// meanGrad writes the gradient of the posterior mean at the scaled query
+// qs into dmean, given dk/dr² against every observation.
+func (m *Model) meanGrad(qs, dk, dmean []float64) {
+	d := m.d
+	clear(dmean)
+	for i := range m.n {
+		c := m.alpha[i] * dk[i]
+		xi := m.xs[i*d : i*d+d]
+		for p := range d {
+			dmean[p] += c * (qs[p] - xi[p])
+		}
+	}
+	for p := range d {
+		dmean[p] *= 2 * m.invLS[p]
+	}
 }

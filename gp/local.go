@@ -1,0 +1,228 @@
+package gp
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas64"
+	"gonum.org/v1/gonum/floats"
+)
+
+// Local is a cheaper view of a Model for many observations: the posterior
+// mean is the model's own, exact (O(n d) a point), and the variance at a
+// point is that of the posterior given only its K nearest observations
+// (in the length-scaled metric, ties by index), with the model's
+// hyperparameters and jitter: O(n d + K³) a point instead of O(n²).
+//
+// Conditioning on fewer observations never lowers the variance, so the
+// local variance is an upper bound of the exact one, and equal to it where
+// the other observations are screened off by the nearest ones, as they
+// are for a stationary kernel once the neighbourhood is a few length
+// scales wide. Its gradient is that of the variance given the current
+// neighbours: the variance jumps a little where the set of neighbours
+// changes. With K >= n, Local predicts as the Model, bit for bit.
+//
+// A Local is safe for concurrent use; like the Model it is deterministic
+// whatever GOMAXPROCS is.
+type Local struct {
+	m    *Model
+	k    int
+	bufs sync.Pool // *localWork
+}
+
+// Local returns the view of m with the variance from the k nearest
+// observations of each point. It panics if k < 1.
+func (m *Model) Local(k int) *Local {
+	if k < 1 {
+		panic(fmt.Sprintf("gp: Local with %d neighbours", k))
+	}
+	return &Local{m: m, k: k}
+}
+
+// Model returns the model l is a view of.
+func (l *Local) Model() *Model { return l.m }
+
+// localWork is the workspace of one query.
+type localWork struct {
+	qs, kq, dk []float64 // the query scaled; kernel and dk/dr² against all n
+	r2         []float64 // squared scaled distances to all n
+	near       []int     // the neighbours, ascending
+	kk, u      []float64 // K×K kernel of the neighbours and its factor
+	v, dkn     []float64 // kernel vector of the neighbours and its dk/dr²
+}
+
+func (l *Local) work() *localWork {
+	if w, ok := l.bufs.Get().(*localWork); ok {
+		return w
+	}
+	n, d, k := l.m.n, l.m.d, min(l.k, l.m.n)
+	return &localWork{
+		qs: make([]float64, d), kq: make([]float64, n), dk: make([]float64, n), r2: make([]float64, n),
+		near: make([]int, 0, k), kk: make([]float64, k*k), u: make([]float64, k*k),
+		v: make([]float64, k), dkn: make([]float64, k),
+	}
+}
+
+// Predict returns the exact posterior mean at x and the variance given
+// its nearest observations (see Local). It panics if len(x) is wrong.
+func (l *Local) Predict(x []float64) (mean, variance float64) {
+	return l.PredictGrad(x, nil, nil)
+}
+
+// PredictBatch writes Predict of each row of X into mean and variance
+// (variance may be nil), the rows split over GOMAXPROCS goroutines. It
+// panics if a row has the wrong length or an output slice is too short.
+func (l *Local) PredictBatch(X [][]float64, mean, variance []float64) {
+	if len(mean) < len(X) || (variance != nil && len(variance) < len(X)) {
+		panic(fmt.Sprintf("gp: PredictBatch of %d points into %d means and %d variances", len(X), len(mean), len(variance)))
+	}
+	if l.k >= l.m.n || variance == nil {
+		l.m.PredictBatch(X, mean, variance)
+		return
+	}
+	for _, x := range X {
+		l.m.checkPoint(x)
+	}
+	var next atomic.Int64
+	work := func() {
+		w := l.work()
+		defer l.bufs.Put(w)
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= len(X) {
+				return
+			}
+			mean[i], variance[i] = l.predict(w, X[i], nil, nil)
+		}
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(X))
+	if workers <= 1 {
+		work()
+		return
+	}
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(work)
+	}
+	wg.Wait()
+}
+
+// PredictGrad returns Predict at x and writes the gradients of the mean
+// and of the local variance (the neighbours held fixed) into dmean and
+// dvar (either may be nil). It panics if a slice has the wrong length.
+func (l *Local) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance float64) {
+	if l.k >= l.m.n {
+		if dmean == nil && dvar == nil {
+			return l.m.Predict(x)
+		}
+		return l.m.PredictGrad(x, dmean, dvar)
+	}
+	l.m.checkPoint(x)
+	if (dmean != nil && len(dmean) != l.m.d) || (dvar != nil && len(dvar) != l.m.d) {
+		panic(fmt.Sprintf("gp: PredictGrad gradients of length %d and %d for %d inputs", len(dmean), len(dvar), l.m.d))
+	}
+	w := l.work()
+	defer l.bufs.Put(w)
+	return l.predict(w, x, dmean, dvar)
+}
+
+func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance float64) {
+	m := l.m
+	n, d, a, k := m.n, m.d, m.hyper.Amplitude, l.k
+	for j, s := range m.invLS {
+		w.qs[j] = x[j] * s
+	}
+	for i := range n {
+		w.r2[i] = sqDist(w.qs, m.xs[i*d:i*d+d])
+		w.kq[i], w.dk[i] = matern52(a, w.r2[i])
+	}
+	mean = floats.Dot(w.kq, m.alpha)
+	if dmean != nil {
+		m.meanGrad(w.qs, w.dk, dmean)
+	}
+	w.near = nearest(w.near[:0], w.r2, k)
+	// K_NN + (noise + jitter) I = UᵀU; v = U^-T k_N; variance = a - v·v.
+	for r, i := range w.near {
+		row := w.kk[r*k : r*k+k]
+		row[r] = a + m.hyper.Noise + m.jitter
+		xi := m.xs[i*d : i*d+d]
+		for c := r + 1; c < k; c++ {
+			row[c], _ = matern52(a, sqDist(xi, m.xs[w.near[c]*d:w.near[c]*d+d]))
+		}
+		w.v[r], w.dkn[r] = w.kq[i], w.dk[i]
+	}
+	u, _, ok := factorize(w.u, w.kk, k, a)
+	if dvar != nil {
+		clear(dvar)
+	}
+	if !ok {
+		// Unreachable for finite input (see Condition); the prior
+		// variance is the bound of the variance.
+		return mean, a
+	}
+	blas64.Trsv(blas.Trans, u, blas64.Vector{N: k, Inc: 1, Data: w.v})
+	raw := a - floats.Dot(w.v, w.v)
+	variance = max(raw, 0)
+	if dvar == nil || raw <= 0 {
+		return mean, variance
+	}
+	// As in Model.PredictGrad: dvar = -2 (K_NN^-1 k_N)ᵀ dk_N/dx.
+	blas64.Trsv(blas.NoTrans, u, blas64.Vector{N: k, Inc: 1, Data: w.v})
+	for r, i := range w.near {
+		c := w.v[r] * w.dkn[r]
+		xi := m.xs[i*d : i*d+d]
+		for p := range d {
+			dvar[p] += c * (w.qs[p] - xi[p])
+		}
+	}
+	for p := range d {
+		dvar[p] *= -4 * m.invLS[p]
+	}
+	return mean, variance
+}
+
+// nearest appends to dst the indices of the k smallest r2 (ties by the
+// lower index), ascending, by a bounded max-heap: O(n log k).
+func nearest(dst []int, r2 []float64, k int) []int {
+	less := func(i, j int) bool { return r2[i] < r2[j] || (r2[i] == r2[j] && i < j) }
+	h := dst[:0]
+	down := func(p int) {
+		for {
+			c := 2*p + 1
+			if c >= len(h) {
+				return
+			}
+			if c+1 < len(h) && less(h[c], h[c+1]) {
+				c++
+			}
+			if !less(h[p], h[c]) {
+				return
+			}
+			h[p], h[c] = h[c], h[p]
+			p = c
+		}
+	}
+	for i := range r2 {
+		switch {
+		case len(h) < k:
+			h = append(h, i)
+			for c := len(h) - 1; c > 0; {
+				p := (c - 1) / 2
+				if !less(h[p], h[c]) {
+					break
+				}
+				h[p], h[c] = h[c], h[p]
+				c = p
+			}
+		case less(i, h[0]):
+			h[0] = i
+			down(0)
+		}
+	}
+	slices.Sort(h)
+	return h
+}
