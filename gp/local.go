@@ -53,6 +53,13 @@ type localWork struct {
 	near       []int     // the neighbours, ascending
 	kk, u      []float64 // K×K kernel of the neighbours and its factor
 	v, dkn     []float64 // kernel vector of the neighbours and its dk/dr²
+	// The factor in u is that of the neighbours factored, if factored
+	// is not nil (ok: it succeeded). A factor depends on its neighbours
+	// alone, so reusing it changes no result, and the queries of a
+	// gradient ascent mostly share their neighbours.
+	factored []int
+	chol     blas64.Triangular
+	ok       bool
 }
 
 func (l *Local) work() *localWork {
@@ -62,7 +69,7 @@ func (l *Local) work() *localWork {
 	n, d, k := l.m.n, l.m.d, min(l.k, l.m.n)
 	return &localWork{
 		qs: make([]float64, d), kq: make([]float64, n), dk: make([]float64, n), r2: make([]float64, n),
-		near: make([]int, 0, k), kk: make([]float64, k*k), u: make([]float64, k*k),
+		near: make([]int, 0, k), factored: make([]int, 0, k), kk: make([]float64, k*k), u: make([]float64, k*k),
 		v: make([]float64, k), dkn: make([]float64, k),
 	}
 }
@@ -147,15 +154,21 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance 
 	w.near = nearest(w.near[:0], w.r2, k)
 	// K_NN + (noise + jitter) I = UᵀU; v = U^-T k_N; variance = a - v·v.
 	for r, i := range w.near {
-		row := w.kk[r*k : r*k+k]
-		row[r] = a + m.hyper.Noise + m.jitter
-		xi := m.xs[i*d : i*d+d]
-		for c := r + 1; c < k; c++ {
-			row[c], _ = matern52(a, sqDist(xi, m.xs[w.near[c]*d:w.near[c]*d+d]))
-		}
 		w.v[r], w.dkn[r] = w.kq[i], w.dk[i]
 	}
-	u, _, ok := factorize(w.u, w.kk, k, a)
+	if !slices.Equal(w.near, w.factored) {
+		for r, i := range w.near {
+			row := w.kk[r*k : r*k+k]
+			row[r] = a + m.hyper.Noise + m.jitter
+			xi := m.xs[i*d : i*d+d]
+			for c := r + 1; c < k; c++ {
+				row[c], _ = matern52(a, sqDist(xi, m.xs[w.near[c]*d:w.near[c]*d+d]))
+			}
+		}
+		w.chol, _, w.ok = factorize(w.u, w.kk, k, a)
+		w.factored = append(w.factored[:0], w.near...)
+	}
+	u, ok := w.chol, w.ok
 	if dvar != nil {
 		clear(dvar)
 	}

@@ -171,3 +171,25 @@ func BenchmarkLocalPredictBatch(b *testing.B) {
 		}
 	}
 }
+
+// A workspace reuses the factor of the neighbours it factored last: the
+// results do not depend on what was predicted before.
+func TestLocalReuseChangesNothing(t *testing.T) {
+	X, y := hartmannData(newRand(12), 200)
+	m, err := New(X, y, Hyper{Amplitude: 1.4, LengthScales: []float64{0.3, 0.5, 0.9, 0.4, 0.4, 0.3}, Noise: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	Q := randX(newRand(13), 6, 6)
+	fresh := func(q []float64) [2]float64 {
+		mean, v := m.Local(16).Predict(q)
+		return [2]float64{mean, v}
+	}
+	l := m.Local(16)
+	for _, i := range []int{0, 1, 0, 0, 2, 3, 2, 5, 4, 5, 1} {
+		mean, v := l.Predict(Q[i])
+		if got, want := [2]float64{mean, v}, fresh(Q[i]); got != want {
+			t.Errorf("point %d after others: %v, fresh %v", i, got, want)
+		}
+	}
+}

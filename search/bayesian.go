@@ -36,6 +36,12 @@ import (
 //     point (the "kriging believer"): measured on Branin and Rosenbrock-4
 //     with 2 workers, it beat a constant lie at the best value (which
 //     draws the next point next to the pending one) and at the worst.
+//   - Above 300 observations (localAbove), the acquisition reads the
+//     posterior variance at a point from its 64 nearest observations
+//     (pending points included; gp.Local), the mean staying exact: the
+//     variance of all n costs O(n²) a point, and at 2,000 observations
+//     the acquisition search took 9 s. Up to 300 observations nothing
+//     changes, bit for bit.
 //   - Failed trials stay out of the model; no observed, failed or pending
 //     point is ever proposed again.
 //   - Pruned trials (stopped early by the search's pruner) enter the model
@@ -146,7 +152,7 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 	acq := b.acquisition(best)
 	rng := rand.New(rand.NewPCG(uint64(req.Seed), uint64(len(req.Observations))<<20|uint64(len(req.Pending))))
 	for len(out) < n {
-		p := b.maximize(enc, model, acq, done, X, ys, rng, len(req.Observations)+len(out))
+		p := b.maximize(enc, acquisitionModel(model, len(X)), acq, done, X, ys, rng, len(req.Observations)+len(out))
 		if p == nil {
 			// Every candidate was seen: take any unseen point.
 			more, err := Random{}.Propose(Request{Space: sp, Seed: req.Seed, Pending: keysAsPending(req, out)}, 1)
@@ -157,7 +163,9 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 		}
 		done[sp.Key(p)] = true
 		out = append(out, p)
-		model = believe(model, enc.encode(p))
+		if len(out) < n {
+			model = believe(model, enc.encode(p))
+		}
 	}
 	return out, nil
 }
@@ -267,9 +275,41 @@ func (b Bayesian) acquisition(best float64) acqFunc {
 	return logEI(best, b.Xi)
 }
 
+// predictor is the posterior the acquisition reads: a *gp.Model, or a
+// *gp.Local above localAbove observations.
+type predictor interface {
+	Predict(x []float64) (mean, variance float64)
+	PredictBatch(X [][]float64, mean, variance []float64)
+	PredictGrad(x []float64, dmean, dvar []float64) (mean, variance float64)
+}
+
+// The cheaper model for many observations: above localAbove observations
+// the acquisition's variance at a point is that given its localNeighbors
+// nearest observations (gp.Local; the mean stays exact). Measured with
+// BenchmarkBayesianPropose on Hartmann6 (2 cores), one proposal at 2,000
+// observations went from 9.3 s to about 1 s and a batch of 8 at 500 from
+// 2.1 s to 1.2 s; a sd error of at most 3 % of the prior's at 64
+// neighbours (gp's TestLocalVariance).
+const (
+	localAbove     = 300
+	localNeighbors = 64
+)
+
+// acquisitionModel is the posterior the acquisition reads, given the
+// model of nObs observations (and the fantasies of pending points): above
+// localAbove observations, the view with the variance from the nearest
+// ones (gp.Local); up to it, the exact posterior, so that proposals there
+// stay what they always were.
+func acquisitionModel(m *gp.Model, nObs int) predictor {
+	if nObs > localAbove {
+		return m.Local(localNeighbors)
+	}
+	return m
+}
+
 // scorer evaluates the acquisition of encoded points.
 type scorer struct {
-	model *gp.Model
+	model predictor
 	acq   acqFunc
 	enc   encoder
 }
@@ -320,7 +360,7 @@ type candidate struct {
 }
 
 // maximize returns the unseen point of highest acquisition it finds, or nil.
-func (b Bayesian) maximize(e encoder, model *gp.Model, acq acqFunc, done map[string]bool, X [][]float64, ys []float64, rng *rand.Rand, salt int) space.Point {
+func (b Bayesian) maximize(e encoder, model predictor, acq acqFunc, done map[string]bool, X [][]float64, ys []float64, rng *rand.Rand, salt int) space.Point {
 	sp := e.sp
 	sc := scorer{model: model, acq: acq, enc: e}
 	var pts []space.Point
