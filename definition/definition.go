@@ -190,7 +190,24 @@ type BayesianOptions struct {
 	// PrunedTrials is what the model makes of trials the pruner stopped:
 	// one of PrunedTrialsOptions.
 	PrunedTrials string
+	// ExploreEvery, ExploreKappa and StallTrials: once the best has not
+	// improved significantly for StallTrials completed trials, every
+	// ExploreEvery-th proposal minimizes the lower confidence bound at
+	// ExploreKappa standard deviations (0 turns it off).
+	ExploreEvery int
+	ExploreKappa float64
+	StallTrials  int
 }
+
+// Defaults of exploration once a search stalls (`explore_every`,
+// `explore_kappa`, `stall_trials`): on the benchmark functions they cut
+// the regret after 100 trials 1.4 to 10 times at 1 and 2 workers, and
+// left it within the seeds' spread at 30 and 50.
+const (
+	DefaultExploreEvery = 3
+	DefaultExploreKappa = 3.0
+	DefaultStallTrials  = 10
+)
 
 // What a Bayesian search's model makes of pruned trials (`pruned_trials`).
 const (
@@ -231,6 +248,9 @@ func DefaultBayesian(trials int) *BayesianOptions {
 		Xi:            DefaultXi(AcquisitionEI),
 		Kappa:         DefaultKappa,
 		PrunedTrials:  DefaultPrunedTrials,
+		ExploreEvery:  DefaultExploreEvery,
+		ExploreKappa:  DefaultExploreKappa,
+		StallTrials:   DefaultStallTrials,
 	}
 }
 

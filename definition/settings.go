@@ -64,6 +64,19 @@ func (s *Search) Settings() map[string]any {
 		if b.PrunedTrials != "" && b.PrunedTrials != DefaultPrunedTrials {
 			m["bayesian"].(map[string]any)["pruned_trials"] = b.PrunedTrials
 		}
+		// The same for exploration, added later still.
+		for _, o := range []struct {
+			key    string
+			v, def any
+		}{
+			{"explore_every", int64(b.ExploreEvery), int64(DefaultExploreEvery)},
+			{"explore_kappa", b.ExploreKappa, DefaultExploreKappa},
+			{"stall_trials", int64(b.StallTrials), int64(DefaultStallTrials)},
+		} {
+			if o.v != o.def {
+				m["bayesian"].(map[string]any)[o.key] = o.v
+			}
+		}
 	}
 	if p := s.Pruner; p != nil {
 		m[p.settingsKey()] = p.settings()

@@ -321,7 +321,8 @@ func TestBayesianDefaults(t *testing.T) {
 }
 `
 	s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src}), Options{}).Search("b")
-	want := &definition.BayesianOptions{InitialPoints: 6, Acquisition: "ei", Xi: 0, Kappa: definition.DefaultKappa, PrunedTrials: definition.DefaultPrunedTrials}
+	want := definition.DefaultBayesian(30)
+	want.InitialPoints = 6
 	if d := cmp.Diff(want, s.Bayesian); d != "" {
 		t.Errorf("(-want +got):\n%s", d)
 	}
@@ -368,17 +369,24 @@ func TestBayesianBlock(t *testing.T) {
 }
 `
 	}
+	opts := func(edit func(*definition.BayesianOptions)) definition.BayesianOptions {
+		o := definition.DefaultBayesian(30)
+		edit(o)
+		return *o
+	}
 	for _, tc := range []struct {
 		block string
 		want  definition.BayesianOptions
 	}{
-		{"", definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
-		{`acquisition = "pi"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "pi", Xi: 0.01, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
-		{"acquisition = \"ei\"\n    xi = 0.1\n    initial_points = 4", definition.BayesianOptions{InitialPoints: 4, Acquisition: "ei", Xi: 0.1, Kappa: 1.96, PrunedTrials: definition.DefaultPrunedTrials}},
-		{"acquisition = \"lcb\"\n    kappa = 3", definition.BayesianOptions{InitialPoints: 10, Acquisition: "lcb", Xi: 0, Kappa: 3, PrunedTrials: definition.DefaultPrunedTrials}},
-		{`pruned_trials = "value"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "value"}},
-		{`pruned_trials = "exclude"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "exclude"}},
-		{`pruned_trials = "worst"`, definition.BayesianOptions{InitialPoints: 10, Acquisition: "ei", Xi: 0, Kappa: 1.96, PrunedTrials: "worst"}},
+		{"", opts(func(o *definition.BayesianOptions) {})},
+		{`acquisition = "pi"`, opts(func(o *definition.BayesianOptions) { o.Acquisition, o.Xi = "pi", 0.01 })},
+		{"acquisition = \"ei\"\n    xi = 0.1\n    initial_points = 4", opts(func(o *definition.BayesianOptions) { o.Xi, o.InitialPoints = 0.1, 4 })},
+		{"acquisition = \"lcb\"\n    kappa = 3", opts(func(o *definition.BayesianOptions) { o.Acquisition, o.Kappa = "lcb", 3 })},
+		{`pruned_trials = "value"`, opts(func(o *definition.BayesianOptions) {})},
+		{`pruned_trials = "exclude"`, opts(func(o *definition.BayesianOptions) { o.PrunedTrials = "exclude" })},
+		{`pruned_trials = "worst"`, opts(func(o *definition.BayesianOptions) { o.PrunedTrials = "worst" })},
+		{"explore_every = 0", opts(func(o *definition.BayesianOptions) { o.ExploreEvery = 0 })},
+		{"explore_every = 5\n    explore_kappa = 1.5\n    stall_trials = 4", opts(func(o *definition.BayesianOptions) { o.ExploreEvery, o.ExploreKappa, o.StallTrials = 5, 1.5, 4 })},
 	} {
 		s := mustLoad(t, writeFiles(t, map[string]string{"b.fw.hcl": src(tc.block)}), Options{}).Search("b")
 		if d := cmp.Diff(&tc.want, s.Bayesian); d != "" {

@@ -85,6 +85,9 @@ var (
 			{Name: "xi"},
 			{Name: "kappa"},
 			{Name: "pruned_trials"},
+			{Name: "explore_every"},
+			{Name: "explore_kappa"},
+			{Name: "stall_trials"},
 		},
 	}
 )

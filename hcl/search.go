@@ -567,6 +567,30 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 			o.PrunedTrials = v
 		}
 	}
+	if a := attrs["explore_every"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, 0, 1<<31-1, "at least 0 (0 turns exploration off)"); ok {
+			o.ExploreEvery = int(v)
+		}
+	}
+	if a := attrs["stall_trials"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, 1, 1<<31-1, "at least 1"); ok {
+			o.StallTrials = int(v)
+		}
+	}
+	if a := attrs["explore_kappa"]; a != nil {
+		if v, ok := l.floatAttr(a, ctx); ok {
+			if v <= 0 || math.IsInf(v, 0) {
+				l.add(&hcl.Diagnostic{
+					Severity: hcl.DiagError,
+					Summary:  "Invalid explore_kappa",
+					Detail:   fmt.Sprintf("explore_kappa is the width of the bound an exploring proposal minimizes, in posterior standard deviations, and must be a positive number, got %g. To turn exploration off, set explore_every = 0.", v),
+					Subject:  a.Expr.Range().Ptr(),
+				})
+			} else {
+				o.ExploreKappa = v
+			}
+		}
+	}
 	return o
 }
 

@@ -380,7 +380,7 @@ func StrategyFor(s *definition.Search) (search.Strategy, error) {
 			o = definition.DefaultBayesian(s.Trials)
 		}
 		return search.Bayesian{InitialPoints: o.InitialPoints, Acquisition: o.Acquisition, Xi: o.Xi, Kappa: o.Kappa,
-			PrunedTrials: o.PrunedTrials}, nil
+			PrunedTrials: o.PrunedTrials, ExploreEvery: o.ExploreEvery, ExploreKappa: o.ExploreKappa, StallTrials: o.StallTrials}, nil
 	}
 	return nil, fmt.Errorf("the %s strategy is not available in this version of fwapply", s.Strategy)
 }

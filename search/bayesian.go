@@ -46,6 +46,9 @@ import (
 //     exact one next to clusters of observations, and a search on it
 //     stopped refining the incumbent. Up to 300 observations nothing
 //     changes, bit for bit.
+//   - Once the best has not improved significantly for StallTrials
+//     completed trials, every ExploreEvery-th proposal minimizes the
+//     lower confidence bound at ExploreKappa instead (see explore.go).
 //   - Failed trials stay out of the model; no observed, failed or pending
 //     point is ever proposed again.
 //   - Pruned trials (stopped early by the search's pruner) enter the model
@@ -95,6 +98,15 @@ type Bayesian struct {
 	// PrunedTrials is what the model makes of pruned trials: PrunedValue
 	// (the default, also for ""), PrunedWorst or PrunedExclude.
 	PrunedTrials string
+	// ExploreEvery, when positive, makes every ExploreEvery-th proposal
+	// (by trial number) an exploration once the search has stalled for
+	// StallTrials completed trials: it minimizes the lower confidence
+	// bound at ExploreKappa standard deviations instead of the
+	// acquisition (see explore.go). 0 turns it off; the fwapply default
+	// is 3, kappa 3, after 10 trials.
+	ExploreEvery int
+	ExploreKappa float64
+	StallTrials  int
 	// Inactive is how the model encodes an inactive param of a
 	// conditional space: InactiveCenter (the default, also for ""),
 	// InactiveLow or InactiveOutside. It changes nothing for an
@@ -153,10 +165,15 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 	for _, p := range append(slices.Clone(req.Pending), out...) {
 		model = believe(model, enc.encode(p))
 	}
-	acq := b.acquisition(best)
+	exploit := b.acquisition(best)
+	stalled := stalledFor(req.Observations)
 	rng := rand.New(rand.NewPCG(uint64(req.Seed), uint64(len(req.Observations))<<20|uint64(len(req.Pending))))
 	for len(out) < n {
-		p := b.maximize(enc, model, acquisitionModel(model, len(X)), acq, done, X, ys, rng, len(req.Observations)+len(out))
+		acq := exploit
+		if b.explores(len(req.Observations)+len(req.Pending)+len(out), stalled) {
+			acq = negLCB(b.ExploreKappa)
+		}
+		p := b.maximize(model, scorer{model: acquisitionModel(model, len(X)), acq: acq, enc: enc}, done, X, ys, rng, len(req.Observations)+len(out))
 		if p == nil {
 			// Every candidate was seen: take any unseen point.
 			more, err := Random{}.Propose(Request{Space: sp, Seed: req.Seed, Pending: keysAsPending(req, out)}, 1)
@@ -364,9 +381,9 @@ type candidate struct {
 }
 
 // maximize returns the unseen point of highest acquisition it finds, or nil.
-func (b Bayesian) maximize(e encoder, exact *gp.Model, model predictor, acq acqFunc, done map[string]bool, X [][]float64, ys []float64, rng *rand.Rand, salt int) space.Point {
+func (b Bayesian) maximize(exact *gp.Model, sc scorer, done map[string]bool, X [][]float64, ys []float64, rng *rand.Rand, salt int) space.Point {
+	e := sc.enc
 	sp := e.sp
-	sc := scorer{model: model, acq: acq, enc: e}
 	var pts []space.Point
 	nc := cmp.Or(b.Candidates, defaultCandidates)
 	if seq, err := sobol.New(max(1, sp.Len()), uint64(salt)*0x2545f4914f6cdd1d, true); err == nil {
@@ -415,11 +432,11 @@ func (b Bayesian) maximize(e encoder, exact *gp.Model, model predictor, acq acqF
 		cands[i] = candidate{keep[i], vals[i]}
 	}
 	nLocal, nGlobalStarts := localStarts, globalStarts
-	if _, ok := model.(*gp.Local); ok {
+	if _, ok := sc.model.(*gp.Local); ok {
 		// The local variance only screens: the best candidates are
 		// rescored with the exact model and searched from with
 		// ascentModel.
-		cands, nGlobal = rescore(e, exact, acq, cands, nGlobal)
+		cands, nGlobal = rescore(exact, sc, cands, nGlobal)
 		sc.model = ascentModel(exact, len(X))
 		nLocal, nGlobalStarts = exactLocalStarts, exactGlobalStarts
 	}
@@ -491,7 +508,8 @@ func ascentModel(exact *gp.Model, nObs int) predictor {
 // rescore returns the candidates to rescore (see rescoreBest), the
 // space-filling ones first as in cands, valued by the exact model, and how
 // many are space-filling. cands holds the nGlobal space-filling ones first.
-func rescore(e encoder, exact *gp.Model, acq acqFunc, cands []candidate, nGlobal int) ([]candidate, int) {
+func rescore(exact *gp.Model, sc scorer, cands []candidate, nGlobal int) ([]candidate, int) {
+	e := sc.enc
 	byValue := func(from, to int) []int {
 		o := make([]int, 0, to-from)
 		for i := from; i < to; i++ {
@@ -521,7 +539,8 @@ func rescore(e encoder, exact *gp.Model, acq acqFunc, cands []candidate, nGlobal
 			enc = append(enc, e.encode(c.p))
 		}
 	}
-	vals := scorer{model: exact, acq: acq, enc: e}.values(enc)
+	sc.model = exact
+	vals := sc.values(enc)
 	for i := range out {
 		out[i].value = vals[i]
 	}

@@ -159,8 +159,8 @@ func TestLocalProposalRefines(t *testing.T) {
 	exact := scorer{model: model, acq: acq, enc: enc}
 	done := seen(Request{Space: sp, Observations: obs})
 	for salt := range 3 {
-		pe := b.maximize(enc, model, model, acq, done, X, ys, rand.New(rand.NewPCG(1, uint64(salt))), salt)
-		pl := b.maximize(enc, model, acquisitionModel(model, len(X)), acq, done, X, ys, rand.New(rand.NewPCG(1, uint64(salt))), salt)
+		pe := b.maximize(model, scorer{model: model, acq: acq, enc: enc}, done, X, ys, rand.New(rand.NewPCG(1, uint64(salt))), salt)
+		pl := b.maximize(model, scorer{model: acquisitionModel(model, len(X)), acq: acq, enc: enc}, done, X, ys, rand.New(rand.NewPCG(1, uint64(salt))), salt)
 		ve, vl := exact.value(enc.encode(pe)), exact.value(enc.encode(pl))
 		t.Logf("salt %d: exact log EI of the proposal %.3f, of the exact search's %.3f", salt, vl, ve)
 		if vl < ve-0.25 { // without the rescoring: -5.899 against -5.193
@@ -199,7 +199,7 @@ func TestRescore(t *testing.T) {
 		}
 		cands = append(cands, candidate{space.Point{float64(i) / (nGlobal + nPert)}, v})
 	}
-	out, nG := rescore(enc, m, acq, cands, nGlobal)
+	out, nG := rescore(m, scorer{model: m, acq: acq, enc: enc}, cands, nGlobal)
 	// ... so the best overall are space-filling: rescoreBest of them, and
 	// rescoreBest perturbations.
 	if nG != rescoreBest || len(out) != 2*rescoreBest {

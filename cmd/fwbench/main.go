@@ -23,7 +23,8 @@
 //	-floor      also report random search at this many times each budget,
 //	            the floor to beat; 0: skip (10)
 //	-seeds, -strategies, -workers (workers apply to bayesian only),
-//	-initial, -xi, -inactive: as named
+//	-initial, -xi, -inactive, -explore-every, -explore-kappa, -stall:
+//	            the bayesian strategy's settings, defaults fwapply's
 //	-latency    ask latency cells, each N (N observations, a batch of 1) or
 //	            NxB (a batch of B); empty: skip (50,100,200,500)
 //	-repeats    asks timed per latency cell; the median is printed (3)
@@ -50,6 +51,7 @@ import (
 	"time"
 
 	"github.com/frameworm/frameworm/benchmark"
+	"github.com/frameworm/frameworm/definition"
 	"github.com/frameworm/frameworm/search"
 	"github.com/frameworm/frameworm/search/testfunc"
 )
@@ -77,6 +79,7 @@ type config struct {
 	cap, floor int
 	initial    int
 	xi         float64
+	explore    search.Bayesian // its exploration settings
 	inactive   string
 	args       []string
 	progress   io.Writer
@@ -99,6 +102,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	floor := fs.Int("floor", 10, "also run random search at this many times each budget (0: skip)")
 	initial := fs.Int("initial", 10, "initial_points of the bayesian strategy")
 	xi := fs.Float64("xi", 0, "xi of the bayesian strategy's ei")
+	exploreEvery := fs.Int("explore-every", definition.DefaultExploreEvery, "explore_every of the bayesian strategy (0: off)")
+	exploreKappa := fs.Float64("explore-kappa", definition.DefaultExploreKappa, "explore_kappa of the bayesian strategy")
+	stall := fs.Int("stall", definition.DefaultStallTrials, "stall_trials of the bayesian strategy")
 	inactive := fs.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -106,7 +112,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	c := &config{seeds: *seeds, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args, progress: stderr}
+	c := &config{seeds: *seeds, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args,
+		explore: search.Bayesian{ExploreEvery: *exploreEvery, ExploreKappa: *exploreKappa, StallTrials: *stall}, progress: stderr}
 	var err error
 	if c.budgets, err = ints(*budgets); err != nil || len(c.budgets) == 0 {
 		return nil, fmt.Errorf("-budgets: want a comma-separated list of positive numbers: %v", err)
@@ -331,7 +338,7 @@ func (c *config) latencyTable(w io.Writer) error {
 		fmt.Fprintf(w, " %d obs, batch of %d |", l.obs, l.batch)
 	}
 	fmt.Fprintf(w, "\n| --- |%s\n", strings.Repeat(" --- |", len(c.latency)))
-	b := search.Bayesian{InitialPoints: c.initial, Acquisition: "ei", Xi: c.xi}
+	b := c.bayesian("")
 	for _, f := range c.functions {
 		sp, err := benchmark.Space(f, 0)
 		if err != nil {
@@ -385,7 +392,7 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 			label = fmt.Sprintf("random at %d× trials", times)
 		}
 	case "bayesian":
-		s = search.Bayesian{InitialPoints: c.initial, Acquisition: "ei", Xi: c.xi, Inactive: inactive}
+		s = c.bayesian(inactive)
 		label = fmt.Sprintf("bayesian, %d worker(s)", workers)
 		if inactive != "" {
 			label = fmt.Sprintf("bayesian (inactive at %s), %d worker(s)", inactive, workers)
@@ -438,4 +445,10 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 // conditional reports whether f has a conditional dimension.
 func conditional(f testfunc.Function) bool {
 	return slices.ContainsFunc(f.Dims, func(d testfunc.Dim) bool { return d.When != nil })
+}
+
+// bayesian is the bayesian strategy the flags describe.
+func (c *config) bayesian(inactive string) search.Bayesian {
+	return search.Bayesian{InitialPoints: c.initial, Acquisition: "ei", Xi: c.xi, Inactive: inactive,
+		ExploreEvery: c.explore.ExploreEvery, ExploreKappa: c.explore.ExploreKappa, StallTrials: c.explore.StallTrials}
 }
