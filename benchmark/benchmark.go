@@ -84,14 +84,33 @@ type Run struct {
 	BestSoFar []float64
 	// AskTimes[i] is how long the ask that proposed evaluation i took.
 	AskTimes []time.Duration
+
+	// For a noisy function and a strategy that recommends
+	// (search.Recommender): what it recommends from.
+	recommender search.Recommender
+	space       *space.Space
+	seed        int64
+	obs         []search.Observation
 }
 
 // Regret returns the simple regret after budget evaluations: the
-// noise-free value of the recommended point minus the optimum.
+// noise-free value of the recommended point minus the optimum. The
+// recommended point is that of the best observation (see BestSoFar),
+// except on a noisy function optimized by a strategy that recommends
+// (search.Recommender, such as search.Bayesian: the observed point of the
+// lowest model mean), where it is the strategy's recommendation from the
+// first budget observations. A recommendation that fails falls back to
+// the best observation.
 func (r Run) Regret(f testfunc.Function, budget int) float64 {
 	i := min(budget, len(r.BestSoFar)) - 1
 	if i < 0 {
 		return math.Inf(1)
+	}
+	if r.recommender != nil && f.NoiseSD > 0 {
+		obs := r.obs[:i+1]
+		if k, err := r.recommender.Recommend(search.Request{Space: r.space, Seed: r.seed, Observations: obs}); err == nil && k >= 0 {
+			return f.Eval([]any(obs[k].Point)) - f.Optimum
+		}
 	}
 	return r.BestSoFar[i] - f.Optimum
 }
@@ -117,6 +136,7 @@ func newRecorder(f testfunc.Function, seed int64) *recorder {
 func (r *recorder) evaluate(p space.Point) {
 	v := r.f.Observe([]any(p), r.noise)
 	r.obs = append(r.obs, search.Observation{Point: p, Value: v})
+	r.run.obs = r.obs
 	rec := math.Inf(1)
 	if n := len(r.run.BestSoFar); n > 0 {
 		rec = r.run.BestSoFar[n-1]
@@ -135,10 +155,14 @@ func (r *recorder) evaluate(p space.Point) {
 // it simulates that many parallel workers: each ask sees the points of the
 // other workers as pending, and the oldest pending point is evaluated
 // next, as in fwapply's steady state. The strategy sees f's observations
-// (noisy when f is); the run records the recommended point's noise-free
-// value (see Run.BestSoFar).
+// (noisy when f is); the run records the best observation's noise-free
+// value (see Run.BestSoFar) and, for a strategy that recommends, what it
+// recommends from (see Run.Regret).
 func Optimize(f testfunc.Function, sp *space.Space, s search.Strategy, seed int64, budget, workers int) (Run, error) {
 	rec := newRecorder(f, seed)
+	if r, ok := s.(search.Recommender); ok {
+		rec.run.recommender, rec.run.space, rec.run.seed = r, sp, seed
+	}
 	var pending []space.Point
 	for len(rec.obs) < budget {
 		if len(rec.obs)+len(pending) < budget && len(pending) < workers {

@@ -269,7 +269,7 @@ func (c *config) regretTable(w io.Writer) error {
 	noisy := slices.ContainsFunc(c.functions, func(f testfunc.Function) bool { return f.NoiseSD > 0 })
 	fmt.Fprintf(w, "Simple regret (median [Q1, Q3]) over %d seeds", c.seeds)
 	if noisy {
-		fmt.Fprint(w, "; on a noisy function, of the point of the best noisy observation, by its noise-free value")
+		fmt.Fprint(w, "; on a noisy function, the noise-free value of the recommended point: for bayesian, the observed point of the lowest model mean; for random and grid, that of the best noisy observation")
 	}
 	if c.cap > 0 && slices.ContainsFunc(c.functions, func(f testfunc.Function) bool { return len(f.Dims) > 4 }) && slices.Max(c.budgets) > c.cap {
 		fmt.Fprintf(w, "; — : budget above %d on a function of more than 4 dimensions, not run", c.cap)
