@@ -121,6 +121,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if c.workers, err = ints(*workers); err != nil {
 		return nil, fmt.Errorf("-workers: %v", err)
 	}
+	if *exploreEvery < 0 || *stall < 1 || !(*exploreKappa > 0) || math.IsInf(*exploreKappa, 0) {
+		return nil, fmt.Errorf("-explore-every must be at least 0 (0: off), -stall at least 1 and -explore-kappa a positive number")
+	}
 	if c.seeds < 1 || c.repeats < 1 || c.cap < 0 || c.floor < 0 {
 		return nil, fmt.Errorf("-seeds and -repeats must be at least 1, -cap and -floor at least 0")
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/frameworm/frameworm/definition"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -104,6 +106,9 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-strategies=tpe"}, `unknown strategy "tpe"`},
 		{[]string{"-seeds=0"}, "at least 1"},
 		{[]string{"extra"}, `unexpected argument "extra"`},
+		{[]string{"-explore-every=-1"}, "-explore-every must be at least 0"},
+		{[]string{"-stall=0"}, "-stall at least 1"},
+		{[]string{"-explore-kappa=0"}, "-explore-kappa a positive number"},
 	}
 	for _, tt := range tests {
 		c, err := parse(tt.args, &bytes.Buffer{})
@@ -168,5 +173,22 @@ func TestCommand(t *testing.T) {
 	want := `go run ./cmd/fwbench -budgets=30,50 '-inactive=a b' '-x='\''y'\'''`
 	if got != want {
 		t.Errorf("%s, want %s", got, want)
+	}
+}
+
+func TestExploreFlags(t *testing.T) {
+	c, err := parse(nil, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := c.bayesian(""); b.ExploreEvery != definition.DefaultExploreEvery || b.ExploreKappa != definition.DefaultExploreKappa || b.StallTrials != definition.DefaultStallTrials {
+		t.Errorf("defaults: %+v, want fwapply's", b)
+	}
+	c, err = parse([]string{"-explore-every=0", "-explore-kappa=2", "-stall=4", "-initial=3"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := c.bayesian("low"); b.ExploreEvery != 0 || b.ExploreKappa != 2 || b.StallTrials != 4 || b.InitialPoints != 3 || b.Inactive != "low" {
+		t.Errorf("set: %+v", b)
 	}
 }
