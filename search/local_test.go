@@ -83,7 +83,11 @@ func TestBayesianDeterministicManyObservations(t *testing.T) {
 		t.Fatal(err)
 	}
 	req := Request{Space: sp, Seed: 5, Observations: observeAll(pts[:localAbove+20]), Pending: pts[localAbove+20:]}
-	b := Bayesian{InitialPoints: 10, Acquisition: "ei"}
+	// With exploration: one of the three proposals explores.
+	b := Bayesian{InitialPoints: 10, Acquisition: "ei", ExploreEvery: 3, ExploreKappa: 3, StallTrials: 10}
+	if s := stalledFor(req.Observations); s < 10 {
+		t.Fatalf("stalled for %d observations, want at least 10", s)
+	}
 	var runs [][]space.Point
 	for _, procs := range []int{2, 1, 2} {
 		old := runtime.GOMAXPROCS(procs)
