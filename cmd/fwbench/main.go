@@ -22,6 +22,8 @@
 //	            more than 4 dimensions, whose model costs most; 0: none (500)
 //	-floor      also report random search at this many times each budget,
 //	            the floor to beat; 0: skip (10)
+//	-first-seed the first seed of a cell (0): another set of seeds tells a
+//	            change from seed noise
 //	-seeds, -strategies, -workers (workers apply to bayesian only),
 //	-initial, -xi, -inactive, -explore-every, -explore-kappa, -stall:
 //	            the bayesian strategy's settings, defaults fwapply's
@@ -72,6 +74,7 @@ type config struct {
 	functions  []testfunc.Function
 	budgets    []int
 	seeds      int
+	firstSeed  int
 	strategies []string
 	workers    []int
 	latency    []latencyCell
@@ -94,6 +97,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	functions := fs.String("functions", "small", "comma-separated function names or suites: small, scale, all (conditional only when named)")
 	budgets := fs.String("budgets", "30,50,100", "budgets at which regret is reported")
 	seeds := fs.Int("seeds", 20, "seeds per cell")
+	firstSeed := fs.Int("first-seed", 0, "the first seed: a cell runs seeds first-seed to first-seed+seeds-1 (another set of seeds tells a change from seed noise)")
 	strategies := fs.String("strategies", "grid,random,bayesian", "strategies to run")
 	workers := fs.String("workers", "1,2", "parallel workers to simulate for bayesian")
 	latency := fs.String("latency", "50,100,200,500", "ask latency cells: N (N observations, a batch of 1) or NxB (a batch of B); empty: skip")
@@ -112,7 +116,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	c := &config{seeds: *seeds, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args,
+	c := &config{seeds: *seeds, firstSeed: *firstSeed, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args,
 		explore: search.Bayesian{ExploreEvery: *exploreEvery, ExploreKappa: *exploreKappa, StallTrials: *stall}, progress: stderr}
 	var err error
 	if c.budgets, err = ints(*budgets); err != nil || len(c.budgets) == 0 {
@@ -124,8 +128,8 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if *exploreEvery < 0 || *stall < 1 || !(*exploreKappa > 0) || math.IsInf(*exploreKappa, 0) {
 		return nil, fmt.Errorf("-explore-every must be at least 0 (0: off), -stall at least 1 and -explore-kappa a positive number")
 	}
-	if c.seeds < 1 || c.repeats < 1 || c.cap < 0 || c.floor < 0 {
-		return nil, fmt.Errorf("-seeds and -repeats must be at least 1, -cap and -floor at least 0")
+	if c.seeds < 1 || c.repeats < 1 || c.cap < 0 || c.floor < 0 || c.firstSeed < 0 {
+		return nil, fmt.Errorf("-seeds and -repeats must be at least 1, -cap, -floor and -first-seed at least 0")
 	}
 	for _, s := range strings.Split(*strategies, ",") {
 		if s = strings.TrimSpace(s); s == "" {
@@ -271,6 +275,9 @@ func (c *config) budgetsFor(f testfunc.Function) []int {
 func (c *config) regretTable(w io.Writer) error {
 	noisy := slices.ContainsFunc(c.functions, func(f testfunc.Function) bool { return f.NoiseSD > 0 })
 	fmt.Fprintf(w, "Simple regret (median [Q1, Q3]) over %d seeds", c.seeds)
+	if c.firstSeed > 0 {
+		fmt.Fprintf(w, " (%d to %d)", c.firstSeed, c.firstSeed+c.seeds-1)
+	}
 	if noisy {
 		fmt.Fprint(w, "; on a noisy function, the noise-free value of the recommended point: for bayesian, the observed point of the lowest model mean; for random and grid, that of the best noisy observation")
 	}
@@ -410,7 +417,8 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	for seed := range c.seeds {
+	for i := range c.seeds {
+		seed := c.firstSeed + i
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -423,13 +431,17 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 			} else {
 				r, err = benchmark.Optimize(f, sp, s, int64(seed), maxBudget, workers)
 			}
+			got := make([]float64, len(budgets))
+			for i, b := range budgets {
+				got[i] = r.Regret(f, times*b) // a recommendation fits a model: outside the lock
+			}
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil && firstErr == nil {
 				firstErr = fmt.Errorf("%s, %s, seed %d: %w", f.Name, label, seed, err)
 			}
-			for i, b := range budgets {
-				regrets[i] = append(regrets[i], r.Regret(f, times*b))
+			for i := range budgets {
+				regrets[i] = append(regrets[i], got[i])
 			}
 		}()
 	}

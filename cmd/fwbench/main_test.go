@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/frameworm/frameworm/benchmark"
 	"github.com/frameworm/frameworm/definition"
+	"github.com/frameworm/frameworm/search/testfunc"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -108,6 +111,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"extra"}, `unexpected argument "extra"`},
 		{[]string{"-explore-every=-1"}, "-explore-every must be at least 0"},
 		{[]string{"-stall=0"}, "-stall at least 1"},
+		{[]string{"-first-seed=-1"}, "-first-seed at least 0"},
 		{[]string{"-explore-kappa=0"}, "-explore-kappa a positive number"},
 	}
 	for _, tt := range tests {
@@ -190,5 +194,34 @@ func TestExploreFlags(t *testing.T) {
 	}
 	if b := c.bayesian("low"); b.ExploreEvery != 0 || b.ExploreKappa != 2 || b.StallTrials != 4 || b.InitialPoints != 3 || b.Inactive != "low" {
 		t.Errorf("set: %+v", b)
+	}
+}
+
+// TestFirstSeed: -first-seed runs other seeds, and says which.
+func TestFirstSeed(t *testing.T) {
+	table := func(args ...string) string {
+		var out, progress bytes.Buffer
+		if err := run(&out, &progress, append([]string{"-functions=branin", "-strategies=random", "-seeds=1", "-budgets=7", "-floor=0", "-latency="}, args...)); err != nil {
+			t.Fatal(err)
+		}
+		return out.String()
+	}
+	zero, three := table(), table("-first-seed=3")
+	if !strings.Contains(three, "over 1 seeds (3 to 3)") {
+		t.Errorf("the header does not name the seeds:\n%s", three)
+	}
+	f := testfunc.Branin()
+	sp, err := benchmark.Space(f, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := benchmark.RandomRun(f, sp, 3, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := r.Regret(f, 7)
+	want := fmt.Sprintf("| branin | random | %.3g [%.3g, %.3g] |", v, v, v)
+	if !strings.Contains(three, want) || strings.Contains(zero, want) {
+		t.Errorf("want %q with -first-seed=3 only:\n%s\n%s", want, zero, three)
 	}
 }
