@@ -572,11 +572,6 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 			o.ExploreEvery = int(v)
 		}
 	}
-	if a := attrs["stall_trials"]; a != nil {
-		if v, ok := l.intAttr(a, ctx, 1, 1<<31-1, "at least 1"); ok {
-			o.StallTrials = int(v)
-		}
-	}
 	if a := attrs["explore_kappa"]; a != nil {
 		if v, ok := l.floatAttr(a, ctx); ok {
 			if v <= 0 || math.IsInf(v, 0) {
@@ -589,6 +584,11 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 			} else {
 				o.ExploreKappa = v
 			}
+		}
+	}
+	if a := attrs["stall_trials"]; a != nil {
+		if v, ok := l.intAttr(a, ctx, 1, 1<<31-1, "at least 1"); ok {
+			o.StallTrials = int(v)
 		}
 	}
 	return o
