@@ -205,55 +205,7 @@ func (l *loader) decodeLocals(blocks []*hcl.Block, ctx *hcl.EvalContext) {
 // locals: the shortest cycle through its first-declared local, at that
 // local's reference to the next.
 func (l *loader) reportCycle(scope *localScope, edges [][]localEdge, comp []int) {
-	start := slices.Min(comp)
-	in := make(map[int]bool, len(comp))
-	for _, i := range comp {
-		in[i] = true
-	}
-	// Breadth-first from start, back to it, within the component.
-	type step struct {
-		from int
-		edge localEdge
-	}
-	prev := map[int]step{}
-	queue := []int{start}
-	var last step
-	found := false
-	for len(queue) > 0 && !found {
-		v := queue[0]
-		queue = queue[1:]
-		for _, e := range edges[v] {
-			if !in[e.to] {
-				continue
-			}
-			if e.to == start {
-				last, found = step{from: v, edge: e}, true
-				break
-			}
-			if _, seen := prev[e.to]; !seen {
-				prev[e.to] = step{from: v, edge: e}
-				queue = append(queue, e.to)
-			}
-		}
-	}
-	path := []int{start}
-	var first localEdge
-	if found {
-		// Walk back from the closing edge to start.
-		first = last.edge
-		for v := last.from; v != start; v = prev[v].from {
-			path = append(path, v)
-			first = prev[v].edge
-		}
-		path = append(path, start)
-		slices.Reverse(path)
-	} else {
-		// Not reached: every local of a strongly connected component of
-		// more than one, or that reads itself, is on a cycle. Should it
-		// be, the component's locals, unknown, are still an error.
-		path = comp
-		first = edges[start][0]
-	}
+	path, first := shortestCycle(edges, comp)
 	names := make([]string, len(path))
 	for i, p := range path {
 		names[i] = localRoot + "." + scope.order[p].name
