@@ -70,8 +70,16 @@ func runAnalyze(m *Meta, args []string) int {
 		return m.parseFailed("analyze", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "analyze", view)
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
+		return 1
+	}
+	o, err := m.openState(context.Background(), a.State, "analyze", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
 		return 1
 	}
 	def := res.Definition
@@ -79,11 +87,6 @@ func runAnalyze(m *Meta, args []string) int {
 	if err != nil {
 		return fail(view, "Cannot analyze", err)
 	}
-	o, err := m.openState(context.Background(), a.State, "analyze", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
-	defer o.Close()
 	doc := &views.AnalyzeJSON{FormatVersion: views.FormatVersion, Searches: map[string]*views.AnalyzeSearchJSON{}}
 	var order []string
 	// Every search's trials are converted first, then the state is let

@@ -76,8 +76,8 @@ func (m *Meta) loadStages(res *fwhcl.Result, vars arguments.Vars, st *state.Stat
 	return again
 }
 
-// resolveStages is loadStages for a command that opens the state later,
-// or more than once (show, analyze, output, export): when a search of
+// resolveStages is loadStages for a command that opens the state more
+// than once, or not at all on some paths (show: -watch, -json): when a search of
 // res reads another, it reads the state, unlocked, to load the search
 // files again with its outcomes. It returns nil after rendering an error.
 func (m *Meta) resolveStages(res *fwhcl.Result, vars arguments.Vars, sa arguments.State, op string, view *views.View) *fwhcl.Result {

@@ -238,8 +238,16 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 		return fail(view, "Cannot read the plan file", err)
 	}
 	vars := arguments.Vars{Flags: saved.Vars().Flags, Files: saved.Vars().Files}
-	res := m.resolveStages(m.loadDefinition(vars, view), vars, a.State, "show", view)
+	res := m.loadDefinition(vars, view)
 	if res == nil {
+		return 1
+	}
+	o, err := m.openState(context.Background(), a.State, "show", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	if res = m.loadStages(res, vars, o.st, view); res == nil {
 		return 1
 	}
 	def := res.Definition
@@ -247,11 +255,6 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 	if err != nil {
 		return fail(view, "Cannot show the plan", err)
 	}
-	o, err := m.openState(context.Background(), a.State, "show", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
-	defer o.Close()
 	_, staleErr := saved.Bind(def, o.st)
 	if a.Format == arguments.RenderMarkdown {
 		stale := ""
@@ -316,8 +319,16 @@ func runOutput(m *Meta, args []string) int {
 		return m.parseFailed("output", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.resolveStages(m.loadDefinition(a.Vars, view), a.Vars, a.State, "output", view)
+	res := m.loadDefinition(a.Vars, view)
 	if res == nil {
+		return 1
+	}
+	o, err := m.openState(context.Background(), a.State, "output", false, view)
+	if err != nil {
+		return fail(view, "Cannot read the state", err)
+	}
+	defer o.Close()
+	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
 		return 1
 	}
 	s := res.Definition.Search(a.Search)
@@ -327,11 +338,6 @@ func runOutput(m *Meta, args []string) int {
 	if s.Deferred != nil {
 		return fail(view, "No best trial", fmt.Errorf("search.%s's definition is known only after apply: it %s; run fwapply apply", s.Name, s.Deferred.Reason))
 	}
-	o, err := m.openState(context.Background(), a.State, "output", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
-	defer o.Close()
 	best := plan.Best(s, o.st.Trials(s.Name))
 	if best == nil {
 		return fail(view, "No best trial", fmt.Errorf("search.%s has no completed trial that matches its definition yet; run fwapply apply", s.Name))
