@@ -2,7 +2,6 @@ package gp
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -106,16 +105,7 @@ func (l *Local) PredictBatch(X [][]float64, mean, variance []float64) {
 			mean[i], variance[i] = l.predict(w, X[i], nil, nil)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), len(X))
-	if workers <= 1 {
-		work()
-		return
-	}
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(work)
-	}
-	wg.Wait()
+	inParallel(len(X), work)
 }
 
 // PredictGrad returns Predict at x and writes the gradients of the mean

@@ -51,7 +51,14 @@ func (m *Model) PredictBatch(X [][]float64, mean, variance []float64) {
 			m.predictRows(q, hi-lo, kq, qs, mean[lo:hi], v)
 		}
 	}
-	workers := min(runtime.GOMAXPROCS(0), chunks)
+	inParallel(chunks, work)
+}
+
+// inParallel runs work on min(GOMAXPROCS, tasks) goroutines (in this one
+// when that is 1) and waits for them: work takes its tasks from a shared
+// counter until none is left.
+func inParallel(tasks int, work func()) {
+	workers := min(runtime.GOMAXPROCS(0), tasks)
 	if workers <= 1 {
 		work()
 		return
