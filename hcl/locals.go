@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
-	"strings"
 	"unsafe"
 
 	"github.com/hashicorp/hcl/v2"
@@ -210,11 +209,6 @@ func (l *loader) reportCycle(scope *localScope, edges [][]localEdge, comp []int)
 	for i, p := range path {
 		names[i] = localRoot + "." + scope.order[p].name
 	}
-	const shown = 10
-	text := strings.Join(names, " → ")
-	if len(names) > shown+1 {
-		text = strings.Join(names[:shown/2], " → ") + fmt.Sprintf(" → … (%d more) → ", len(names)-shown) + strings.Join(names[len(names)-shown/2:], " → ")
-	}
 	how := "refers to itself"
 	if len(path) > 2 {
 		how = "refers to itself through other locals"
@@ -223,7 +217,7 @@ func (l *loader) reportCycle(scope *localScope, edges [][]localEdge, comp []int)
 		Severity: hcl.DiagError,
 		Summary:  "Cycle in local values",
 		Detail: fmt.Sprintf("%s %s: %s. A local value cannot depend on its own value; remove one of these references.",
-			names[0], how, text),
+			names[0], how, cycleText(names)),
 		Subject: first.rng.Ptr(),
 	})
 }

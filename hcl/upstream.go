@@ -287,9 +287,19 @@ func (l *loader) reportSearchCycle(g *searchGraph, comp []int) {
 		Severity: hcl.DiagError,
 		Summary:  "Cycle in searches",
 		Detail: fmt.Sprintf("%s %s: %s. A search can build only on searches that run before it; remove one of these references.",
-			names[0], how, strings.Join(names, " → ")),
+			names[0], how, cycleText(names)),
 		Subject: first.rng.Ptr(),
 	})
+}
+
+// cycleText joins the names of a cycle with arrows, the middle of a long
+// one elided.
+func cycleText(names []string) string {
+	const shown = 10
+	if len(names) <= shown+1 {
+		return strings.Join(names, " → ")
+	}
+	return strings.Join(names[:shown/2], " → ") + fmt.Sprintf(" → … (%d more) → ", len(names)-shown) + strings.Join(names[len(names)-shown/2:], " → ")
 }
 
 // shortestCycle returns the shortest cycle through the first node of a
