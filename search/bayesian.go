@@ -46,6 +46,10 @@ import (
 //     exact one next to clusters of observations, and a search on it
 //     stopped refining the incumbent. Up to 300 observations nothing
 //     changes, bit for bit.
+//   - Above 100 observations, the hyperparameters are refitted every 5
+//     observations, then every 10 from 200, 20 from 400, and so on: the
+//     fit to a prefix of the observations serves the next asks, from a
+//     memo (see refit.go).
 //   - Once the best has not improved significantly for StallTrials
 //     completed trials, every ExploreEvery-th proposal minimizes the
 //     lower confidence bound at ExploreKappa instead (see explore.go).
@@ -107,6 +111,10 @@ type Bayesian struct {
 	ExploreEvery int
 	ExploreKappa float64
 	StallTrials  int
+	// EveryFit fits the hyperparameters to all observations on every
+	// ask. By default, above 100 observations they are fitted to a prefix
+	// of them that advances in steps (see refit.go).
+	EveryFit bool
 	// Inactive is how the model encodes an inactive param of a
 	// conditional space: InactiveCenter (the default, also for ""),
 	// InactiveLow or InactiveOutside. It changes nothing for an
@@ -158,7 +166,7 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 		more, err := design(sp, req.Seed, done, n-len(out))
 		return append(out, more...), err
 	}
-	model, err := gp.Fit(X, ys, gp.Options{Seed: uint64(req.Seed) ^ uint64(len(X))*0x9e3779b97f4a7c15})
+	model, err := b.fitModel(sp, req.Seed, req.Observations, X, ys)
 	if err != nil {
 		return out, fmt.Errorf("bayesian: fitting the model: %w", err)
 	}
