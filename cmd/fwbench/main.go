@@ -30,6 +30,11 @@
 //	-latency    ask latency cells, each N (N observations, a batch of 1) or
 //	            NxB (a batch of B); empty: skip (50,100,200,500)
 //	-repeats    asks timed per latency cell; the median is printed (3)
+//	-runs       a directory that keeps each finished seed's regrets, as
+//	            JSON named by function, settings and seed: a table run
+//	            again with the same -runs skips the seeds stored there, so
+//	            a run of hours that is interrupted resumes; use a new
+//	            directory after changing the code (none)
 //
 // The regret is that of the config a run recommends, the point of its best
 // observation, scored by its noise-free value (see package benchmark): on
@@ -84,6 +89,7 @@ type config struct {
 	xi         float64
 	explore    search.Bayesian // its exploration settings
 	inactive   string
+	runs       runStore
 	args       []string
 	progress   io.Writer
 }
@@ -109,6 +115,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	exploreEvery := fs.Int("explore-every", definition.DefaultExploreEvery, "explore_every of the bayesian strategy (0: off)")
 	exploreKappa := fs.Float64("explore-kappa", definition.DefaultExploreKappa, "explore_kappa of the bayesian strategy")
 	stall := fs.Int("stall", definition.DefaultStallTrials, "stall_trials of the bayesian strategy")
+	runs := fs.String("runs", "", "a directory that keeps each finished seed's regrets: a table run again with it skips the seeds stored there (use a new one after changing the code)")
 	inactive := fs.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -116,7 +123,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	c := &config{seeds: *seeds, firstSeed: *firstSeed, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, args: args,
+	c := &config{seeds: *seeds, firstSeed: *firstSeed, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, runs: runStore{dir: *runs}, args: args,
 		explore: search.Bayesian{ExploreEvery: *exploreEvery, ExploreKappa: *exploreKappa, StallTrials: *stall}, progress: stderr}
 	var err error
 	if c.budgets, err = ints(*budgets); err != nil || len(c.budgets) == 0 {
@@ -245,10 +252,20 @@ func run(stdout, stderr io.Writer, args []string) error {
 	return nil
 }
 
-// command is the command line that reproduces the output.
+// command is the command line that reproduces the output. It leaves out
+// -runs, which says where finished runs are kept, not what they are.
 func command(args []string) string {
 	parts := []string{"go", "run", "./cmd/fwbench"}
-	for _, a := range args {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "="); {
+		case a == "--":
+		case strings.HasPrefix(a, "-") && name == "runs":
+			if !hasValue {
+				i++ // -runs DIR
+			}
+			continue
+		}
 		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
@@ -412,13 +429,33 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 	if err != nil {
 		return "", nil, err
 	}
+	// What a stored run is keyed by: every setting that changes a run.
+	row := label
+	switch name {
+	case "random":
+		row += fmt.Sprintf("|times=%d", times)
+	case "bayesian":
+		row += fmt.Sprintf("|workers=%d|%+v", workers, s)
+	}
 	regrets := make([][]float64, len(budgets))
 	var mu sync.Mutex
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	stored := 0
 	for i := range c.seeds {
 		seed := c.firstSeed + i
+		got, ok, err := c.runs.load(f.Name, row, seed, budgets)
+		if err != nil {
+			return "", nil, err
+		}
+		if ok {
+			stored++
+			for i := range budgets {
+				regrets[i] = append(regrets[i], got[i])
+			}
+			continue
+		}
 		wg.Add(1)
 		sem <- struct{}{}
 		go func() {
@@ -426,6 +463,7 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 			defer func() { <-sem }()
 			var r benchmark.Run
 			var err error
+			start := time.Now()
 			if name == "random" {
 				r, err = benchmark.RandomRun(f, sp, int64(seed), times*maxBudget)
 			} else {
@@ -434,6 +472,9 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 			got := make([]float64, len(budgets))
 			for i, b := range budgets {
 				got[i] = r.Regret(f, times*b) // a recommendation fits a model: outside the lock
+			}
+			if err == nil {
+				err = c.runs.save(f.Name, row, seed, budgets, got, time.Since(start).Seconds())
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -448,6 +489,9 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 	wg.Wait()
 	if firstErr != nil {
 		return "", nil, firstErr
+	}
+	if stored > 0 {
+		fmt.Fprintf(c.progress, "fwbench: %s, %s: %d of %d seeds stored in %s\n", f.Name, label, stored, c.seeds, c.runs.dir)
 	}
 	cells := map[int]string{}
 	for i, b := range budgets {

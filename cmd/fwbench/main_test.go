@@ -225,3 +225,77 @@ func TestFirstSeed(t *testing.T) {
 		t.Errorf("want %q with -first-seed=3 only:\n%s\n%s", want, zero, three)
 	}
 }
+
+// TestRuns: with -runs, a table run again takes its finished seeds from
+// the directory (a stored regret shows in the table as it is stored), runs
+// the seeds whose budgets are missing, and refuses a damaged file.
+func TestRuns(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
+	table := func(args ...string) (string, string) {
+		t.Helper()
+		var out, progress bytes.Buffer
+		if err := run(&out, &progress, args); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), progress.String()
+	}
+	first, progress := table(args...)
+	if strings.Contains(progress, "stored in") {
+		t.Errorf("the first run found stored seeds:\n%s", progress)
+	}
+	if strings.Contains(first, "-runs") {
+		t.Errorf("the reproducing command names -runs:\n%s", first)
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
+	if err != nil || len(files) != 4 {
+		t.Fatalf("stored %v (%v), want 2 rows x 2 seeds", files, err)
+	}
+	again, progress := table(args...)
+	if again != first || strings.Count(progress, "2 of 2 seeds stored in "+dir) != 2 {
+		t.Errorf("run again: %s\n%s\nwant the same table, every seed stored:\n%s", progress, again, first)
+	}
+
+	// A stored regret is used as it is.
+	c, err := parse(args, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := "random|times=1"
+	if err := c.runs.save("branin", row, 0, []int{4, 6}, []float64{123, 45}, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.runs.save("branin", row, 1, []int{4, 6}, []float64{123, 45}, 1); err != nil {
+		t.Fatal(err)
+	}
+	forged, _ := table(args...)
+	if !strings.Contains(forged, "| branin | random | 123 [123, 123] | 45 [45, 45] |") {
+		t.Errorf("the stored regrets are not in the table:\n%s", forged)
+	}
+
+	// A budget not stored runs the seeds again, and stores it.
+	more := append(args[:len(args):len(args)], "-budgets=4,5")
+	_, progress = table(more...)
+	if strings.Contains(progress, "stored in") {
+		t.Errorf("seeds without budget 5 were taken as stored:\n%s", progress)
+	}
+	_, progress = table(more...)
+	if strings.Count(progress, "2 of 2 seeds stored") != 2 {
+		t.Errorf("budget 5 was not stored:\n%s", progress)
+	}
+
+	if err := os.WriteFile(c.runs.path("branin", row, 0), []byte("{"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(&out, &out, args); err == nil || !strings.Contains(err.Error(), "delete the file") {
+		t.Errorf("a damaged stored run: %v, want an error that says what to do", err)
+	}
+}
+
+func TestCommandLeavesOutRuns(t *testing.T) {
+	got := command([]string{"-seeds=2", "-runs=/tmp/r", "-budgets=3", "--runs", "/tmp/s", "-seeds=3"})
+	if want := "go run ./cmd/fwbench -seeds=2 -budgets=3 -seeds=3"; got != want {
+		t.Errorf("%s, want %s", got, want)
+	}
+}
