@@ -72,24 +72,33 @@ func TestAscentModel(t *testing.T) {
 }
 
 // Above localAbove observations, batch proposals with pending points are
-// still a function of the request, whatever GOMAXPROCS is.
+// still a function of the request, whatever GOMAXPROCS is and whether the
+// hyperparameters were fitted or come from the memo.
 func TestBayesianDeterministicManyObservations(t *testing.T) {
 	if testing.Short() {
 		t.Skip("proposes at 320 observations")
 	}
 	sp := mixedSpace(t)
-	pts, err := Random{}.Propose(Request{Space: sp, Seed: 2}, localAbove+24)
+	pts, err := Random{}.Propose(Request{Space: sp, Seed: 2}, localAbove+27)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req := Request{Space: sp, Seed: 5, Observations: observeAll(pts[:localAbove+20]), Pending: pts[localAbove+20:]}
+	// 323 observations: the hyperparameters are those of the first 320
+	// (fitPrefix), fitted afresh or taken from the memo.
+	req := Request{Space: sp, Seed: 5, Observations: observeAll(pts[:localAbove+23]), Pending: pts[localAbove+23:]}
+	if k := fitPrefix(len(req.Observations)); k == len(req.Observations) {
+		t.Fatalf("fitPrefix(%d) = %d: the test no longer covers the prefix's fit", k, k)
+	}
 	// With exploration: one of the three proposals explores.
 	b := Bayesian{InitialPoints: 10, Acquisition: "ei", ExploreEvery: 3, ExploreKappa: 3, StallTrials: 10}
 	if s := stalledFor(req.Observations); s < 10 {
 		t.Fatalf("stalled for %d observations, want at least 10", s)
 	}
 	var runs [][]space.Point
-	for _, procs := range []int{2, 1, 2} {
+	for i, procs := range []int{2, 1, 2, 1} {
+		if i < 2 {
+			fitMemo.reset() // cold, then from the memo
+		}
 		old := runtime.GOMAXPROCS(procs)
 		got, err := b.Propose(req, 3)
 		runtime.GOMAXPROCS(old)
