@@ -18,6 +18,10 @@ type Options struct {
 	Seed     uint64 // for the random restarts; same inputs + same Seed => same result, bit for bit
 	Restarts int    // random restarts besides the default start; 0: 2; negative: none
 	Init     *Hyper // optional warm start, tried in addition; ignored unless valid for the inputs
+	// InitOnly fits from Init alone, without the default start and the
+	// restarts (when Init is valid): a refinement of hyperparameters known
+	// to be close, as those of a subset of the points.
+	InitOnly bool
 	// MaxFitPoints bounds the points the hyperparameters are fitted on
 	// (<= 0: 200); the posterior always uses all points. See fitSubset.
 	MaxFitPoints int
@@ -155,6 +159,9 @@ func defaultHyper(d int) Hyper {
 // uniformly in log space: amplitude in [0.2, 5], each length scale in
 // [0.05, 2], noise in [1e-6, 0.1].
 func startThetas(d int, opts Options) [][]float64 {
+	if opts.InitOnly && opts.Init != nil && checkHyper(*opts.Init, d) == nil {
+		return [][]float64{thetaOf(*opts.Init, true)}
+	}
 	starts := [][]float64{thetaOf(defaultHyper(d), true)}
 	if opts.Init != nil && checkHyper(*opts.Init, d) == nil {
 		starts = append(starts, thetaOf(*opts.Init, true))

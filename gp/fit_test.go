@@ -144,6 +144,52 @@ func TestFitWarmStart(t *testing.T) {
 	}
 }
 
+// InitOnly fits from Init alone: no default start, no restarts; an Init
+// that is not valid falls back to the usual starts.
+func TestFitInitOnly(t *testing.T) {
+	init := defaultHyper(3)
+	init.Amplitude = 2
+	if got := startThetas(3, Options{Seed: 5, Init: &init, InitOnly: true}); len(got) != 1 || !slices.Equal(got[0], thetaOf(init, true)) {
+		t.Errorf("starts %v, want Init's alone", got)
+	}
+	bad := Hyper{Amplitude: 1, LengthScales: []float64{1}, Noise: 1e-3}
+	if got, all := startThetas(3, Options{Seed: 5, Init: &bad, InitOnly: true}), startThetas(3, Options{Seed: 5}); !reflect.DeepEqual(got, all) {
+		t.Errorf("an invalid Init with InitOnly: starts %v, want the usual %v", got, all)
+	}
+	if got := startThetas(3, Options{Seed: 5, InitOnly: true}); len(got) != 1+defaultRestarts {
+		t.Errorf("InitOnly without Init: %d starts, want the usual %d", len(got), 1+defaultRestarts)
+	}
+
+	// A few iterations from a fit to most of the points end near the fit
+	// to all of them, and never below the start.
+	rng := newRand(17)
+	X, y := hartmannData(rng, 80)
+	prefix, err := Fit(X[:70], y[:70], Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := prefix.Hyper()
+	full, err := Fit(X, y, Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stale, err := New(X, y, h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	warm, err := Fit(X, y, Options{Init: &h, InitOnly: true, MaxIterations: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("stale %v warm %v full %v", stale.LogPosterior(), warm.LogPosterior(), full.LogPosterior())
+	if warm.LogPosterior() < stale.LogPosterior() {
+		t.Errorf("refined log posterior %v below its start's %v", warm.LogPosterior(), stale.LogPosterior())
+	}
+	if warm.LogPosterior() < full.LogPosterior()-1 {
+		t.Errorf("refined log posterior %v, full fit %v", warm.LogPosterior(), full.LogPosterior())
+	}
+}
+
 func TestFitLarge(t *testing.T) {
 	rng := newRand(16)
 	X, y := hartmannData(rng, 500)

@@ -46,10 +46,10 @@ import (
 //     exact one next to clusters of observations, and a search on it
 //     stopped refining the incumbent. Up to 300 observations nothing
 //     changes, bit for bit.
-//   - Above 100 observations, the hyperparameters are refitted every 5
-//     observations, then every 10 from 200, 20 from 400, and so on: the
-//     fit to a prefix of the observations serves the next asks, from a
-//     memo (see refit.go).
+//   - Above 100 observations, the hyperparameters are fitted from every
+//     start only every 5 observations, then every 10 from 200, 20 from
+//     400, and so on; the asks in between refine the last such fit on all
+//     the observations with a few iterations (see refit.go).
 //   - Once the best has not improved significantly for StallTrials
 //     completed trials, every ExploreEvery-th proposal minimizes the
 //     lower confidence bound at ExploreKappa instead (see explore.go).
@@ -111,9 +111,9 @@ type Bayesian struct {
 	ExploreEvery int
 	ExploreKappa float64
 	StallTrials  int
-	// EveryFit fits the hyperparameters to all observations on every
-	// ask. By default, above 100 observations they are fitted to a prefix
-	// of them that advances in steps (see refit.go).
+	// EveryFit fits the hyperparameters to all observations from every
+	// start on every ask. By default, above 100 observations, most asks
+	// refine the fit to a prefix of them instead (see refit.go).
 	EveryFit bool
 	// Inactive is how the model encodes an inactive param of a
 	// conditional space: InactiveCenter (the default, also for ""),

@@ -46,7 +46,7 @@ func TestFitPrefix(t *testing.T) {
 	}
 }
 
-// A long search's model takes the hyperparameters of its prefix's fit,
+// A long search's model refines the hyperparameters of its prefix's fit,
 // whether the memo has them or not, and proposes the same points either
 // way.
 func TestFitModelPrefix(t *testing.T) {
@@ -70,30 +70,39 @@ func TestFitModelPrefix(t *testing.T) {
 		}
 		return m.Hyper()
 	}
+	fit := func(n int, opts gp.Options) gp.Hyper {
+		t.Helper()
+		X, ys, _ := b.modelData(sp, obs[:n])
+		m, err := gp.Fit(X, ys, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m.Hyper()
+	}
 	fitMemo.reset()
-	at125 := hyperAt(b, 125)
-	// The fit to the first 125 observations (124 model points: one
-	// failed), computed directly.
-	X, ys, _ := b.modelData(sp, obs[:125])
-	direct, err := gp.Fit(X, ys, gp.Options{Seed: fitSeed(3, len(X))})
-	if err != nil {
-		t.Fatal(err)
+	// At 125 observations (124 model points: one failed), the full fit.
+	at125 := fit(125, gp.Options{Seed: fitSeed(3, 124)})
+	if d := cmp.Diff(at125, hyperAt(b, 125)); d != "" {
+		t.Errorf("hyperparameters at 125 observations are not the full fit to them:\n%s", d)
 	}
-	if d := cmp.Diff(direct.Hyper(), at125); d != "" {
-		t.Errorf("hyperparameters at 125 observations are not the fit to them:\n%s", d)
-	}
+	// From 126 to 129, that fit refined on all of them.
 	for n := 126; n < 130; n++ {
-		if d := cmp.Diff(at125, hyperAt(b, n)); d != "" {
-			t.Errorf("hyperparameters at %d observations are not those of the first 125:\n%s", n, d)
+		want := fit(n, gp.Options{Seed: fitSeed(3, n-1), Init: &at125, InitOnly: true, MaxIterations: refineIterations})
+		if d := cmp.Diff(want, hyperAt(b, n)); d != "" {
+			t.Errorf("hyperparameters at %d observations are not those of the first 125 refined:\n%s", n, d)
+		}
+		if n == 126 {
+			// The memo held the prefix's fit: it gives the same without it.
+			fitMemo.reset()
 		}
 	}
-	if d := cmp.Diff(at125, hyperAt(b, 130)); d == "" {
-		t.Errorf("hyperparameters at 130 observations are those of the first 125: not refitted")
+	if d := cmp.Diff(fit(130, gp.Options{Seed: fitSeed(3, 129)}), hyperAt(b, 130)); d != "" {
+		t.Errorf("hyperparameters at 130 observations are not the full fit to them:\n%s", d)
 	}
 	every := b
 	every.EveryFit = true
-	if d := cmp.Diff(at125, hyperAt(every, 128)); d == "" {
-		t.Errorf("EveryFit: hyperparameters at 128 observations are those of the first 125")
+	if d := cmp.Diff(fit(128, gp.Options{Seed: fitSeed(3, 127)}), hyperAt(every, 128)); d != "" {
+		t.Errorf("EveryFit: hyperparameters at 128 observations are not the full fit to them:\n%s", d)
 	}
 
 	req := Request{Space: sp, Seed: 3, Observations: obs[:128], Pending: pts[128:130]}
