@@ -174,7 +174,10 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 		model = believe(model, enc.encode(p))
 	}
 	exploit := b.acquisition(best)
-	stalled := stalledFor(req.Observations)
+	stalled := 0
+	if b.ExploreEvery > 0 {
+		stalled = stalledFor(req.Observations)
+	}
 	rng := rand.New(rand.NewPCG(uint64(req.Seed), uint64(len(req.Observations))<<20|uint64(len(req.Pending))))
 	for len(out) < n {
 		acq := exploit
