@@ -574,7 +574,7 @@ func (l *loader) decodeBayesian(b *hcl.Block, ctx *hcl.EvalContext, s *definitio
 	}
 	if a := attrs["explore_kappa"]; a != nil {
 		if v, ok := l.floatAttr(a, ctx); ok {
-			if v <= 0 || math.IsInf(v, 0) {
+			if v <= 0 { // floatAttr has refused infinities
 				l.add(&hcl.Diagnostic{
 					Severity: hcl.DiagError,
 					Summary:  "Invalid explore_kappa",
