@@ -1,7 +1,6 @@
 package command
 
 import (
-	"context"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -70,18 +69,11 @@ func runAnalyze(m *Meta, args []string) int {
 		return m.parseFailed("analyze", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res, o := m.loadWithState(a.Vars, a.State, "analyze", view)
 	if res == nil {
 		return 1
 	}
-	o, err := m.openState(context.Background(), a.State, "analyze", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
 	defer o.Close()
-	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
-		return 1
-	}
 	def := res.Definition
 	searches, err := analyzedSearches(def, a)
 	if err != nil {

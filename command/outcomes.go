@@ -76,6 +76,29 @@ func (m *Meta) loadStages(res *fwhcl.Result, vars arguments.Vars, st *state.Stat
 	return again
 }
 
+// loadWithState is the start of a command that reads one state once
+// (output, analyze, export, show of a plan file): it loads the search
+// files, opens the state for op without a lock, and loads the search
+// files again with its outcomes when a search reads another (see
+// loadStages). It returns nil, nil after rendering an error; otherwise
+// the caller closes the state.
+func (m *Meta) loadWithState(vars arguments.Vars, sa arguments.State, op string, view *views.View) (*fwhcl.Result, *openedState) {
+	res := m.loadDefinition(vars, view)
+	if res == nil {
+		return nil, nil
+	}
+	o, err := m.openState(context.Background(), sa, op, false, view)
+	if err != nil {
+		fail(view, "Cannot read the state", err)
+		return nil, nil
+	}
+	if res = m.loadStages(res, vars, o.st, view); res == nil {
+		o.Close()
+		return nil, nil
+	}
+	return res, o
+}
+
 // resolveStages is loadStages for a command that opens the state more
 // than once, or not at all on some paths (show: -watch, -json): when a search of
 // res reads another, it reads the state, unlocked, to load the search

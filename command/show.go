@@ -238,18 +238,11 @@ func (m *Meta) showPlan(a *arguments.Show, view *views.View) int {
 		return fail(view, "Cannot read the plan file", err)
 	}
 	vars := arguments.Vars{Flags: saved.Vars().Flags, Files: saved.Vars().Files}
-	res := m.loadDefinition(vars, view)
+	res, o := m.loadWithState(vars, a.State, "show", view)
 	if res == nil {
 		return 1
 	}
-	o, err := m.openState(context.Background(), a.State, "show", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
 	defer o.Close()
-	if res = m.loadStages(res, vars, o.st, view); res == nil {
-		return 1
-	}
 	def := res.Definition
 	p, err := saved.Plan(def)
 	if err != nil {
@@ -319,18 +312,11 @@ func runOutput(m *Meta, args []string) int {
 		return m.parseFailed("output", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res, o := m.loadWithState(a.Vars, a.State, "output", view)
 	if res == nil {
 		return 1
 	}
-	o, err := m.openState(context.Background(), a.State, "output", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
 	defer o.Close()
-	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
-		return 1
-	}
 	s := res.Definition.Search(a.Search)
 	if s == nil {
 		return fail(view, "No such search", fmt.Errorf("search.%s is not defined", a.Search))

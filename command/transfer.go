@@ -85,18 +85,11 @@ func runExport(m *Meta, args []string) int {
 		return m.parseFailed("export", diags, a.NoColor)
 	}
 	view := m.view(a.NoColor)
-	res := m.loadDefinition(a.Vars, view)
+	res, o := m.loadWithState(a.Vars, a.State, "export", view)
 	if res == nil {
 		return 1
 	}
-	o, err := m.openState(context.Background(), a.State, "export", false, view)
-	if err != nil {
-		return fail(view, "Cannot read the state", err)
-	}
 	defer o.Close()
-	if res = m.loadStages(res, a.Vars, o.st, view); res == nil {
-		return 1
-	}
 	def := res.Definition
 	doc := exportDoc{Format: exportFormat, Version: exportVersion, Exported: time.Now().UTC(), Lineage: o.st.Lineage, Serial: o.st.Serial, Searches: map[string]*exportSearch{}}
 	n := 0
