@@ -1,10 +1,6 @@
 package search
 
-import (
-	"math"
-
-	"github.com/frameworm/frameworm/gp"
-)
+import "math"
 
 // Recommender is a strategy that can say which of its observations it
 // recommends when the objective is noisy: the lowest observed value is
@@ -35,7 +31,7 @@ func (b Bayesian) Recommend(req Request) (int, error) {
 		return best, nil
 	}
 	X, ys, _ := b.modelData(req.Space, req.Observations)
-	model, err := gp.Fit(X, ys, gp.Options{Seed: uint64(req.Seed) ^ uint64(len(X))*0x9e3779b97f4a7c15})
+	model, err := b.fitModel(req.Space, req.Seed, req.Observations, X, ys)
 	if err != nil {
 		return best, err
 	}
