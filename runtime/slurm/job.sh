@@ -144,6 +144,13 @@ while :; do
 		break
 	fi
 done
+# bash 5.2 can lose the status of a child that ends while a trap runs
+# (scancel signals the script and the trial at once): wait then returns
+# -1. Every trap has sent the trial SIGTERM by then, so that is what it
+# is recorded as ended by, never as an exit status of -1.
+if [ "$status" -lt 0 ] || [ "$status" -gt 255 ]; then
+	status=$((128 + 15))
+fi
 [ -n "$watchdog" ] && kill -- "-$watchdog" 2>/dev/null
 
 # What the trial started and left behind is stopped as a timeout would.
