@@ -36,6 +36,10 @@ import (
 //     point (the "kriging believer"): measured on Branin and Rosenbrock-4
 //     with 2 workers, it beat a constant lie at the best value (which
 //     draws the next point next to the pending one) and at the worst.
+//     As in the believer's definition, a fantasy also counts for the
+//     incumbent the acquisition must improve on: with 8 workers that cut
+//     the regret at 100 trials about 2 to 4 times on Branin and by a
+//     third on Rosenbrock-4 (see believe).
 //   - Above 300 observations (localAbove), the candidates are screened
 //     with the posterior variance at a point from its 64 nearest
 //     observations (pending points included; gp.Local), the mean staying
@@ -171,16 +175,15 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 		return out, fmt.Errorf("bayesian: fitting the model: %w", err)
 	}
 	for _, p := range append(slices.Clone(req.Pending), out...) {
-		model = believe(model, enc.encode(p))
+		model, best = believe(model, best, enc.encode(p))
 	}
-	exploit := b.acquisition(best)
 	stalled := 0
 	if b.ExploreEvery > 0 {
 		stalled = stalledFor(req.Observations)
 	}
 	rng := rand.New(rand.NewPCG(uint64(req.Seed), uint64(len(req.Observations))<<20|uint64(len(req.Pending))))
 	for len(out) < n {
-		acq := exploit
+		acq := b.acquisition(best)
 		if b.explores(len(req.Observations)+len(req.Pending)+len(out), stalled) {
 			acq = negLCB(b.ExploreKappa)
 		}
@@ -196,7 +199,7 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 		done[sp.Key(p)] = true
 		out = append(out, p)
 		if len(out) < n {
-			model = believe(model, enc.encode(p))
+			model, best = believe(model, best, enc.encode(p))
 		}
 	}
 	return out, nil
@@ -283,10 +286,13 @@ func (b Bayesian) modelData(sp *space.Space, obs []Observation) (X [][]float64, 
 // believe adds a pending point to the model as a fantasy observation at
 // the model's own prediction there (the "kriging believer"), by a Cholesky
 // extension without a refit: the variance there collapses, so no other
-// worker is sent to the same place.
-func believe(m *gp.Model, x []float64) *gp.Model {
+// worker is sent to the same place. The fantasy counts as an observation
+// for the incumbent too: believe returns best lowered to the believed
+// value when that is below it, so that the next proposal must improve on
+// what the pending trials are expected to reach.
+func believe(m *gp.Model, best float64, x []float64) (*gp.Model, float64) {
 	mean, _ := m.Predict(x)
-	return m.Condition(x, mean)
+	return m.Condition(x, mean), min(best, mean)
 }
 
 func keysAsPending(req Request, extra []space.Point) []space.Point {

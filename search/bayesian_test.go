@@ -6,6 +6,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/frameworm/frameworm/gp"
 	"github.com/frameworm/frameworm/space"
 )
 
@@ -146,5 +147,42 @@ func TestBayesianParallelSpread(t *testing.T) {
 				t.Errorf("batch points %v and %v are nearly the same", got[i], got[j])
 			}
 		}
+	}
+}
+
+// TestBelieveIncumbent: a pending point's fantasy sits at the model's
+// mean, where the variance falls (to the model's noise), and it lowers the incumbent when
+// the mean is below it, never raises it.
+func TestBelieveIncumbent(t *testing.T) {
+	X := [][]float64{{0}, {0.3}, {0.6}, {0.8}}
+	ys := []float64{2, 1, 0.5, 0.3}
+	model, err := gp.Fit(X, ys, gp.Options{Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := []float64{0.45}
+	mean, variance := model.Predict(x)
+	if variance <= 1e-6 {
+		t.Fatalf("variance %g at an unobserved point", variance)
+	}
+	for _, tt := range []struct {
+		name       string
+		best, want float64
+	}{
+		{"below the incumbent", mean + 1, mean},
+		{"above the incumbent", mean - 1, mean - 1},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			m, best := believe(model, tt.best, x)
+			if best != tt.want {
+				t.Errorf("incumbent %g, want %g (the believed value %g, incumbent before %g)", best, tt.want, mean, tt.best)
+			}
+			if mu, v := m.Predict(x); math.Abs(mu-mean) > 1e-6 || v > variance/2 {
+				t.Errorf("after the fantasy: mean %g variance %g at it, want %g and less than half of %g", mu, v, mean, variance)
+			}
+			if _, v := model.Predict(x); v != variance {
+				t.Error("believe changed the model it was given")
+			}
+		})
 	}
 }
