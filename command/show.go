@@ -419,7 +419,7 @@ func (m *Meta) drawWatch(a *arguments.Show, def *definition.Definition, st *stat
 
 // How show -watch follows a backend that tells of changes: it redraws on
 // each change, but no sooner than watchMinGap (or -interval, when
-// shorter) after the last redraw, so that the changes of a busy apply are
+// shorter) after the last draw, so that the changes of a busy apply are
 // drawn together; and at least every watchFallback, whatever it hears.
 // When the watch breaks (a lost connection), it polls every -interval and
 // watches again.
@@ -429,19 +429,42 @@ var (
 )
 
 // watchBackend is show -watch on a backend that may tell of changes. A
-// state that cannot be read after the first redraw (the database went
-// away) is a warning: it tries again every -interval.
+// failed load before the first draw is an error; later ones are warned of
+// once and retried every -interval until the backend answers again.
 func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Show, def *definition.Definition, view *views.View) int {
 	b, desc, err := m.openStore(ctx, loc)
 	if err != nil {
 		return fail(view, "Cannot read the state", err)
 	}
 	defer b.Close()
+	tty := isTerminal(m.Stdout)
+	progress := newProgressCache()
+	return followState(ctx, b, desc, a, view, func(st *state.State) error {
+		if st.Serial == 0 {
+			return m.checkMigrated(ctx, loc, "show", view)
+		}
+		return nil
+	}, func(st *state.State) {
+		m.drawWatch(a, def, st, view, tty, progress)
+	})
+}
+
+// stateLoader is what followState reads; a loader that is also a
+// state.Watcher is followed by its changes.
+type stateLoader interface {
+	LoadWith(ctx context.Context, o state.LoadOptions) (*state.State, []state.Warning, error)
+}
+
+// followState is the loop of watchBackend: first checks the first state
+// loaded, draw draws one. Once a watch is set up again (after an outage,
+// or a watch that broke) the state is drawn only when it is not the one
+// last drawn, or when a load failed since that draw: so a backend whose
+// watch could not be set up at once (its listener refused while its load
+// retried) is not drawn twice without a change.
+func followState(ctx context.Context, b stateLoader, desc string, a *arguments.Show, view *views.View, first func(*state.State) error, draw func(*state.State)) int {
 	watcher, _ := b.(state.Watcher)
 	var notes <-chan struct{}
 	gap := min(a.Interval, watchMinGap)
-	tty := isTerminal(m.Stdout)
-	progress := newProgressCache()
 	sleep := func(d time.Duration) bool {
 		select {
 		case <-ctx.Done():
@@ -451,12 +474,15 @@ func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Sho
 		}
 	}
 	failing := false // the last load failed
+	missed := false  // a load failed since the last draw
+	var drawnSerial uint64
 	for n := 0; ; {
+		rewatched := false
 		if watcher != nil && notes == nil {
 			// Watch before loading, so that no change between the load
 			// and the watch goes unseen.
 			if ch, err := watcher.Watch(ctx); err == nil {
-				notes = ch
+				notes, rewatched = ch, n > 0
 			}
 		}
 		drawn := time.Now()
@@ -470,7 +496,7 @@ func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Sho
 			if !failing {
 				warn(view, "Cannot read the state", fmt.Sprintf("loading the state %s: %s; trying again every %s.", desc, strings.TrimSuffix(err.Error(), "."), a.Interval))
 			}
-			failing = true
+			failing, missed = true, true
 			if !sleep(a.Interval) {
 				return 0
 			}
@@ -480,15 +506,18 @@ func (m *Meta) watchBackend(ctx context.Context, loc *location, a *arguments.Sho
 		for _, w := range warnings {
 			warn(view, w.Summary, w.Detail)
 		}
-		if n == 0 && st.Serial == 0 {
-			if err := m.checkMigrated(ctx, loc, "show", view); err != nil {
+		if n == 0 {
+			if err := first(st); err != nil {
 				return fail(view, "Cannot read the state", err)
 			}
 		}
-		m.drawWatch(a, def, st, view, tty, progress)
-		n++
-		if a.WatchCount > 0 && n >= a.WatchCount {
-			return 0
+		if !rewatched || missed || st.Serial != drawnSerial {
+			draw(st)
+			n++
+			drawnSerial, missed = st.Serial, false
+			if a.WatchCount > 0 && n >= a.WatchCount {
+				return 0
+			}
 		}
 		if notes == nil {
 			// No watch: poll.
