@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -123,21 +124,9 @@ func TestFollowStateRewatch(t *testing.T) {
 			}
 			mu.Lock()
 			defer mu.Unlock()
-			if !slicesEqual(drawn, tt.want) {
+			if !slices.Equal(drawn, tt.want) {
 				t.Errorf("drew serials %v, want %v", drawn, tt.want)
 			}
 		})
 	}
-}
-
-func slicesEqual(a, b []uint64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
