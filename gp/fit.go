@@ -157,13 +157,15 @@ func defaultHyper(d int) Hyper {
 // startThetas returns the starts of the fit: the default, opts.Init (if it
 // is valid for d inputs), and the random restarts, drawn from opts.Seed
 // uniformly in log space: amplitude in [0.2, 5], each length scale in
-// [0.05, 2], noise in [1e-6, 0.1].
+// [0.05, 2], noise in [1e-6, 0.1]. With opts.InitOnly and a valid Init,
+// Init alone.
 func startThetas(d int, opts Options) [][]float64 {
-	if opts.InitOnly && opts.Init != nil && checkHyper(*opts.Init, d) == nil {
+	validInit := opts.Init != nil && checkHyper(*opts.Init, d) == nil
+	if validInit && opts.InitOnly {
 		return [][]float64{thetaOf(*opts.Init, true)}
 	}
 	starts := [][]float64{thetaOf(defaultHyper(d), true)}
-	if opts.Init != nil && checkHyper(*opts.Init, d) == nil {
+	if validInit {
 		starts = append(starts, thetaOf(*opts.Init, true))
 	}
 	restarts := opts.Restarts
