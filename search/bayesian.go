@@ -183,9 +183,11 @@ func (b Bayesian) Propose(req Request, n int) ([]space.Point, error) {
 	}
 	rng := rand.New(rand.NewPCG(uint64(req.Seed), uint64(len(req.Observations))<<20|uint64(len(req.Pending))))
 	for len(out) < n {
-		acq := b.acquisition(best)
+		var acq acqFunc
 		if b.explores(len(req.Observations)+len(req.Pending)+len(out), stalled) {
 			acq = negLCB(b.ExploreKappa)
+		} else {
+			acq = b.acquisition(best)
 		}
 		p := b.maximize(model, scorer{model: acquisitionModel(model, len(X)), acq: acq, enc: enc}, done, X, ys, rng, len(req.Observations)+len(out))
 		if p == nil {

@@ -151,8 +151,8 @@ func TestBayesianParallelSpread(t *testing.T) {
 }
 
 // TestBelieveIncumbent: a pending point's fantasy sits at the model's
-// mean, where the variance falls (to the model's noise), and it lowers the incumbent when
-// the mean is below it, never raises it.
+// mean, where the variance falls (to the model's noise), and it lowers
+// the incumbent when the mean is below it, never raises it.
 func TestBelieveIncumbent(t *testing.T) {
 	X := [][]float64{{0}, {0.3}, {0.6}, {0.8}}
 	ys := []float64{2, 1, 0.5, 0.3}
