@@ -2,6 +2,7 @@ package gp
 
 import (
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -118,6 +119,61 @@ func TestPredictGrad(t *testing.T) {
 			}
 			if math.Abs(dv[p]-fdv) > 1e-6*max(1, math.Abs(fdv)) {
 				t.Errorf("x %v: dvar[%d] = %v, finite differences %v", q, p, dv[p], fdv)
+			}
+		}
+	}
+}
+
+// PredictGradIf predicts as PredictGrad; it hands want the mean and
+// variance it returns, and computes the gradients only if want says so
+// (nil: always), leaving them untouched otherwise; for the model and for
+// a local view of fewer neighbours than observations.
+func TestPredictGradIf(t *testing.T) {
+	X, y := hartmannData(newRand(8), 80)
+	m, err := New(X, y, Hyper{Amplitude: 1.2, LengthScales: []float64{0.3, 0.5, 0.9, 0.4, 0.4, 0.3}, Noise: 1e-4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	type gradPredictor interface {
+		PredictGrad(x, dmean, dvar []float64) (mean, variance float64)
+		PredictGradIf(x, dmean, dvar []float64, want func(mean, variance float64) bool) (mean, variance float64, ok bool)
+	}
+	queries := append(randX(newRand(9), 8, 6), slices.Clone(X[5]))
+	untouched := func() []float64 { return slices.Repeat([]float64{7}, 6) }
+	for _, tc := range []struct {
+		name  string
+		model gradPredictor
+		want  string // "nil", "yes" or "no"
+	}{
+		{"model", m, "nil"}, {"model", m, "yes"}, {"model", m, "no"},
+		{"local", m.Local(20), "nil"}, {"local", m.Local(20), "yes"}, {"local", m.Local(20), "no"},
+	} {
+		for _, q := range queries {
+			dm0, dv0 := make([]float64, 6), make([]float64, 6)
+			m0, v0 := tc.model.PredictGrad(q, dm0, dv0)
+			dm, dv := untouched(), untouched()
+			var calls int
+			var seenMean, seenVar float64
+			var want func(mean, variance float64) bool
+			if tc.want != "nil" {
+				want = func(mean, variance float64) bool {
+					calls++
+					seenMean, seenVar = mean, variance
+					return tc.want == "yes"
+				}
+			}
+			mean, variance, ok := tc.model.PredictGradIf(q, dm, dv, want)
+			if mean != m0 || variance != v0 || ok != (tc.want != "no") {
+				t.Fatalf("%s, want %s, at %v: PredictGradIf %v %v %v, PredictGrad %v %v", tc.name, tc.want, q, mean, variance, ok, m0, v0)
+			}
+			if want != nil && (calls != 1 || seenMean != mean || seenVar != variance) {
+				t.Fatalf("%s: want called %d times, last with %v %v, for the prediction %v %v", tc.name, calls, seenMean, seenVar, mean, variance)
+			}
+			if tc.want == "no" {
+				dm0, dv0 = untouched(), untouched()
+			}
+			if !slices.Equal(dm, dm0) || !slices.Equal(dv, dv0) {
+				t.Fatalf("%s, want %s, at %v: gradients %v %v, want %v %v", tc.name, tc.want, q, dm, dv, dm0, dv0)
 			}
 		}
 	}

@@ -102,7 +102,7 @@ func (l *Local) PredictBatch(X [][]float64, mean, variance []float64) {
 			if i >= len(X) {
 				return
 			}
-			mean[i], variance[i] = l.predict(w, X[i], nil, nil)
+			mean[i], variance[i], _ = l.predict(w, X[i], nil, nil, nil)
 		}
 	}
 	inParallel(len(X), work)
@@ -112,11 +112,19 @@ func (l *Local) PredictBatch(X [][]float64, mean, variance []float64) {
 // and of the local variance (the neighbours held fixed) into dmean and
 // dvar (either may be nil). It panics if a slice has the wrong length.
 func (l *Local) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance float64) {
+	if l.k >= l.m.n && dmean == nil && dvar == nil {
+		return l.m.Predict(x)
+	}
+	mean, variance, _ = l.PredictGradIf(x, dmean, dvar, nil)
+	return mean, variance
+}
+
+// PredictGradIf is PredictGrad, but it computes the gradients only if
+// want(mean, variance) reports true (want nil: always), and reports
+// whether it did, as Model.PredictGradIf.
+func (l *Local) PredictGradIf(x []float64, dmean, dvar []float64, want func(mean, variance float64) bool) (mean, variance float64, ok bool) {
 	if l.k >= l.m.n {
-		if dmean == nil && dvar == nil {
-			return l.m.Predict(x)
-		}
-		return l.m.PredictGrad(x, dmean, dvar)
+		return l.m.PredictGradIf(x, dmean, dvar, want)
 	}
 	l.m.checkPoint(x)
 	if (dmean != nil && len(dmean) != l.m.d) || (dvar != nil && len(dvar) != l.m.d) {
@@ -124,10 +132,10 @@ func (l *Local) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance 
 	}
 	w := l.work()
 	defer l.bufs.Put(w)
-	return l.predict(w, x, dmean, dvar)
+	return l.predict(w, x, dmean, dvar, want)
 }
 
-func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance float64) {
+func (l *Local) predict(w *localWork, x, dmean, dvar []float64, want func(mean, variance float64) bool) (mean, variance float64, ok bool) {
 	m := l.m
 	n, d, a, k := m.n, m.d, m.hyper.Amplitude, l.k
 	for j, s := range m.invLS {
@@ -138,9 +146,6 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance 
 		w.kq[i], w.dk[i] = matern52(a, w.r2[i])
 	}
 	mean = floats.Dot(w.kq, m.alpha)
-	if dmean != nil {
-		m.meanGrad(w.qs, w.dk, dmean)
-	}
 	w.near = nearest(w.near[:0], w.r2, k)
 	// K_NN + (noise + jitter) I = UᵀU; v = U^-T k_N; variance = a - v·v.
 	for r, i := range w.near {
@@ -158,20 +163,28 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance 
 		w.chol, _, w.ok = factorize(w.u, w.kk, k, a)
 		w.factored = append(w.factored[:0], w.near...)
 	}
-	u, ok := w.chol, w.ok
-	if dvar != nil {
-		clear(dvar)
+	u, factored := w.chol, w.ok
+	raw := a
+	if factored {
+		blas64.Trsv(blas.Trans, u, blas64.Vector{N: k, Inc: 1, Data: w.v})
+		raw = a - floats.Dot(w.v, w.v)
 	}
-	if !ok {
-		// Unreachable for finite input (see Condition); the prior
-		// variance is the bound of the variance.
-		return mean, a
-	}
-	blas64.Trsv(blas.Trans, u, blas64.Vector{N: k, Inc: 1, Data: w.v})
-	raw := a - floats.Dot(w.v, w.v)
+	// Where the factor failed (unreachable for finite input, see
+	// Condition) the variance is the prior's, its bound, and its gradient
+	// 0.
 	variance = max(raw, 0)
-	if dvar == nil || raw <= 0 {
-		return mean, variance
+	if want != nil && !want(mean, variance) {
+		return mean, variance, false
+	}
+	if dmean != nil {
+		m.meanGrad(w.qs, w.dk, dmean)
+	}
+	if dvar == nil {
+		return mean, variance, true
+	}
+	clear(dvar)
+	if !factored || raw <= 0 {
+		return mean, variance, true
 	}
 	// As in Model.PredictGrad: dvar = -2 (K_NN^-1 k_N)ᵀ dk_N/dx.
 	blas64.Trsv(blas.NoTrans, u, blas64.Vector{N: k, Inc: 1, Data: w.v})
@@ -185,7 +198,7 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64) (mean, variance 
 	for p := range d {
 		dvar[p] *= -4 * m.invLS[p]
 	}
-	return mean, variance
+	return mean, variance, true
 }
 
 // nearest appends to dst the indices of the k smallest r2 (ties by the

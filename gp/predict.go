@@ -75,6 +75,16 @@ func inParallel(tasks int, work func()) {
 // (either may be nil). Where the computed variance is clamped to 0 its
 // gradient is 0. It panics if a slice has the wrong length.
 func (m *Model) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance float64) {
+	mean, variance, _ = m.PredictGradIf(x, dmean, dvar, nil)
+	return mean, variance
+}
+
+// PredictGradIf is PredictGrad, but it computes the gradients only if
+// want(mean, variance) reports true (want nil: always), and reports
+// whether it did; if not, dmean and dvar are left as they were. The mean
+// and variance are the same either way. Deciding first saves the half of
+// the work the gradients take, as in a line search that rejects a step.
+func (m *Model) PredictGradIf(x []float64, dmean, dvar []float64, want func(mean, variance float64) bool) (mean, variance float64, ok bool) {
 	m.checkPoint(x)
 	if (dmean != nil && len(dmean) != m.d) || (dvar != nil && len(dvar) != m.d) {
 		panic(fmt.Sprintf("gp: PredictGrad gradients of length %d and %d for %d inputs", len(dmean), len(dvar), m.d))
@@ -90,20 +100,23 @@ func (m *Model) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance 
 		kq[i], dk[i] = matern52(a, sqDist(qs, m.xs[i*d:i*d+d]))
 	}
 	mean = floats.Dot(kq, m.alpha)
-	// dk_i/dx_p = dk/dr² * 2 (x_p - x_ip) / l_p² = dk_i * 2 (qs_p - xs_ip) / l_p.
-	if dmean != nil {
-		m.meanGrad(qs, dk, dmean)
-	}
 	// v = U^-T k (as in predictRows), variance = a - v·v.
 	blas64.Trsm(blas.Right, blas.NoTrans, 1, m.u, blas64.General{Rows: 1, Cols: n, Stride: n, Data: kq})
 	raw := a - floats.Dot(kq, kq)
 	variance = max(raw, 0)
+	if want != nil && !want(mean, variance) {
+		return mean, variance, false
+	}
+	// dk_i/dx_p = dk/dr² * 2 (x_p - x_ip) / l_p² = dk_i * 2 (qs_p - xs_ip) / l_p.
+	if dmean != nil {
+		m.meanGrad(qs, dk, dmean)
+	}
 	if dvar == nil {
-		return mean, variance
+		return mean, variance, true
 	}
 	clear(dvar)
 	if raw <= 0 {
-		return mean, variance
+		return mean, variance, true
 	}
 	// w = U^-1 v = K^-1 k; dvar = -2 wᵀ dk/dx.
 	blas64.Trsv(blas.NoTrans, m.u, blas64.Vector{N: n, Inc: 1, Data: kq})
@@ -117,7 +130,7 @@ func (m *Model) PredictGrad(x []float64, dmean, dvar []float64) (mean, variance 
 	for p := range d {
 		dvar[p] *= -4 * m.invLS[p]
 	}
-	return mean, variance
+	return mean, variance, true
 }
 
 // meanGrad writes the gradient of the posterior mean at the scaled query

@@ -320,7 +320,7 @@ func (b Bayesian) acquisition(best float64) acqFunc {
 type predictor interface {
 	Predict(x []float64) (mean, variance float64)
 	PredictBatch(X [][]float64, mean, variance []float64)
-	PredictGrad(x []float64, dmean, dvar []float64) (mean, variance float64)
+	PredictGradIf(x []float64, dmean, dvar []float64, want func(mean, variance float64) bool) (mean, variance float64, ok bool)
 }
 
 // The cheaper model for many observations: above localAbove observations
@@ -371,17 +371,33 @@ func (s scorer) values(X [][]float64) []float64 {
 	return out
 }
 
-// gradient writes the acquisition's gradient with respect to x into g.
+// gradient returns the acquisition at x and writes its gradient with
+// respect to x into g.
 func (s scorer) gradient(x, g []float64) float64 {
+	v, _ := s.gradientAbove(x, g, math.Inf(-1))
+	return v
+}
+
+// gradientAbove returns the acquisition at x and whether it is above
+// floor (always, for a floor of -Inf); only if it is does it write the
+// acquisition's gradient into g. A step of an ascent that is rejected
+// needs no gradient, and the gradient is about half the work.
+func (s scorer) gradientAbove(x, g []float64, floor float64) (float64, bool) {
 	dmean := make([]float64, len(x))
 	dvar := make([]float64, len(x))
-	mean, variance := s.model.PredictGrad(x, dmean, dvar)
-	sd := math.Sqrt(max(variance, 1e-18))
-	v, dm, ds := s.acq(mean, sd)
+	var v, dm, ds, sd float64
+	_, _, ok := s.model.PredictGradIf(x, dmean, dvar, func(mean, variance float64) bool {
+		sd = math.Sqrt(max(variance, 1e-18))
+		v, dm, ds = s.acq(mean, sd)
+		return v > floor || math.IsInf(floor, -1)
+	})
+	if !ok {
+		return v, false
+	}
 	for i := range g {
 		g[i] = dm*dmean[i] + ds*dvar[i]/(2*sd)
 	}
-	return v
+	return v, true
 }
 
 // Local-search settings.
@@ -640,8 +656,7 @@ func gradientAscent(sp *space.Space, sc scorer, start candidate, offsets []int, 
 			y[j] = min(max(y[j]+step*g[j]/norm, 0), 1)
 		}
 		g2 := make([]float64, len(y))
-		v := sc.gradient(y, g2)
-		if v > val && !math.IsNaN(v) {
+		if v, ok := sc.gradientAbove(y, g2, val); ok {
 			x, val, g = y, v, g2
 			step *= 1.5
 			moved = true
