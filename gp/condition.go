@@ -31,6 +31,8 @@ func (m *Model) Condition(x []float64, y float64) *Model {
 		invLS:  m.invLS,
 		jitter: m.jitter,
 		failed: m.failed,
+		kern:   m.kern,
+		kn:     m.kn,
 	}
 	copy(c.xs, m.xs)
 	qs := c.xs[n*d:]

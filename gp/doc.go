@@ -58,5 +58,8 @@
 // Fit is O(starts × iterations × n_fit³) on at most MaxFitPoints points,
 // plus one O(n³) factorization; Predict and PredictGrad are O(n² + nd);
 // PredictBatch of m points is O(m n²) in blocked triangular solves, and
-// O(m n d) for the mean alone; Condition is O(n²).
+// O(m n d) for the mean alone; Condition is O(n²). A model keeps its
+// factor and its kernel matrix: 16 n² bytes (64 MB at 2,000
+// observations); a conditioned model shares the kernel matrix of the
+// model it extends.
 package gp

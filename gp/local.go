@@ -152,12 +152,18 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64, want func(mean, 
 		w.v[r], w.dkn[r] = w.kq[i], w.dk[i]
 	}
 	if !slices.Equal(w.near, w.factored) {
+		// near ascends: the pairs of r < c are i < j, as the model's kernel
+		// holds them (the same values, bit for bit, as computing them).
 		for r, i := range w.near {
 			row := w.kk[r*k : r*k+k]
 			row[r] = a + m.hyper.Noise + m.jitter
 			xi := m.xs[i*d : i*d+d]
 			for c := r + 1; c < k; c++ {
-				row[c], _ = matern52(a, sqDist(xi, m.xs[w.near[c]*d:w.near[c]*d+d]))
+				if j := w.near[c]; j < m.kn {
+					row[c] = m.kern[i*m.kn+j]
+				} else {
+					row[c], _ = matern52(a, sqDist(xi, m.xs[j*d:j*d+d]))
+				}
 			}
 		}
 		w.chol, _, w.ok = factorize(w.u, w.kk, k, a)

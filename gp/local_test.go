@@ -193,3 +193,47 @@ func TestLocalReuseChangesNothing(t *testing.T) {
 		}
 	}
 }
+
+// Local reads the kernel between neighbours from the model's kernel
+// matrix, shared by the models conditioned on it: its predictions are
+// those of computing every entry, bit for bit, with and without
+// conditioned points among the neighbours.
+func TestLocalKernelMatrix(t *testing.T) {
+	X, y := hartmannData(newRand(12), 90)
+	h := Hyper{Amplitude: 1.3, LengthScales: []float64{0.3, 0.5, 0.9, 0.4, 0.4, 0.3}, Noise: 1e-4}
+	queries := randX(newRand(13), 30, 6)
+	// models returns the model of X, y and the model conditioned on
+	// fantasies next to the first queries (neighbours of them); without
+	// its kernel matrix, if keep is false.
+	models := func(keep bool) []*Model {
+		m, err := New(X, y, h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !keep {
+			m.kern, m.kn = nil, 0
+		}
+		c := m
+		for _, q := range queries[:5] {
+			c = c.Condition(q, -1)
+		}
+		return []*Model{m, c}
+	}
+	kept, computed := models(true), models(false)
+	if m, c := kept[0], kept[1]; c.kn != m.n || c.n != m.n+5 || &c.kern[0] != &m.kern[0] {
+		t.Fatalf("conditioned model: kernel of %d of %d points, shared %v", c.kn, c.n, &c.kern[0] == &m.kern[0])
+	}
+	for i := range kept {
+		for _, k := range []int{8, 40} {
+			l, lc := kept[i].Local(k), computed[i].Local(k)
+			for _, q := range queries {
+				dm, dv, dmc, dvc := make([]float64, 6), make([]float64, 6), make([]float64, 6), make([]float64, 6)
+				mean, variance := l.PredictGrad(q, dm, dv)
+				mc, vc := lc.PredictGrad(q, dmc, dvc)
+				if mean != mc || variance != vc || !slices.Equal(dm, dmc) || !slices.Equal(dv, dvc) {
+					t.Fatalf("%d points, k=%d at %v: %v %v %v %v, computed %v %v %v %v", kept[i].n, k, q, mean, variance, dm, dv, mc, vc, dmc, dvc)
+				}
+			}
+		}
+	}
+}

@@ -38,6 +38,13 @@ type Model struct {
 	invLS  []float64
 	jitter float64
 	u      blas64.Triangular // the Cholesky factor: K + (noise + jitter) I = UᵀU
+	// kern holds K_ij (without noise) for i < j < kn in its upper
+	// triangle, row-major with stride kn: the first kn observations'
+	// kernel, as it was computed for the factor, kept for Local, which
+	// reads the kernel between neighbours from it. A conditioned model
+	// shares its model's (read only); kn < n then.
+	kern   []float64
+	kn     int
 	alpha  []float64
 	lml    float64
 	failed bool
@@ -87,7 +94,7 @@ func newModel(x, y []float64, d int, h Hyper) (*Model, bool) {
 	if !ok {
 		return m, false
 	}
-	m.u = u
+	m.u, m.kern, m.kn = u, k, n
 	m.finish()
 	return m, true
 }
