@@ -38,7 +38,11 @@
 //     digits in that line counting as equal (see Signature).
 //   - Trials whose params are known only after apply are proposed by the
 //     search's strategy when a worker is free, from the history in the
-//     state at that moment (running trials count as pending).
+//     state at that moment (running trials count as pending). A search's
+//     proposals are made one at a time, each with the trials proposed
+//     before it pending, but trials that end meanwhile are recorded and
+//     reported at once: a proposal does not hold up the rest of the
+//     apply.
 //   - Apply never writes the state except through the Journal, and never
 //     touches the plan's definition.
 //   - A search the plan defers (plan.Search.Deferred: it reads a search
@@ -66,6 +70,8 @@ import (
 	"github.com/frameworm/frameworm/experiment"
 	"github.com/frameworm/frameworm/plan"
 	"github.com/frameworm/frameworm/runtime"
+	"github.com/frameworm/frameworm/search"
+	"github.com/frameworm/frameworm/space"
 	"github.com/frameworm/frameworm/state"
 )
 
@@ -190,6 +196,10 @@ type Runner struct {
 
 	mu         sync.Mutex // guards State and serializes Journal appends
 	metaErrors []error    // meta.json writes that failed, guarded by mu
+
+	// strategyFor is the strategy of a search's proposals: nil for
+	// plan.StrategyFor (tests wrap it).
+	strategyFor func(*definition.Search) (search.Strategy, error)
 }
 
 // MetaErrors returns the errors of meta.json writes during Run: the
@@ -440,6 +450,11 @@ type searchRun struct {
 	withdrawOnce sync.Once
 	// pruning is the search's pruner; nil when it has none.
 	pruning *pruning
+	// ask is held by the worker proposing the search's next trial, from
+	// before it reads the history until the trial is recorded running: the
+	// next proposal sees it pending. It is taken before Runner.mu, which a
+	// proposal releases while the strategy computes.
+	ask sync.Mutex
 	// prunerErr is the first error of recording a decision of the pruner.
 	prunerErr error
 	streak    failureStreak
@@ -599,30 +614,51 @@ func (r *Runner) worker(ctx context.Context, drain <-chan struct{}, run *searchR
 }
 
 // start takes the next planned trial, records it as running, and returns
-// it with its executor spec; ok is false when nothing is left.
+// it with its executor spec; ok is false when nothing is left. A trial
+// without params is proposed by the search's strategy first, holding
+// run.ask but not r.mu while the strategy computes.
 func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runtime.Spec, bool, error) {
+	asking := false
+	defer func() {
+		if asking {
+			run.ask.Unlock() // after r.mu's: the trial is recorded
+		}
+	}()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	s := run.s
-	if run.stopped || run.next >= len(run.queue) {
-		return nil, runtime.Spec{}, false, nil
-	}
-	pt := run.queue[run.next]
-	if pt.Point == nil {
-		strategy, err := plan.StrategyFor(s)
+	var pt plan.Trial
+	for {
+		if run.stopped || run.next >= len(run.queue) {
+			return nil, runtime.Spec{}, false, nil
+		}
+		pt = run.queue[run.next]
+		if pt.Point != nil {
+			break
+		}
+		if !asking {
+			r.mu.Unlock()
+			run.ask.Lock()
+			asking = true
+			r.mu.Lock()
+			continue // the queue may have moved meanwhile
+		}
+		point, err := r.propose(run, pt.Number)
 		if err != nil {
 			return nil, runtime.Spec{}, false, err
 		}
-		req := r.history(run).Request(s)
-		points, err := strategy.Propose(req, 1)
-		if err != nil {
-			return nil, runtime.Spec{}, false, fmt.Errorf("search %q: proposing trial %d: %w", s.Name, pt.Number, err)
+		// While the strategy computed, only a stop can have changed what
+		// is next: the trial without params at run.next is taken by the
+		// holder of run.ask alone.
+		if run.stopped || run.next >= len(run.queue) || run.queue[run.next].Number != pt.Number {
+			continue
 		}
-		if len(points) == 0 {
+		if point == nil {
 			r.stop(run, "every config of the space has run", nil, nil)
 			return nil, runtime.Spec{}, false, nil
 		}
-		pt.Point = points[0]
+		pt.Point = point
+		break
 	}
 	run.next++
 	t, spec, err := r.trialFor(run, pt)
@@ -651,6 +687,33 @@ func (r *Runner) start(ctx context.Context, run *searchRun) (*state.Trial, runti
 	spec.Job = t.Job
 	spec.Submitted = func(job string) error { return r.submitted(ctx, run, t, job) }
 	return t, spec, true, nil
+}
+
+// propose returns the strategy's proposal for trial number of run, nil
+// when the space has no config left, from the history now. The caller
+// holds r.mu and run.ask; r.mu is released while the strategy computes
+// (the request is built before: it shares nothing with the state).
+func (r *Runner) propose(run *searchRun, number int) (space.Point, error) {
+	s := run.s
+	strategyFor := r.strategyFor
+	if strategyFor == nil {
+		strategyFor = plan.StrategyFor
+	}
+	strategy, err := strategyFor(s)
+	if err != nil {
+		return nil, err
+	}
+	req := r.history(run).Request(s)
+	r.mu.Unlock()
+	points, err := strategy.Propose(req, 1)
+	r.mu.Lock()
+	if err != nil {
+		return nil, fmt.Errorf("search %q: proposing trial %d: %w", s.Name, number, err)
+	}
+	if len(points) == 0 {
+		return nil, nil
+	}
+	return points[0], nil
 }
 
 // trialFor is the trial pt of run, running from now (not recorded), and
