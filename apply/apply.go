@@ -145,13 +145,16 @@ type PruneDecision struct {
 
 // Progress is a search's progress in this apply.
 type Progress struct {
-	Total     int // planned trials
-	Done      int // ended (completed, failed, pruned or interrupted)
-	Failed    int
-	Pruned    int
-	Running   int
-	Best      *state.Trial // best matching trial so far, nil if none
-	Started   time.Time
+	Total   int // planned trials
+	Done    int // ended (completed, failed, pruned or interrupted)
+	Failed  int
+	Pruned  int
+	Running int
+	Best    *state.Trial // best matching trial so far, nil if none
+	Started time.Time
+	// Ended holds when each of the Done trials ended, in order; an
+	// Event's copy shares it, read only.
+	Ended     []time.Time
 	StoppedBy string // why the search stopped early, if it did
 }
 
@@ -786,6 +789,7 @@ func (r *Runner) end(ctx context.Context, run *searchRun, sr *SearchResult, t *s
 	r.writeMeta(run.s, done)
 	run.progress.Running--
 	run.progress.Done++
+	run.progress.Ended = append(run.progress.Ended, time.Now())
 	previous := run.progress.Best
 	switch done.Status {
 	case state.Completed:

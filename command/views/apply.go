@@ -234,12 +234,22 @@ func progressText(s *definition.Search, p apply.Progress) string {
 	return strings.Join(parts, ", ")
 }
 
-// ETA estimates the time left from the pace of the trials ended so far.
-func ETA(p apply.Progress) time.Duration {
+// ETA estimates the time left from the pace of the later half of the
+// trials ended so far (of all of them up to 3): a search whose trials
+// take longer as it goes, as a Bayesian search's asks do next to short
+// trials, is not measured by its early pace.
+func ETA(p apply.Progress) time.Duration { return eta(p, time.Now()) }
+
+func eta(p apply.Progress, now time.Time) time.Duration {
 	if p.Done == 0 || p.Done >= p.Total || p.Started.IsZero() {
 		return 0
 	}
-	per := time.Since(p.Started) / time.Duration(p.Done)
+	from, n := p.Started, p.Done
+	if p.Done >= 4 && len(p.Ended) == p.Done {
+		half := p.Done / 2
+		from, n = p.Ended[half-1], p.Done-half
+	}
+	per := now.Sub(from) / time.Duration(n)
 	return per * time.Duration(p.Total-p.Done)
 }
 
