@@ -76,3 +76,17 @@ func BenchmarkNew(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkNearest selects the 64 nearest of 1,000 observations, as the
+// local variance does for every candidate above 300 observations.
+func BenchmarkNearest(b *testing.B) {
+	rng := newRand(4)
+	r2 := make([]float64, 1000)
+	for i := range r2 {
+		r2[i] = rng.Float64()
+	}
+	dst := make([]int, 0, 64)
+	for b.Loop() {
+		dst = nearest(dst[:0], r2, 64)
+	}
+}

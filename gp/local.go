@@ -212,38 +212,47 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64, want func(mean, 
 func nearest(dst []int, r2 []float64, k int) []int {
 	less := func(i, j int) bool { return r2[i] < r2[j] || (r2[i] == r2[j] && i < j) }
 	h := dst[:0]
-	down := func(p int) {
+	for i := range min(k, len(r2)) {
+		h = append(h, i)
+		for c := len(h) - 1; c > 0; {
+			p := (c - 1) / 2
+			if !less(h[p], h[c]) {
+				break
+			}
+			h[p], h[c] = h[c], h[p]
+			c = p
+		}
+	}
+	if len(h) == 0 {
+		return h
+	}
+	// Every point still to come has a higher index than every point kept,
+	// so it is less than a kept one only if its r2 is below that one's:
+	// one comparison a point against the root, the largest kept, and
+	// the same one down the heap as it replaces the root.
+	top := r2[h[0]]
+	for i := len(h); i < len(r2); i++ {
+		v := r2[i]
+		if !(v < top) {
+			continue
+		}
+		p := 0
 		for {
 			c := 2*p + 1
 			if c >= len(h) {
-				return
+				break
 			}
 			if c+1 < len(h) && less(h[c], h[c+1]) {
 				c++
 			}
-			if !less(h[p], h[c]) {
-				return
+			if !(v < r2[h[c]]) {
+				break
 			}
-			h[p], h[c] = h[c], h[p]
+			h[p] = h[c]
 			p = c
 		}
-	}
-	for i := range r2 {
-		switch {
-		case len(h) < k:
-			h = append(h, i)
-			for c := len(h) - 1; c > 0; {
-				p := (c - 1) / 2
-				if !less(h[p], h[c]) {
-					break
-				}
-				h[p], h[c] = h[c], h[p]
-				c = p
-			}
-		case less(i, h[0]):
-			h[0] = i
-			down(0)
-		}
+		h[p] = i
+		top = r2[h[0]]
 	}
 	slices.Sort(h)
 	return h

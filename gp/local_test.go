@@ -13,6 +13,7 @@ func TestNearest(t *testing.T) {
 	rng := newRand(3)
 	for _, tc := range []struct{ n, k, levels int }{
 		{1, 1, 0}, {10, 3, 0}, {10, 10, 0}, {50, 7, 4}, {200, 64, 0}, {200, 64, 3}, {33, 1, 2},
+		{10, 12, 0}, {1000, 64, 0}, {1000, 64, 5}, {1000, 256, 40}, {300, 17, 1000},
 	} {
 		r2 := make([]float64, tc.n)
 		for i := range r2 {
@@ -26,7 +27,7 @@ func TestNearest(t *testing.T) {
 			idx[i] = i
 		}
 		slices.SortStableFunc(idx, func(i, j int) int { return cmp.Compare(r2[i], r2[j]) })
-		want := slices.Sorted(slices.Values(idx[:tc.k]))
+		want := slices.Sorted(slices.Values(idx[:min(tc.k, tc.n)]))
 		if got := nearest(nil, r2, tc.k); !slices.Equal(got, want) {
 			t.Errorf("n=%d k=%d levels=%d: nearest %v, want %v", tc.n, tc.k, tc.levels, got, want)
 		}
