@@ -207,8 +207,10 @@ func (l *Local) predict(w *localWork, x, dmean, dvar []float64, want func(mean, 
 	return mean, variance, true
 }
 
-// nearest appends to dst the indices of the k smallest r2 (ties by the
-// lower index), ascending, by a bounded max-heap: O(n log k).
+// nearest returns the indices of the min(k, len(r2)) smallest r2 (ties
+// by the lower index), ascending, by a bounded max-heap: O(n log k). It
+// writes them into dst's storage from its start (whatever dst held is
+// overwritten), so a caller reuses one buffer across calls.
 func nearest(dst []int, r2 []float64, k int) []int {
 	less := func(i, j int) bool { return r2[i] < r2[j] || (r2[i] == r2[j] && i < j) }
 	h := dst[:0]
