@@ -86,7 +86,9 @@ const parseErrorAdvice = "write it as a URL (postgres://USER@HOST:PORT/DATABASE)
 // string, scrubbed of the secrets. A fragment of the string it quotes is
 // kept only if connstr.Redact shows it too: pgx quotes a part of a
 // malformed string (missing "=" after "WORD"), which may be a piece of a
-// password that no secret matches whole.
+// password that no secret matches whole. Its masks ("***") are checked
+// too: a secret of asterisks would show in them, and the reason is then
+// withheld whole.
 func parseReason(err error, connStr string, secrets []string) string {
 	msg := err.Error()
 	var pe *pgconn.ParseConfigError
@@ -96,7 +98,13 @@ func parseReason(err error, connStr string, secrets []string) string {
 			msg = msg[i+3:]
 		}
 	}
-	return hideQuoted(scrubSecrets(msg, secrets), connstr.Redact(connStr))
+	reason := hideQuoted(scrubSecrets(msg, secrets), connstr.Redact(connStr))
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(reason, sec) {
+			return withheld
+		}
+	}
+	return reason
 }
 
 // hideQuoted replaces each "quoted" fragment of msg that shown does not
