@@ -25,12 +25,20 @@ func scrubSecrets(s string, secrets []string) string {
 	for _, sec := range sorted {
 		s = strings.ReplaceAll(s, sec, "***")
 	}
-	for _, sec := range sorted {
-		if strings.Contains(s, sec) {
-			return withheld
-		}
+	if showsSecret(s, sorted) {
+		return withheld
 	}
 	return s
+}
+
+// showsSecret reports whether s holds any non-empty secret.
+func showsSecret(s string, secrets []string) bool {
+	for _, sec := range secrets {
+		if sec != "" && strings.Contains(s, sec) {
+			return true
+		}
+	}
+	return false
 }
 
 // withheld is what scrubSecrets gives for a text it cannot clean.
@@ -99,10 +107,8 @@ func parseReason(err error, connStr string, secrets []string) string {
 		}
 	}
 	reason := hideQuoted(scrubSecrets(msg, secrets), connstr.Redact(connStr))
-	for _, sec := range secrets {
-		if sec != "" && strings.Contains(reason, sec) {
-			return withheld
-		}
+	if showsSecret(reason, secrets) {
+		return withheld
 	}
 	return reason
 }
