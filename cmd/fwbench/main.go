@@ -35,6 +35,9 @@
 //	            again with the same -runs skips the seeds stored there, so
 //	            a run of hours that is interrupted resumes; use a new
 //	            directory after changing the code (none)
+//	-stored-only with -runs, print what is stored and run nothing: a row
+//	            missing any seed shows how many are stored instead of
+//	            regrets, so a table of hours reprints in seconds
 //
 // The regret is that of the config a run recommends, the point of its best
 // observation, scored by its noise-free value (see package benchmark): on
@@ -90,6 +93,7 @@ type config struct {
 	explore    search.Bayesian // its exploration settings
 	inactive   string
 	runs       runStore
+	storedOnly bool // run nothing: print the rows whose seeds are all in runs
 	args       []string
 	progress   io.Writer
 }
@@ -116,6 +120,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	exploreKappa := fs.Float64("explore-kappa", definition.DefaultExploreKappa, "explore_kappa of the bayesian strategy")
 	stall := fs.Int("stall", definition.DefaultStallTrials, "stall_trials of the bayesian strategy")
 	runs := fs.String("runs", "", "a directory that keeps each finished seed's regrets: a table run again with it skips the seeds stored there (use a new one after changing the code)")
+	storedOnly := fs.Bool("stored-only", false, "with -runs, run nothing: print the rows whose seeds are all stored, and for the others how many are")
 	inactive := fs.String("inactive", "", "comma-separated encodings of inactive params for the bayesian strategy on conditional functions (center, low, outside; default: the strategy's default)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -123,7 +128,7 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected argument %q: every setting is a flag (see -help)", fs.Arg(0))
 	}
-	c := &config{seeds: *seeds, firstSeed: *firstSeed, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, runs: runStore{dir: *runs}, args: args,
+	c := &config{seeds: *seeds, firstSeed: *firstSeed, repeats: *repeats, cap: *capFlag, floor: *floor, initial: *initial, xi: *xi, inactive: *inactive, runs: runStore{dir: *runs}, storedOnly: *storedOnly, args: args,
 		explore: search.Bayesian{ExploreEvery: *exploreEvery, ExploreKappa: *exploreKappa, StallTrials: *stall}, progress: stderr}
 	var err error
 	if c.budgets, err = ints(*budgets); err != nil || len(c.budgets) == 0 {
@@ -134,6 +139,9 @@ func parse(args []string, stderr io.Writer) (*config, error) {
 	}
 	if *exploreEvery < 0 || *stall < 1 || !(*exploreKappa > 0) || math.IsInf(*exploreKappa, 0) {
 		return nil, fmt.Errorf("-explore-every must be at least 0 (0: off), -stall at least 1 and -explore-kappa a positive number")
+	}
+	if c.storedOnly && c.runs.dir == "" {
+		return nil, fmt.Errorf("-stored-only prints what a -runs directory holds: name the directory with -runs")
 	}
 	if c.seeds < 1 || c.repeats < 1 || c.cap < 0 || c.floor < 0 || c.firstSeed < 0 {
 		return nil, fmt.Errorf("-seeds and -repeats must be at least 1, -cap, -floor and -first-seed at least 0")
@@ -253,7 +261,8 @@ func run(stdout, stderr io.Writer, args []string) error {
 }
 
 // command is the command line that reproduces the output. It leaves out
-// -runs, which says where finished runs are kept, not what they are.
+// -runs and -stored-only, which say where finished runs are kept and
+// whether to run the others, not what the runs are.
 func command(args []string) string {
 	parts := []string{"go", "run", "./cmd/fwbench"}
 	for i := 0; i < len(args); i++ {
@@ -265,6 +274,8 @@ func command(args []string) string {
 				i++ // -runs DIR
 			}
 			continue
+		case strings.HasPrefix(a, "-") && name == "stored-only":
+			continue // a bool flag takes its value only as -stored-only=V
 		}
 		if a == "" || strings.ContainsAny(a, " \t\n'\"\\$`*?[]{}()<>|&;#~!") {
 			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
@@ -442,7 +453,7 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 	var firstErr error
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	stored := 0
+	stored, missing := 0, 0
 	for i := range c.seeds {
 		seed := c.firstSeed + i
 		got, ok, err := c.runs.load(f.Name, row, seed, budgets)
@@ -454,6 +465,10 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 			for i := range budgets {
 				regrets[i] = append(regrets[i], got[i])
 			}
+			continue
+		}
+		if c.storedOnly {
+			missing++
 			continue
 		}
 		wg.Add(1)
@@ -494,6 +509,13 @@ func (c *config) cell(f testfunc.Function, name, inactive string, workers, times
 		fmt.Fprintf(c.progress, "fwbench: %s, %s: %d of %d seeds stored in %s\n", f.Name, label, stored, c.seeds, c.runs.dir)
 	}
 	cells := map[int]string{}
+	if missing > 0 {
+		fmt.Fprintf(c.progress, "fwbench: %s, %s: %d of %d seeds not stored, not run (-stored-only)\n", f.Name, label, missing, c.seeds)
+		for _, b := range budgets {
+			cells[b] = fmt.Sprintf("not stored (%d of %d seeds)", stored, c.seeds)
+		}
+		return label, cells, nil
+	}
 	for i, b := range budgets {
 		st := benchmark.Summarize(regrets[i])
 		cells[b] = fmt.Sprintf("%.3g [%.3g, %.3g]", st.Median, st.Q1, st.Q3)

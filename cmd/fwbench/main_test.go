@@ -113,6 +113,7 @@ func TestParseErrors(t *testing.T) {
 		{[]string{"-stall=0"}, "-stall at least 1"},
 		{[]string{"-first-seed=-1"}, "-first-seed at least 0"},
 		{[]string{"-explore-kappa=0"}, "-explore-kappa a positive number"},
+		{[]string{"-stored-only"}, "name the directory with -runs"},
 	}
 	for _, tt := range tests {
 		c, err := parse(tt.args, &bytes.Buffer{})
@@ -293,8 +294,87 @@ func TestRuns(t *testing.T) {
 	}
 }
 
+// TestStoredOnly: -stored-only prints the rows whose seeds are all stored
+// as a run would, says how many seeds the others have, and runs nothing.
+func TestStoredOnly(t *testing.T) {
+	dir := t.TempDir()
+	args := []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
+	only := append(args[:len(args):len(args)], "-stored-only")
+	table := func(args ...string) (string, string) {
+		t.Helper()
+		var out, progress bytes.Buffer
+		if err := run(&out, &progress, args); err != nil {
+			t.Fatal(err)
+		}
+		return out.String(), progress.String()
+	}
+	seeds := func() []string {
+		t.Helper()
+		files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return files
+	}
+
+	empty, progress := table(only...)
+	if files := seeds(); len(files) != 0 {
+		t.Errorf("-stored-only ran seeds: %v", files)
+	}
+	for _, row := range []string{"| branin | random | not stored (0 of 2 seeds) | not stored (0 of 2 seeds) |", "| branin | bayesian, 2 worker(s) | not stored (0 of 2 seeds) |"} {
+		if !strings.Contains(empty, row) {
+			t.Errorf("an empty directory: want the row %q in\n%s", row, empty)
+		}
+	}
+	if strings.Count(progress, "2 of 2 seeds not stored, not run (-stored-only)") != 2 {
+		t.Errorf("progress does not say what was not run:\n%s", progress)
+	}
+
+	full, _ := table(args...)
+	if got, _ := table(only...); got != full {
+		t.Errorf("-stored-only with every seed stored:\n%s\nwant the table of the run that stored them:\n%s", got, full)
+	}
+	if strings.Contains(full, "stored-only") {
+		t.Errorf("the reproducing command names -stored-only:\n%s", full)
+	}
+
+	// A row missing a seed says so, and the seed is not run again.
+	files := seeds()
+	if len(files) != 4 {
+		t.Fatalf("stored %v, want 2 rows x 2 seeds", files)
+	}
+	missing := filepath.Join(dir, "branin", "random-*", "seed-1.json")
+	gone, err := filepath.Glob(missing)
+	if err != nil || len(gone) != 1 {
+		t.Fatalf("%s: %v (%v)", missing, gone, err)
+	}
+	if err := os.Remove(gone[0]); err != nil {
+		t.Fatal(err)
+	}
+	partial, _ := table(only...)
+	if !strings.Contains(partial, "| branin | random | not stored (1 of 2 seeds) |") {
+		t.Errorf("a row missing a seed:\n%s", partial)
+	}
+	if bayes := rowOf(partial, "bayesian"); bayes == "" || bayes != rowOf(full, "bayesian") {
+		t.Errorf("the fully stored row changed: %q, want %q", bayes, rowOf(full, "bayesian"))
+	}
+	if len(seeds()) != 3 {
+		t.Errorf("-stored-only ran the missing seed again")
+	}
+}
+
+// rowOf returns the first line of table that contains s.
+func rowOf(table, s string) string {
+	for _, line := range strings.Split(table, "\n") {
+		if strings.Contains(line, s) {
+			return line
+		}
+	}
+	return ""
+}
+
 func TestCommandLeavesOutRuns(t *testing.T) {
-	got := command([]string{"-seeds=2", "-runs=/tmp/r", "-budgets=3", "--runs", "/tmp/s", "-seeds=3"})
+	got := command([]string{"-seeds=2", "-runs=/tmp/r", "-stored-only", "-budgets=3", "--runs", "/tmp/s", "--stored-only=true", "-seeds=3"})
 	if want := "go run ./cmd/fwbench -seeds=2 -budgets=3 -seeds=3"; got != want {
 		t.Errorf("%s, want %s", got, want)
 	}
