@@ -200,14 +200,9 @@ func TestExploreFlags(t *testing.T) {
 
 // TestFirstSeed: -first-seed runs other seeds, and says which.
 func TestFirstSeed(t *testing.T) {
-	table := func(args ...string) string {
-		var out, progress bytes.Buffer
-		if err := run(&out, &progress, append([]string{"-functions=branin", "-strategies=random", "-seeds=1", "-budgets=7", "-floor=0", "-latency="}, args...)); err != nil {
-			t.Fatal(err)
-		}
-		return out.String()
-	}
-	zero, three := table(), table("-first-seed=3")
+	args := []string{"-functions=branin", "-strategies=random", "-seeds=1", "-budgets=7", "-floor=0", "-latency="}
+	zero, _ := table(t, args...)
+	three, _ := table(t, append(args, "-first-seed=3")...)
 	if !strings.Contains(three, "over 1 seeds (3 to 3)") {
 		t.Errorf("the header does not name the seeds:\n%s", three)
 	}
@@ -227,21 +222,29 @@ func TestFirstSeed(t *testing.T) {
 	}
 }
 
+// storedArgs is a small table of two rows (random, and bayesian with 2
+// workers) of 2 seeds each, kept in dir.
+func storedArgs(dir string) []string {
+	return []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
+}
+
+// table runs fwbench with args and returns its output and its progress.
+func table(t *testing.T, args ...string) (string, string) {
+	t.Helper()
+	var out, progress bytes.Buffer
+	if err := run(&out, &progress, args); err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), progress.String()
+}
+
 // TestRuns: with -runs, a table run again takes its finished seeds from
 // the directory (a stored regret shows in the table as it is stored), runs
 // the seeds whose budgets are missing, and refuses a damaged file.
 func TestRuns(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
-	table := func(args ...string) (string, string) {
-		t.Helper()
-		var out, progress bytes.Buffer
-		if err := run(&out, &progress, args); err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), progress.String()
-	}
-	first, progress := table(args...)
+	args := storedArgs(dir)
+	first, progress := table(t, args...)
 	if strings.Contains(progress, "stored in") {
 		t.Errorf("the first run found stored seeds:\n%s", progress)
 	}
@@ -252,7 +255,7 @@ func TestRuns(t *testing.T) {
 	if err != nil || len(files) != 4 {
 		t.Fatalf("stored %v (%v), want 2 rows x 2 seeds", files, err)
 	}
-	again, progress := table(args...)
+	again, progress := table(t, args...)
 	if again != first || strings.Count(progress, "2 of 2 seeds stored in "+dir) != 2 {
 		t.Errorf("run again: %s\n%s\nwant the same table, every seed stored:\n%s", progress, again, first)
 	}
@@ -269,18 +272,18 @@ func TestRuns(t *testing.T) {
 	if err := c.runs.save("branin", row, 1, []int{4, 6}, []float64{123, 45}, 1); err != nil {
 		t.Fatal(err)
 	}
-	forged, _ := table(args...)
+	forged, _ := table(t, args...)
 	if !strings.Contains(forged, "| branin | random | 123 [123, 123] | 45 [45, 45] |") {
 		t.Errorf("the stored regrets are not in the table:\n%s", forged)
 	}
 
 	// A budget not stored runs the seeds again, and stores it.
 	more := append(args[:len(args):len(args)], "-budgets=4,5")
-	_, progress = table(more...)
+	_, progress = table(t, more...)
 	if strings.Contains(progress, "stored in") {
 		t.Errorf("seeds without budget 5 were taken as stored:\n%s", progress)
 	}
-	_, progress = table(more...)
+	_, progress = table(t, more...)
 	if strings.Count(progress, "2 of 2 seeds stored") != 2 {
 		t.Errorf("budget 5 was not stored:\n%s", progress)
 	}
@@ -298,16 +301,8 @@ func TestRuns(t *testing.T) {
 // as a run would, says how many seeds the others have, and runs nothing.
 func TestStoredOnly(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
+	args := storedArgs(dir)
 	only := append(args[:len(args):len(args)], "-stored-only")
-	table := func(args ...string) (string, string) {
-		t.Helper()
-		var out, progress bytes.Buffer
-		if err := run(&out, &progress, args); err != nil {
-			t.Fatal(err)
-		}
-		return out.String(), progress.String()
-	}
 	seeds := func() []string {
 		t.Helper()
 		files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
@@ -317,7 +312,7 @@ func TestStoredOnly(t *testing.T) {
 		return files
 	}
 
-	empty, progress := table(only...)
+	empty, progress := table(t, only...)
 	if files := seeds(); len(files) != 0 {
 		t.Errorf("-stored-only ran seeds: %v", files)
 	}
@@ -330,8 +325,8 @@ func TestStoredOnly(t *testing.T) {
 		t.Errorf("progress does not say what was not run:\n%s", progress)
 	}
 
-	full, _ := table(args...)
-	if got, _ := table(only...); got != full {
+	full, _ := table(t, args...)
+	if got, _ := table(t, only...); got != full {
 		t.Errorf("-stored-only with every seed stored:\n%s\nwant the table of the run that stored them:\n%s", got, full)
 	}
 	if strings.Contains(full, "stored-only") {
@@ -351,7 +346,7 @@ func TestStoredOnly(t *testing.T) {
 	if err := os.Remove(gone[0]); err != nil {
 		t.Fatal(err)
 	}
-	partial, _ := table(only...)
+	partial, _ := table(t, only...)
 	if !strings.Contains(partial, "| branin | random | not stored (1 of 2 seeds) |") {
 		t.Errorf("a row missing a seed:\n%s", partial)
 	}
