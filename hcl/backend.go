@@ -222,7 +222,8 @@ func frameworkRegions(src []byte, filename string) ([][2]int, hclsyntax.Tokens) 
 
 // lexedSecrets returns the ranges of the passwords in the string literals
 // of src's frameworm blocks, read from tokens: it finds them even in a
-// file with syntax errors, which is never decoded.
+// file with syntax errors, which is never decoded. A literal is read as a
+// connection string and, for one held inside it, as unquoted text is.
 func lexedSecrets(src []byte, filename string) []hcl.Range {
 	regions, tokens := frameworkRegions(src, filename)
 	var out []hcl.Range
@@ -240,6 +241,10 @@ func lexedSecrets(src []byte, filename string) []hcl.Range {
 			for _, sp := range connstr.Spans(string(tok.Bytes)) {
 				out = append(out, byteRange(filename, tok.Range.Start.Byte+sp[0], tok.Range.Start.Byte+sp[1]))
 			}
+			// A literal that is not a connection string may hold one
+			// ("x=postgres://u:pw@" reads as a setting x, with no
+			// password): look inside it as in unquoted text.
+			out = append(out, unquotedSecrets(tok.Bytes, tok.Range.Start.Byte, filename)...)
 			for k := tok.Range.Start.Byte; k < tok.Range.End.Byte; k++ {
 				if unquoted[k-r[0]] != '\n' {
 					unquoted[k-r[0]] = ' '
