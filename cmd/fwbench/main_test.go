@@ -228,6 +228,16 @@ func storedArgs(dir string) []string {
 	return []string{"-functions=branin", "-strategies=random,bayesian", "-workers=2", "-initial=3", "-seeds=2", "-budgets=4,6", "-floor=0", "-latency=", "-runs=" + dir}
 }
 
+// storedSeeds returns the seed files storedArgs's table keeps in dir.
+func storedSeeds(t *testing.T, dir string) []string {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return files
+}
+
 // table runs fwbench with args and returns its output and its progress.
 func table(t *testing.T, args ...string) (string, string) {
 	t.Helper()
@@ -251,9 +261,8 @@ func TestRuns(t *testing.T) {
 	if strings.Contains(first, "-runs") {
 		t.Errorf("the reproducing command names -runs:\n%s", first)
 	}
-	files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
-	if err != nil || len(files) != 4 {
-		t.Fatalf("stored %v (%v), want 2 rows x 2 seeds", files, err)
+	if files := storedSeeds(t, dir); len(files) != 4 {
+		t.Fatalf("stored %v, want 2 rows x 2 seeds", files)
 	}
 	again, progress := table(t, args...)
 	if again != first || strings.Count(progress, "2 of 2 seeds stored in "+dir) != 2 {
@@ -303,17 +312,8 @@ func TestStoredOnly(t *testing.T) {
 	dir := t.TempDir()
 	args := storedArgs(dir)
 	only := append(args[:len(args):len(args)], "-stored-only")
-	seeds := func() []string {
-		t.Helper()
-		files, err := filepath.Glob(filepath.Join(dir, "branin", "*", "seed-*.json"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return files
-	}
-
 	empty, progress := table(t, only...)
-	if files := seeds(); len(files) != 0 {
+	if files := storedSeeds(t, dir); len(files) != 0 {
 		t.Errorf("-stored-only ran seeds: %v", files)
 	}
 	for _, row := range []string{"| branin | random | not stored (0 of 2 seeds) | not stored (0 of 2 seeds) |", "| branin | bayesian, 2 worker(s) | not stored (0 of 2 seeds) |"} {
@@ -334,7 +334,7 @@ func TestStoredOnly(t *testing.T) {
 	}
 
 	// A row missing a seed says so, and the seed is not run again.
-	files := seeds()
+	files := storedSeeds(t, dir)
 	if len(files) != 4 {
 		t.Fatalf("stored %v, want 2 rows x 2 seeds", files)
 	}
@@ -353,7 +353,7 @@ func TestStoredOnly(t *testing.T) {
 	if bayes := rowOf(partial, "bayesian"); bayes == "" || bayes != rowOf(full, "bayesian") {
 		t.Errorf("the fully stored row changed: %q, want %q", bayes, rowOf(full, "bayesian"))
 	}
-	if len(seeds()) != 3 {
+	if len(storedSeeds(t, dir)) != 3 {
 		t.Errorf("-stored-only ran the missing seed again")
 	}
 }
